@@ -1,0 +1,100 @@
+"""What the command modules share: finding the register, who is acting, JSON and findings output."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.people import Person
+from coc.registers.store import Register
+
+
+def open_register() -> Register:
+    ctx = click.get_current_context(silent=True)
+    start = None
+    if ctx is not None and ctx.find_root().obj:
+        chosen = ctx.find_root().obj.get("register_dir")
+        start = Path(chosen) if chosen else None
+    if start is not None and not (start / "coc.yaml").is_file():
+        raise CocError(f"{start} is not a coc register (no coc.yaml)")
+    return Register(start) if start is not None else Register.find()
+
+
+def acting_person(register: Register) -> Person:
+    """The person in people.yaml whose email is git's user.email (SPEC §5)."""
+    from coc.registers.git import user_email
+
+    return register.people.for_email(user_email(register.root))
+
+
+def on_behalf(register: Register, actor: Person, for_person: str | None) -> Person:
+    """`--for PERSON`: only someone with the hr role records for another person."""
+    if not for_person or for_person == actor.id:
+        return actor
+    if not actor.has_role("hr"):
+        raise CocError(f"--for is for HR: {actor.id} does not have the hr role in people.yaml",
+                       field="--for")
+    return register.people.require(for_person)
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+
+
+def render_findings(findings: Iterable[Finding], fmt: str, *, suite: str = "coc") -> str:
+    """Findings as text lines, a JSON list, or a JUnit XML report (one test case per file)."""
+    findings = list(findings)
+    if fmt == "json":
+        return json.dumps([to_jsonable(f.to_json()) for f in findings], indent=2, ensure_ascii=False)
+    if fmt == "junit":
+        return junit(findings, suite)
+    return "\n".join(f.render() for f in findings)
+
+
+def junit(findings: list[Finding], suite: str, passed: Iterable[str] = ()) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    by_file: dict[str, list[Finding]] = {}
+    for name in passed:
+        by_file.setdefault(name, [])
+    for f in findings:
+        by_file.setdefault(f.path or f.record_id or suite, []).append(f)
+    failures = sum(1 for fs in by_file.values() if any(f.failing for f in fs))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<testsuite name={quoteattr(suite)} tests="{len(by_file)}" failures="{failures}">']
+    for name, fs in sorted(by_file.items()):
+        lines.append(f"  <testcase classname={quoteattr(suite)} name={quoteattr(name)}>")
+        failing = [f for f in fs if f.failing]
+        if failing:
+            body = escape("\n".join(f.render() for f in failing))
+            lines.append(f"    <failure message={quoteattr(failing[0].message)}>{body}</failure>")
+        others = [f for f in fs if not f.failing]
+        if others:
+            lines.append(f"    <system-out>{escape(chr(10).join(f.render() for f in others))}"
+                         "</system-out>")
+        lines.append("  </testcase>")
+    lines.append("</testsuite>")
+    return "\n".join(lines)
+
+
+FORMATS = ("text", "json", "junit")

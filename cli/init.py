@@ -1,0 +1,114 @@
+"""`coc init DIR --policy NAME`: a new register repository, ready to use and with hooks installed."""
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coc.cli import __version__
+from coc.registers.errors import CocError
+
+EXAMPLE_PEOPLE = "people.example.yaml"
+
+
+def _template_files() -> list[tuple[str, Any]]:
+    """(path in the new register, resource) for every file under templates/register/."""
+    root = resources.files("coc.templates") / "register"
+    out = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            name = child.name
+            if name == "__pycache__" or name == EXAMPLE_PEOPLE:
+                continue
+            target = name[len("dot-"):] if name.startswith("dot-") else name
+            target = "." + target if name.startswith("dot-") else target
+            if child.is_dir():
+                walk(child, f"{prefix}{target}/")
+            else:
+                out.append((f"{prefix}{target}", child))
+    walk(root, "")
+    return out
+
+
+def example_people() -> str:
+    return (resources.files("coc.templates") / "register" / EXAMPLE_PEOPLE).read_text("utf-8")
+
+
+def init_register(directory: Path, policy_name: str, people_file: Path | None = None,
+                  org: str | None = None) -> Path:
+    """Create and commit a register; the people file and policy are validated first."""
+    import jinja2
+
+    from coc.policies.registry import get_policy
+    from coc.registers.config import DEFAULT_GRADES
+    from coc.registers.git import git
+    from coc.registers.people import parse_people
+    from coc.registers.yamlio import load_fast, write_atomic
+
+    policy = get_policy(policy_name)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise CocError(f"{directory} already exists and is not empty; choose a new folder")
+    if people_file is not None:
+        try:
+            people_text = people_file.read_bytes()
+        except OSError as exc:
+            raise CocError(f"cannot read: {exc.strerror}", path=str(people_file)) from None
+        parse_people(load_fast(people_text, str(people_file)), str(people_file), DEFAULT_GRADES)
+        people = people_text.decode("utf-8-sig")
+    else:
+        people = example_people()
+    env = jinja2.Environment(autoescape=False, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    values = {"policy": policy, "version": __version__,
+              "org": org or ("Example Borough Council (example data)" if people_file is None
+                             else directory.resolve().name)}
+    directory.mkdir(parents=True, exist_ok=True)
+    for target, resource in _template_files():
+        text = resource.read_text("utf-8")
+        if target.endswith(".j2"):
+            target = target[:-3]
+            text = env.from_string(text).render(**values)
+        write_atomic(directory / target, text)
+    write_atomic(directory / "people.yaml", people)
+    (directory / "registers").mkdir(exist_ok=True)
+    write_atomic(directory / "registers" / ".gitkeep", "")
+    git(directory, "init", "-q", "-b", "main")
+    git(directory, "add", "-A")
+    env_vars = {}
+    if not git(directory, "config", "user.email", check=False).strip() and \
+            not os.environ.get("GIT_COMMITTER_EMAIL"):
+        env_vars = {"GIT_AUTHOR_NAME": "coc init", "GIT_AUTHOR_EMAIL": "coc-init@localhost",
+                    "GIT_COMMITTER_NAME": "coc init", "GIT_COMMITTER_EMAIL": "coc-init@localhost"}
+    git(directory, "commit", "-q", "--no-verify", "-m",
+        f"init: {policy.name} register (coc {__version__})", env=env_vars)
+    _install_hooks(directory)
+    return directory
+
+
+def _install_hooks(directory: Path) -> None:
+    try:
+        from coc.hooks.install import install
+    except ImportError:  # pragma: no cover - hooks module ships with the toolkit
+        return
+    install(directory)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--policy", "policy_name", required=True, metavar="NAME",
+              help="The code of conduct: luton, milton-keynes, or an installed plugin's name.")
+@click.option("--people", "people_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Your organisation's people.yaml (default: a clearly marked example).")
+@click.option("--org", metavar="NAME", help="The organisation's name, for the register's README.")
+def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None) -> None:
+    """Create a register repository in DIRECTORY for the policy NAME."""
+    init_register(directory, policy_name, people_file, org)
+    click.echo(f"Created a {policy_name} register in {directory}")
+    if people_file is None:
+        click.echo("people.yaml holds an EXAMPLE organisation: replace it with your own people.")
+    click.echo(f"Next: cd {directory} && git config user.email <your email in people.yaml> "
+               "&& coc declare gift")

@@ -1,0 +1,130 @@
+"""`coc show ID` and `coc list`: one record in full, or a table of many."""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from coc.registers.record import STATUSES, Record
+from coc.registers.store import Register, check_id
+
+from .common import echo_json, open_register, to_jsonable
+
+SUMMARY_FIELDS = ("description", "event", "organisation", "company_name", "item", "other_person",
+                  "post_title", "case_reference", "donor", "host")
+
+
+def summary(record: Record) -> str:
+    for name in SUMMARY_FIELDS:
+        value = record.details.get(name)
+        if isinstance(value, str) and value.strip():
+            text = " ".join(value.split())
+            return text if len(text) <= 50 else text[:49] + "…"
+    return ""
+
+
+def describe(register: Register, record: Record) -> dict[str, Any]:
+    """Everything `coc show --json` prints (SPEC §5), plus who must act next."""
+    from coc.policies.engine import check_record
+    from coc.policies.validate import load_context
+
+    ctx = register.context(load_context(register))
+    policy = register.policy
+    deadline = policy.deadline(record, ctx) if record.kind in policy.kinds else None
+    findings = check_record(record, ctx)
+    awaiting = None
+    if record.status == "submitted" and record.kind in policy.kinds:
+        deciders = policy.who_may_decide(record, ctx)
+        awaiting = {"action": deciders.action, "who": deciders.describe(),
+                    "people": [{"id": a.person.id, "name": a.person.name, "as": a.capacity}
+                               for a in deciders.eligible],
+                    "section": deciders.section}
+    elif record.conditions() and not record.conditions_accepted() and record.status == "approved":
+        person = register.people.get(record.declarant)
+        awaiting = {"action": "accept conditions", "who": person.name if person else record.declarant,
+                    "people": [{"id": record.declarant, "as": "declarant"}], "section": ""}
+    return {
+        "id": record.id, "kind": record.kind, "declarant": record.declarant,
+        "status": record.status,
+        "deadline": deadline.due.isoformat() if deadline else None,
+        "deadline_basis": deadline.basis if deadline else None,
+        "awaiting": awaiting,
+        "actions": list(policy.side_effects(record, ctx)) if record.kind in policy.kinds else [],
+        "findings": [{"rule": f.rule, "section": f.section, "severity": f.severity,
+                      "message": f.message, "field": f.field} for f in findings],
+        "path": record.path,
+        "record": to_jsonable(dict(record.data)),
+    }
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SPEC §5).")
+def show(record_id: str, as_json: bool) -> None:
+    """Show one record: details, status, deadline, who must act, findings."""
+    register = open_register()
+    record = register.load(check_id(record_id.strip().upper()))
+    info = describe(register, record)
+    if as_json:
+        echo_json(info)
+        return
+    click.echo(f"{record.id}  {record.kind}  [{info['status']}]")
+    click.echo(f"  file:        {record.path}")
+    person = register.people.get(record.declarant)
+    click.echo(f"  declarant:   {person.label() if person else record.declarant}")
+    if record.recorded_by != record.declarant:
+        click.echo(f"  recorded by: {record.recorded_by}")
+    click.echo(f"  declared on: {record.data.get('declared_on')}")
+    if info["deadline"]:
+        click.echo(f"  deadline:    {info['deadline']} ({info['deadline_basis']})")
+    width = max([13, *(len(str(k)) + 2 for k in record.details)])
+    for key, value in record.details.items():
+        click.echo(f"  {str(key) + ':':<{width}}{value}")
+    for decision in record.decisions:
+        line = f"  - {decision.get('decision')} by {decision.get('by')} at {decision.get('at')}"
+        for extra in ("conditions", "reason"):
+            if decision.get(extra):
+                line += f"; {extra}: {decision[extra]}"
+        click.echo(line)
+    if info["awaiting"]:
+        click.echo(f"  awaiting:    {info['awaiting']['who']} ({info['awaiting']['action']})")
+    for action in info["actions"]:
+        click.echo(f"  action:      {action}")
+    for f in info["findings"]:
+        section = f" [{f['section']}]" if f["section"] else ""
+        click.echo(f"  {f['severity']}: {f['message']}{section}")
+
+
+@click.command("list")
+@click.option("--kind", help="Only this kind (gift, interest, ...).")
+@click.option("--status", type=click.Choice(STATUSES), help="Only records with this status.")
+@click.option("--person", help="Only this declarant (people.yaml id).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def list_records(kind: str | None, status: str | None, person: str | None, as_json: bool) -> None:
+    """List records with their derived status, newest first."""
+    register = open_register()
+    rows = []
+    broken = 0
+    for loaded in register.load_all():
+        record = loaded.record
+        if record is None:
+            broken += 1
+            continue
+        if (kind and record.kind != kind) or (person and record.declarant != person) or \
+                (status and record.status != status):
+            continue
+        rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
+                     "declared_on": record.data.get("declared_on"), "status": record.status,
+                     "summary": summary(record), "path": record.path})
+    rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
+    if as_json:
+        echo_json(rows)
+    elif rows:
+        from tabulate import tabulate
+
+        click.echo(tabulate([[r["id"], r["kind"], r["declarant"], r["declared_on"], r["status"],
+                              r["summary"]] for r in rows],
+                            headers=["id", "kind", "declarant", "declared", "status", "summary"]))
+    if broken:
+        click.echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`",
+                   err=True)

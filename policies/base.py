@@ -1,0 +1,304 @@
+"""The declared interface of a policy: kinds, fields, parameters, rules, deadlines, deciders.
+
+A policy is a module exposing `POLICY = Policy(...)`. Adding a council is adding one module
+(and its tests); nothing in the CLI changes. Rules are plain functions
+`rule(record, ctx) -> Iterable[Finding]`, each tied to a section of the code.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.people import People, Person
+from coc.registers.record import ID_RE, Record, as_date
+
+if TYPE_CHECKING:
+    from .calendar import WorkingCalendar
+
+FIELD_TYPES = ("text", "longtext", "bool", "date", "money", "hours", "int", "choice", "record-id")
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+MONEY_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a kind's `details:`. `parse` takes CLI/prompt text; `check` takes YAML values."""
+
+    name: str
+    type: str = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    default: Any = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def parse(self, text: str) -> Any:
+        """Turn what a person typed into the value stored in YAML; `CocError` naming the field."""
+        text = text.strip()
+        kind = self.type
+        if kind == "bool":
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise CocError(f"{text!r} is not yes/no (true/false)", field=self.name)
+        if kind == "date":
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise CocError(f"{text!r} is not a date (YYYY-MM-DD)", field=self.name) from None
+        if kind == "money":
+            cleaned = text.replace("£", "").replace(",", "")
+            if not MONEY_RE.match(cleaned):
+                raise CocError(f"{text!r} is not an amount in pounds like 24.99", field=self.name)
+            return str(Decimal(cleaned).quantize(Decimal("0.01")))
+        if kind in ("hours", "int"):
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise CocError(f"{text!r} is not a number", field=self.name) from None
+            if number < 0 or number > 10000 or (kind == "int" and number != number.to_integral()):
+                raise CocError(f"{text!r} is out of range", field=self.name)
+            return int(number) if number == number.to_integral() else float(number)
+        if kind == "choice":
+            if text not in self.choices:
+                raise CocError(f"{text!r} is not one of: {', '.join(self.choices)}", field=self.name)
+            return text
+        if kind == "record-id":
+            if not ID_RE.match(text):
+                raise CocError(f"{text!r} is not a record id like CRM-2026-K3F9Q2", field=self.name)
+            return text
+        if not text:
+            raise CocError("must not be empty", field=self.name)
+        if kind == "text" and ("\n" in text or len(text) > 300):
+            raise CocError("must be one line of at most 300 characters", field=self.name)
+        if len(text) > MAX_TEXT:
+            raise CocError(f"must be at most {MAX_TEXT} characters", field=self.name)
+        return text
+
+    def check(self, value: Any) -> str | None:
+        """Why a stored value is wrong for this field, or None when it is fine."""
+        kind = self.type
+        if kind == "bool":
+            return None if isinstance(value, bool) else "must be true or false"
+        if kind == "date":
+            return None if as_date(value) and not isinstance(value, str) else \
+                "must be a date (YYYY-MM-DD)"
+        if kind == "money":
+            if isinstance(value, float):
+                return "money must be quoted text like \"24.99\", never a float"
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                return "must be an amount in pounds like \"24.99\""
+            return None if MONEY_RE.match(str(value)) else "must be an amount in pounds like \"24.99\""
+        if kind in ("hours", "int"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return "must be a number"
+            if kind == "int" and not isinstance(value, int):
+                return "must be a whole number"
+            return None if 0 <= value <= 10000 else "is out of range"
+        if kind == "choice":
+            return None if value in self.choices else f"must be one of: {', '.join(self.choices)}"
+        if kind == "record-id":
+            return None if isinstance(value, str) and ID_RE.match(value) else \
+                "must be a record id like CRM-2026-K3F9Q2"
+        if not isinstance(value, str) or not value.strip():
+            return "must be text"
+        if kind == "text" and ("\n" in value.strip() or len(value) > 300):
+            return "must be one line of at most 300 characters"
+        return None if len(value) <= MAX_TEXT else f"must be at most {MAX_TEXT} characters"
+
+    def as_python(self, value: Any) -> Any:
+        """The value for rules: Decimal for money, date for dates."""
+        if self.type == "money" and value is not None and self.check(value) is None:
+            return Decimal(str(value))
+        if self.type == "date":
+            return as_date(value)
+        return value
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    prefix: str
+    title: str
+    fields: tuple[Field, ...]
+    section: str = ""
+    help: str = ""
+    notification: bool = False   # acknowledged ("noted"), not approved
+    sensitive: bool = False      # UK GDPR art. 9/10: never in a public export
+    has_end: bool = False        # an interest or outside work that can end
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def value(self, record: Record, name: str) -> Any:
+        """A detail as a Python value (Decimal, date), None when absent or malformed."""
+        spec = self.field(name)
+        value = record.details.get(name)
+        return spec.as_python(value) if spec else value
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number the code does not give, with the default we chose and why (SPEC §4)."""
+
+    name: str
+    default: Any
+    help: str
+    section: str = ""
+    type: str = "text"   # money | int | text
+
+    def coerce(self, value: Any, path: str = "coc.yaml") -> Any:
+        where = f"parameters.{self.name}"
+        if self.type == "money":
+            if isinstance(value, float) or isinstance(value, bool) or not MONEY_RE.match(str(value)):
+                raise CocError("must be an amount in pounds as quoted text, like \"25\"", path=path,
+                               field=where)
+            return Decimal(str(value))
+        if self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise CocError("must be a whole number of 0 or more", path=path, field=where)
+            return value
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise CocError("must be true or false", path=path, field=where)
+            return value
+        return value
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: date
+    basis: str        # "next working day after the event (2026-03-06)"
+    section: str
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Someone who may decide a record, and in what capacity ("line manager")."""
+
+    person: Person
+    capacity: str
+
+
+@dataclass(frozen=True)
+class Deciders:
+    """`who_may_decide`: the eligible people (nearest first), and who was passed over and why."""
+
+    eligible: tuple[Authority, ...]
+    action: str                   # "approve" | "acknowledge"
+    section: str = ""
+    excluded: tuple[tuple[str, str], ...] = ()   # (person id, reason)
+
+    def allows(self, person_id: str) -> Authority | None:
+        return next((a for a in self.eligible if a.person.id == person_id), None)
+
+    def describe(self) -> str:
+        if not self.eligible:
+            return "no one in people.yaml may decide this: " + (
+                "; ".join(f"{p} {why}" for p, why in self.excluded) or "no eligible role")
+        first = self.eligible[0]
+        text = f"{first.person.name} ({first.capacity})"
+        if len(self.eligible) > 1:
+            text += f" or {len(self.eligible) - 1} other(s)"
+        return text
+
+
+@dataclass
+class Context:
+    """What rules may look at besides the record: the organisation, parameters, other records."""
+
+    people: People
+    parameters: Mapping[str, Any]
+    calendar_name: str = "england-and-wales"
+    records: Mapping[str, Record] = field(default_factory=dict)   # id -> record, for cross-record rules
+    policy: "Policy | None" = None
+    _calendar: "WorkingCalendar | None" = None
+
+    @property
+    def calendar(self) -> "WorkingCalendar":
+        if self._calendar is None:
+            from .calendar import WorkingCalendar
+
+            self._calendar = WorkingCalendar(self.calendar_name)
+        return self._calendar
+
+    def param(self, name: str) -> Any:
+        return self.parameters[name]
+
+
+Rule = Callable[[Record, Context], Iterable[Finding]]
+
+
+def rule(name: str, section: str) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
+    """Tie a rule function to its name and section; findings it yields get both filled in."""
+
+    def wrap(fn: Callable[..., Iterable[Finding]]) -> Rule:
+        def run(record: Record, ctx: Context) -> Iterable[Finding]:
+            for finding in fn(record, ctx) or ():
+                yield finding.at(rule=finding.rule or name, section=finding.section or section)
+
+        run.rule_name = name  # type: ignore[attr-defined]
+        run.section = section  # type: ignore[attr-defined]
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        return run
+
+    return wrap
+
+
+def finding(message: str, severity: str = "error", field: str | None = None) -> Finding:
+    """A finding for use inside a `@rule`; the decorator fills in rule name and section."""
+    return Finding(rule="", message=message, severity=severity, field=field)
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    title: str                       # "Milton Keynes City Council Officer Code of Conduct (Feb 2025)"
+    short: str                       # section prefix: "MK", "Luton"
+    kinds: Mapping[str, Kind]
+    parameters: Mapping[str, Parameter]
+    rules: tuple[Rule, ...]
+    deadline: Callable[[Record, Context], Deadline | None]
+    who_may_decide: Callable[[Record, Context], Deciders]
+    version: str = "1"
+    not_offered: Mapping[str, str] = field(default_factory=dict)   # kind -> why this code lacks it
+    # what a record sets in motion outside the register (Luton §18.1: payroll stops a lump sum)
+    side_effects: Callable[[Record, Context], Iterable[str]] = lambda record, ctx: ()
+    # kinds whose records other records are checked against (declared relationships, earlier notices)
+    context_kinds: tuple[str, ...] = ("relationship", "criminal-matter")
+
+    def kind(self, name: str) -> Kind:
+        if name in self.kinds:
+            return self.kinds[name]
+        if name in self.not_offered:
+            raise CocError(f"the {self.name} policy has no {name!r} declarations: "
+                           f"{self.not_offered[name]}")
+        raise CocError(f"unknown kind {name!r} for the {self.name} policy "
+                       f"(kinds: {', '.join(self.kinds)})")
+
+    def kind_for_prefix(self, prefix: str) -> Kind | None:
+        return next((k for k in self.kinds.values() if k.prefix == prefix), None)
+
+    def resolve_parameters(self, given: Mapping[str, Any], path: str = "coc.yaml") -> dict[str, Any]:
+        """Defaults overlaid with coc.yaml's values; an undeclared name is an error (SPEC §2b)."""
+        unknown = sorted(str(n) for n in given if n not in self.parameters)
+        if unknown:
+            raise CocError(f"the {self.name} policy has no parameter {unknown[0]!r} "
+                           f"(it has: {', '.join(self.parameters) or 'none'})", path=path,
+                           field=f"parameters.{unknown[0]}")
+        resolved = {name: p.coerce(p.default, "policy default") for name, p in self.parameters.items()}
+        for name, value in given.items():
+            resolved[name] = self.parameters[name].coerce(value, path)
+        return resolved

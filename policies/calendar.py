@@ -1,0 +1,57 @@
+"""Working days on a UK nation's calendar: weekends and that nation's bank holidays.
+
+The `holidays` package is imported only when a deadline is computed (it costs ~120 ms).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
+
+
+class WorkingCalendar:
+    def __init__(self, name: str = "england-and-wales") -> None:
+        self.name = name
+        self.subdivision = SUBDIVISIONS[name]
+        self._holidays: Any = None
+
+    def _bank_holidays(self) -> Any:
+        if self._holidays is None:
+            import holidays
+
+            self._holidays = holidays.country_holidays("GB", subdiv=self.subdivision)
+        return self._holidays
+
+    def holiday_name(self, day: date) -> str | None:
+        name = self._bank_holidays().get(day)
+        return str(name) if name else None
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._bank_holidays()
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The `days`-th working day after `start` (0 = `start` itself, or the next working day)."""
+        current = start
+        if days == 0:
+            while not self.is_working_day(current):
+                current += timedelta(days=1)
+            return current
+        remaining = days
+        while remaining:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def next_working_day(self, start: date) -> date:
+        return self.add_working_days(start, 1)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count

@@ -1,0 +1,198 @@
+"""Runs a policy over records: the shared schema checks, then the policy's own rules.
+
+Returns findings as data; nothing here prints, exits or touches git.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from coc.registers.findings import Finding
+from coc.registers.record import COMMON_KEYS, DECISIONS, ID_RE, Record, as_date, as_datetime
+
+from .base import Context, Kind, Policy
+
+DECIDING = ("approved", "rejected", "noted")
+
+
+def _f(rule: str, message: str, field: str | None = None, severity: str = "error",
+       section: str = "") -> Finding:
+    return Finding(rule=rule, message=message, severity=severity, field=field, section=section)
+
+
+def schema_findings(record: Record, policy: Policy, ctx: Context) -> list[Finding]:
+    """Required fields, types, choices, unknown keys, identities: what any record must satisfy."""
+    data, out = record.data, []
+    if not isinstance(data, Mapping):
+        return [_f("record-shape", "a record must be a YAML mapping")]
+    for key in data:
+        if key not in COMMON_KEYS:
+            out.append(_f("unknown-field", f"unknown key {key!r}", str(key)))
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not ID_RE.match(record_id):
+        out.append(_f("record-id", "missing or malformed id (like GIF-2026-K3F9Q2)", "id"))
+    kind_name = data.get("kind")
+    kind = policy.kinds.get(kind_name) if isinstance(kind_name, str) else None
+    if kind is None:
+        why = policy.not_offered.get(kind_name, "") if isinstance(kind_name, str) else ""
+        out.append(_f("unknown-kind", f"kind {kind_name!r} is not offered by the {policy.name} "
+                      f"policy" + (f": {why}" if why else ""), "kind"))
+    elif isinstance(record_id, str) and ID_RE.match(record_id) and record_id[:3] != kind.prefix:
+        out.append(_f("record-id", f"id prefix {record_id[:3]} does not match kind {kind.name} "
+                      f"({kind.prefix})", "id"))
+    out += _identity_findings(record, ctx)
+    if as_date(data.get("declared_on")) is None or isinstance(data.get("declared_on"), str):
+        out.append(_f("required-fields", "required: the date declared (YYYY-MM-DD)", "declared_on"))
+    late = data.get("late_reason")
+    if late is not None and (not isinstance(late, str) or not late.strip()):
+        out.append(_f("late-reason", "must be text saying why the declaration is late", "late_reason"))
+    if kind is not None:
+        out += _details_findings(data.get("details"), kind)
+    out += _history_findings(data)
+    return out
+
+
+def _identity_findings(record: Record, ctx: Context) -> list[Finding]:
+    out = []
+    declarant = record.data.get("declarant")
+    if not isinstance(declarant, str) or not declarant:
+        out.append(_f("required-fields", "required: the person declaring (people.yaml id)",
+                      "declarant"))
+    elif declarant not in ctx.people:
+        out.append(_f("unknown-person", f"{declarant!r} is not in people.yaml", "declarant"))
+    recorder = record.data.get("recorded_by")
+    if recorder is not None and recorder != declarant:
+        person = ctx.people.get(recorder) if isinstance(recorder, str) else None
+        if person is None:
+            out.append(_f("unknown-person", f"{recorder!r} is not in people.yaml", "recorded_by"))
+        elif not person.has_role("hr"):
+            out.append(_f("recorded-by-hr", f"{recorder} recorded this for {declarant} but does "
+                          "not have the hr role", "recorded_by"))
+    return out
+
+
+def _details_findings(details: Any, kind: Kind) -> list[Finding]:
+    if not isinstance(details, Mapping):
+        return [_f("required-fields", "required: a mapping of the declaration's details", "details")]
+    out = []
+    known = {f.name for f in kind.fields}
+    for key in details:
+        if key not in known:
+            out.append(_f("unknown-field", f"{kind.name} has no field {key!r} "
+                          f"(fields: {', '.join(sorted(known))})", f"details.{key}"))
+    for spec in kind.fields:
+        value = details.get(spec.name)
+        if value is None or value == "":
+            if spec.required:
+                out.append(_f("required-fields", f"required: {spec.help or spec.name}",
+                              f"details.{spec.name}"))
+            continue
+        problem = spec.check(value)
+        if problem:
+            out.append(_f("field-type", problem, f"details.{spec.name}"))
+    return out
+
+
+def _history_findings(data: Mapping[str, Any]) -> list[Finding]:
+    out = []
+    for key in ("decisions", "amendments"):
+        entries = data.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            out.append(_f("record-shape", "must be a list", key))
+            continue
+        for i, entry in enumerate(entries):
+            where = f"{key}.{i}"
+            if not isinstance(entry, Mapping):
+                out.append(_f("record-shape", "must be a mapping", where))
+                continue
+            if not isinstance(entry.get("by"), str):
+                out.append(_f("required-fields", "required: who (people.yaml id)", f"{where}.by"))
+            if as_datetime(entry.get("at")) is None:
+                out.append(_f("required-fields", "required: when (ISO date-time)", f"{where}.at"))
+            if key == "decisions" and entry.get("decision") not in DECISIONS:
+                out.append(_f("record-shape", f"decision must be one of {', '.join(DECISIONS)}",
+                              f"{where}.decision"))
+    for key in ("withdrawn", "ended"):
+        entry = data.get(key)
+        if entry is not None and (not isinstance(entry, Mapping) or not isinstance(entry.get("by"), str)):
+            out.append(_f("record-shape", "must be a mapping with by, at and reason", key))
+    return out
+
+
+def deadline_findings(record: Record, policy: Policy, ctx: Context) -> list[Finding]:
+    """Late declarations are accepted, never blocked, but must say why (SPEC §6)."""
+    deadline = policy.deadline(record, ctx)
+    declared = record.declared_on
+    if deadline is None or declared is None or declared <= deadline.due:
+        return []
+    if record.data.get("late_reason"):
+        return [_f("deadline", f"declared {declared}, after the deadline {deadline.due} "
+                    f"({deadline.basis}); late reason given", "declared_on", "info",
+                    deadline.section)]
+    return [_f("deadline", f"declared {declared}, after the deadline {deadline.due} "
+                f"({deadline.basis}): add late_reason saying why", "late_reason", "error",
+                deadline.section)]
+
+
+def self_decision_findings(record: Record) -> list[Finding]:
+    """Nobody decides their own declaration, nor one they recorded for someone (SPEC §4)."""
+    out = []
+    for i, decision in enumerate(record.decisions):
+        verdict, by = decision.get("decision"), decision.get("by")
+        if verdict in DECIDING and by == record.declarant:
+            out.append(_f("self-decision", f"{by} decided their own declaration",
+                          f"decisions.{i}.by", "breach"))
+        elif verdict in DECIDING and by == record.recorded_by:
+            out.append(_f("self-decision", f"{by} recorded this declaration for "
+                          f"{record.declarant} and cannot also decide it", f"decisions.{i}.by",
+                          "breach"))
+        elif verdict == "conditions-accepted" and by != record.declarant:
+            out.append(_f("decision-authority", "only the declarant accepts the conditions",
+                          f"decisions.{i}.by", "breach"))
+    return out
+
+
+def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -> list[Finding]:
+    """The decisions at these positions were made by someone the policy allows (for new decisions)."""
+    assert ctx.policy is not None
+    deciders = ctx.policy.who_may_decide(record, ctx)
+    out = []
+    for i in decisions:
+        decision = record.decisions[i]
+        if decision.get("decision") not in DECIDING:
+            continue
+        by = str(decision.get("by"))
+        if deciders.allows(by) is None:
+            out.append(_f("decision-authority", f"{by} may not decide this {record.kind}; "
+                          f"who may: {deciders.describe()}", f"decisions.{i}.by", "error",
+                          deciders.section))
+    return out
+
+
+def follow_findings(record: Record, ctx: Context) -> list[Finding]:
+    follows = record.details.get("follows")
+    if not follows or not ctx.records or not isinstance(follows, str):
+        return []
+    earlier = ctx.records.get(follows)
+    if earlier is None:
+        return [_f("follows", f"{follows} is not a record in this register", "details.follows")]
+    if earlier.kind != record.kind or earlier.declarant != record.declarant:
+        return [_f("follows", f"{follows} is not an earlier {record.kind} of {record.declarant}",
+                   "details.follows")]
+    return []
+
+
+def check_record(record: Record, ctx: Context) -> list[Finding]:
+    """All findings for one record: schema first; policy rules only on a well-formed record."""
+    policy = ctx.policy
+    assert policy is not None
+    found = schema_findings(record, policy, ctx)
+    if any(f.failing for f in found):
+        return found
+    found += deadline_findings(record, policy, ctx)
+    found += self_decision_findings(record)
+    found += follow_findings(record, ctx)
+    for rule_fn in policy.rules:
+        found.extend(rule_fn(record, ctx))
+    return found

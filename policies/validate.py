@@ -1,0 +1,190 @@
+"""Validating many records at once: in parallel, with results cached by content.
+
+The cache lives in `.git/coc/validate.json`, keyed by each file's content hash and by one
+key for everything else a finding can depend on (toolkit and policy version, coc.yaml,
+people.yaml, and the records other records are checked against). Unchanged registers
+re-validate in the time it takes to read the bytes (SPEC §7).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from coc.registers.bulk import parallel_map, shared
+from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.record import Record
+from coc.registers.store import CONFIG_FILE, PEOPLE_FILE, RECORD_PATH_RE, Register
+from coc.registers.yamlio import line_of, load_fast
+
+from .base import Context
+from .engine import check_record
+
+CACHE_VERSION = "1"
+
+
+def _placement_findings(rel: str, record: Record) -> list[Finding]:
+    """The file must sit at registers/<department>/<kind>/<year>/<id>.yaml and match its content."""
+    match = RECORD_PATH_RE.match(rel)
+    if match is None:
+        return [Finding("record-path", "a record must be at registers/<department>/<kind>/<year>/"
+                        "<id>.yaml", path=rel)]
+    out = []
+    if record.id and match["id"] != record.id:
+        out.append(Finding("record-path", f"file name says {match['id']} but id is {record.id}",
+                           field="id", path=rel))
+    if record.kind and match["kind"] != record.kind:
+        out.append(Finding("record-path", f"folder says {match['kind']} but kind is {record.kind}",
+                           field="kind", path=rel))
+    return out
+
+
+def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
+    """All findings for one file's bytes, each naming the file (and line, where known)."""
+    try:
+        parsed = load_fast(data, rel)
+    except CocError as exc:
+        return [Finding("yaml", str(exc).split(": ", 1)[-1] if exc.path else str(exc),
+                        path=rel, line=exc.line)]
+    if not isinstance(parsed, dict):
+        return [Finding("record-shape", "a record must be a YAML mapping", path=rel, line=1)]
+    record = Record(data=parsed, path=rel)
+    found = _placement_findings(rel, record) + check_record(record, ctx)
+    return [f.at(path=rel, record_id=record.id or None) for f in found]
+
+
+def _with_lines(root: Path, findings: list[Finding]) -> list[Finding]:
+    return [f if f.line or not f.field or not f.path else f.at(line=line_of(root / f.path, f.field))
+            for f in findings]
+
+
+def _check_path(item: tuple[str, bytes]) -> list[Finding]:
+    rel, data = item
+    return check_file(rel, data, shared()["ctx"])
+
+
+def context_records(register: Register, files: dict[str, bytes]) -> dict[str, Record]:
+    """The records that other records are checked against (relationships, earlier notices)."""
+    wanted = register.policy.context_kinds
+    records = {}
+    for rel, data in files.items():
+        match = RECORD_PATH_RE.match(rel)
+        if match and match["kind"] in wanted:
+            try:
+                parsed = load_fast(data, rel)
+            except CocError:
+                continue
+            if isinstance(parsed, dict) and isinstance(parsed.get("id"), str):
+                records[parsed["id"]] = Record(data=parsed, path=rel)
+    return records
+
+
+def load_context(register: Register) -> dict[str, Record]:
+    """Context records for checking one record: reads only the context kinds' folders."""
+    paths = [p for kind in register.policy.context_kinds
+             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))]
+    return context_records(register, read_files(register, paths))
+
+
+def read_files(register: Register, paths: list[Path] | None = None) -> dict[str, bytes]:
+    """Relative path -> bytes for the given files (default: every record file)."""
+    out = {}
+    for path in paths if paths is not None else register.iter_record_files():
+        rel = register.rel(path)
+        if path.is_symlink():
+            out[rel] = b"\x00symlink"
+            continue
+        try:
+            out[rel] = path.read_bytes()
+        except OSError as exc:
+            out[rel] = f"\x00{exc.strerror}".encode()
+    return out
+
+
+def _global_key(register: Register, context_files: dict[str, bytes]) -> str:
+    from coc.cli import __version__
+
+    digest = hashlib.sha256()
+    for part in (CACHE_VERSION, __version__, register.policy.name, register.policy.version):
+        digest.update(part.encode() + b"\0")
+    for name in (CONFIG_FILE, PEOPLE_FILE):
+        digest.update((register.root / name).read_bytes() + b"\0")
+    for rel in sorted(context_files):
+        digest.update(rel.encode() + b"\0" + context_files[rel] + b"\0")
+    return digest.hexdigest()
+
+
+def _cache_file(register: Register) -> Path | None:
+    git_dir = register.root / ".git"
+    return git_dir / "coc" / "validate.json" if git_dir.is_dir() else None
+
+
+def validate(register: Register, paths: list[Path] | None = None, *,
+             use_cache: bool = True) -> list[Finding]:
+    """Findings for the given record files (default: all of them), in path order."""
+    everything = read_files(register)
+    files = everything if paths is None else read_files(register, paths)
+    context = context_records(register, everything)
+    ctx = register.context(context)
+    wanted = register.policy.context_kinds
+    context_files = {rel: data for rel, data in everything.items()
+                     if (m := RECORD_PATH_RE.match(rel)) and m["kind"] in wanted}
+    key = _global_key(register, context_files)
+    cache_path = _cache_file(register) if use_cache else None
+    cache = _read_cache(cache_path, key)
+    results: dict[str, list[Finding]] = {}
+    todo: list[tuple[str, bytes]] = []
+    hashes = {}
+    for rel, data in files.items():
+        hashes[rel] = hashlib.sha1(data).hexdigest()
+        hit = cache.get(rel)
+        if hit is not None and hit[0] == hashes[rel]:
+            results[rel] = [Finding(**f) for f in hit[1]]
+        else:
+            todo.append((rel, data))
+    if todo:
+        checked = parallel_map(_check_path, todo, ctx=ctx)
+        for (rel, _), found in zip(todo, checked):
+            results[rel] = _with_lines(register.root, found)
+        if cache_path is not None:
+            cache.update({rel: (hashes[rel], [f.to_json() for f in results[rel]]) for rel, _ in todo})
+            _write_cache(cache_path, key, {rel: cache[rel] for rel in everything if rel in cache})
+    return [f for rel in sorted(results) for f in results[rel]]
+
+
+def _read_cache(path: Path | None, key: str) -> dict[str, Any]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("entries", {}) if data.get("key") == key else {}
+
+
+def _write_cache(path: Path, key: str, entries: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"key": key, "entries": entries}), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+
+
+def validate_staged(register: Register) -> list[Finding]:
+    """Findings for the staged content of each staged record file (what a commit would contain)."""
+    from coc.registers.git import show_blob, staged_changes
+
+    files = {}
+    for status, rel, _ in staged_changes(register.root):
+        if status == "D" or not rel.startswith("registers/") or not rel.endswith((".yaml", ".yml")):
+            continue
+        files[rel] = show_blob(register.root, "", rel) or b""
+    if not files:
+        return []
+    ctx = register.context(load_context(register))
+    return [f for rel in sorted(files)
+            for f in _with_lines(register.root, check_file(rel, files[rel], ctx))]

@@ -1,0 +1,1 @@
+"""Registers: records, the organisation, configuration and git; no policy rules and no printing."""

@@ -1,0 +1,196 @@
+"""The organisation from `people.yaml`: people, line management, roles, flags; and who is acting."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .errors import CocError
+from .record import DEPARTMENT_RE, PERSON_ID_RE
+
+ROLES = ("service-manager", "service-director", "head-of-service", "assistant-director",
+         "director", "chief-executive", "monitoring-officer", "hr")
+FLAGS = ("drives-on-council-business", "essential-car-user", "works-with-children",
+         "works-with-adults-at-risk", "politically-restricted", "chief-officer", "senior-manager")
+HOURS = ("full-time", "part-time")
+PERSON_KEYS = ("id", "name", "email", "department", "job_title", "grade", "hours",
+               "contracted_hours", "manager", "roles", "flags")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    email: str
+    department: str
+    job_title: str = ""
+    grade: str = ""
+    hours: str = "full-time"
+    contracted_hours: float = 37.0
+    manager: str | None = None
+    roles: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def has_flag(self, flag: str) -> bool:
+        return flag in self.flags
+
+    def label(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class People:
+    """All people, looked up by id or email, with the line-management chain."""
+
+    def __init__(self, people: list[Person], grades: tuple[str, ...] = ()) -> None:
+        self.by_id = {p.id: p for p in people}
+        self.by_email = {p.email.lower(): p for p in people}
+        self.grades = grades
+
+    def __iter__(self) -> Iterator[Person]:
+        return iter(self.by_id.values())
+
+    def __contains__(self, person_id: object) -> bool:
+        return person_id in self.by_id
+
+    def get(self, person_id: str) -> Person | None:
+        return self.by_id.get(person_id)
+
+    def require(self, person_id: str, *, what: str = "person") -> Person:
+        person = self.by_id.get(person_id)
+        if person is None:
+            raise CocError(f"unknown {what} {person_id!r}: not in people.yaml")
+        return person
+
+    def for_email(self, email: str) -> Person:
+        person = self.by_email.get(email.strip().lower())
+        if person is None:
+            raise CocError(f"no one in people.yaml has the email {email!r} "
+                           "(set `git config user.email` to yours, or ask HR to add you)")
+        return person
+
+    def chain(self, person_id: str) -> list[Person]:
+        """The line managers above a person, nearest first."""
+        result: list[Person] = []
+        person = self.by_id.get(person_id)
+        while person is not None and person.manager:
+            person = self.by_id.get(person.manager)
+            if person is None or person in result:
+                break
+            result.append(person)
+        return result
+
+    def with_role(self, role: str) -> list[Person]:
+        return [p for p in self if role in p.roles]
+
+    def grade_at_least(self, person: Person, grade: str) -> bool:
+        """True when the person's grade is `grade` or higher on the register's scale (lowest first)."""
+        if person.grade not in self.grades or grade not in self.grades:
+            return False
+        return self.grades.index(person.grade) >= self.grades.index(grade)
+
+
+def parse_people(data: Any, path: str, grades: tuple[str, ...]) -> People:
+    """Validate `people.yaml` content; every problem is a `CocError` naming the entry and field."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("people"), list):
+        raise CocError("expected a mapping with a `people:` list", path=path, field="people")
+    people: list[Person] = []
+    seen_ids: set[str] = set()
+    seen_emails: dict[str, str] = {}
+    for index, entry in enumerate(data["people"]):
+        where = f"people[{index}]"
+        if not isinstance(entry, Mapping):
+            raise CocError("each person must be a mapping", path=path, field=where)
+        unknown = set(entry) - set(PERSON_KEYS)
+        if unknown:
+            raise CocError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", path=path,
+                           field=where)
+        person = _person(entry, path, where, grades)
+        if person.id in seen_ids:
+            raise CocError(f"duplicate id {person.id!r}", path=path, field=f"{where}.id")
+        if person.email.lower() in seen_emails:
+            raise CocError(f"duplicate email {person.email!r} (also {seen_emails[person.email.lower()]})",
+                           path=path, field=f"{where}.email")
+        seen_ids.add(person.id)
+        seen_emails[person.email.lower()] = person.id
+        people.append(person)
+    result = People(people, grades)
+    for index, person in enumerate(people):
+        if person.manager is not None and person.manager not in result:
+            raise CocError(f"manager {person.manager!r} of {person.id!r} is not in people.yaml",
+                           path=path, field=f"people[{index}].manager")
+        if person.manager == person.id:
+            raise CocError(f"{person.id!r} cannot be their own manager", path=path,
+                           field=f"people[{index}].manager")
+    _refuse_cycles(result, path)
+    return result
+
+
+def _person(entry: Mapping[str, Any], path: str, where: str, grades: tuple[str, ...]) -> Person:
+    def text(key: str, required: bool = True) -> str:
+        value = entry.get(key)
+        if value is None or value == "":
+            if required:
+                raise CocError("required", path=path, field=f"{where}.{key}")
+            return ""
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise CocError("must be text", path=path, field=f"{where}.{key}")
+        return str(value)
+
+    def listed(key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        value = entry.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CocError("must be a list of names", path=path, field=f"{where}.{key}")
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            raise CocError(f"unknown {key[:-1]} {bad[0]!r} (known: {', '.join(allowed)})",
+                           path=path, field=f"{where}.{key}")
+        return tuple(value)
+
+    person_id = text("id")
+    if not PERSON_ID_RE.match(person_id):
+        raise CocError(f"id {person_id!r} must match {PERSON_ID_RE.pattern}", path=path,
+                       field=f"{where}.id")
+    department = text("department")
+    if not DEPARTMENT_RE.match(department):
+        raise CocError(f"department {department!r} must match {DEPARTMENT_RE.pattern}", path=path,
+                       field=f"{where}.department")
+    email = text("email")
+    if "@" not in email or any(c.isspace() for c in email):
+        raise CocError(f"{email!r} is not an email address", path=path, field=f"{where}.email")
+    grade = text("grade", required=False)
+    if grade and grades and grade not in grades:
+        raise CocError(f"grade {grade!r} is not on the register's scale ({', '.join(grades)})",
+                       path=path, field=f"{where}.grade")
+    hours = text("hours", required=False) or "full-time"
+    if hours not in HOURS:
+        raise CocError(f"hours must be one of {', '.join(HOURS)}", path=path, field=f"{where}.hours")
+    contracted = entry.get("contracted_hours", 37 if hours == "full-time" else 0)
+    if isinstance(contracted, bool) or not isinstance(contracted, (int, float)) or contracted < 0:
+        raise CocError("must be a number of hours", path=path, field=f"{where}.contracted_hours")
+    manager = text("manager", required=False) or None
+    return Person(id=person_id, name=text("name"), email=email, department=department,
+                  job_title=text("job_title", required=False), grade=grade, hours=hours,
+                  contracted_hours=float(contracted), manager=manager,
+                  roles=listed("roles", ROLES), flags=listed("flags", FLAGS))
+
+
+def _refuse_cycles(people: People, path: str) -> None:
+    for person in people:
+        seen = [person.id]
+        current = person
+        while current.manager:
+            if current.manager in seen:
+                loop = " -> ".join(seen[seen.index(current.manager):] + [current.manager])
+                raise CocError(f"line management goes round in a circle: {loop}", path=path,
+                               field="manager")
+            seen.append(current.manager)
+            current = people.by_id[current.manager]
+
+
+def load_people(path: Path, grades: tuple[str, ...]) -> People:
+    from .yamlio import read_fast
+
+    return parse_people(read_fast(path, path.name), path.name, grades)

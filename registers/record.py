@@ -1,0 +1,142 @@
+"""A declaration as read from its file, and its derived status (SPEC §3: status is never stored)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Mapping
+
+ID_RE = re.compile(r"^[A-Z]{3}-\d{4}-[A-Z2-7]{6}$")
+PERSON_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+DEPARTMENT_RE = re.compile(r"^[a-z0-9-]+$")
+
+COMMON_KEYS = ("id", "kind", "declarant", "recorded_by", "declared_on", "details", "decisions",
+               "amendments", "late_reason", "withdrawn", "ended")
+STATUSES = ("submitted", "approved", "accepted", "rejected", "noted", "ended", "withdrawn")
+# A decision's verdict; `conditions-accepted` is the declarant signing the conditions (Luton §19.7).
+DECISIONS = ("approved", "rejected", "noted", "conditions-accepted")
+
+
+def as_date(value: Any) -> date | None:
+    """A YAML date (or ISO string) as a `date`; None when absent or not a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return as_datetime(datetime.fromisoformat(value.strip()))
+        except ValueError:
+            return None
+    return None
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One declaration. `data` is the parsed file; `path` is relative to the register root."""
+
+    data: Mapping[str, Any]
+    path: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", ""))
+
+    @property
+    def declarant(self) -> str:
+        return str(self.data.get("declarant", ""))
+
+    @property
+    def recorded_by(self) -> str:
+        return str(self.data.get("recorded_by") or self.declarant)
+
+    @property
+    def declared_on(self) -> date | None:
+        return as_date(self.data.get("declared_on"))
+
+    @property
+    def details(self) -> Mapping[str, Any]:
+        details = self.data.get("details")
+        return details if isinstance(details, Mapping) else {}
+
+    @property
+    def decisions(self) -> list[Mapping[str, Any]]:
+        return [d for d in self.data.get("decisions") or [] if isinstance(d, Mapping)]
+
+    @property
+    def amendments(self) -> list[Mapping[str, Any]]:
+        return [a for a in self.data.get("amendments") or [] if isinstance(a, Mapping)]
+
+    @property
+    def version(self) -> int:
+        """How many amendments the details have had; a decision applies to one version."""
+        return len(self.amendments)
+
+    def current_decisions(self) -> list[Mapping[str, Any]]:
+        """Decisions made on the details as they now stand (SPEC §3: an amendment needs a fresh one)."""
+        return [d for d in self.decisions if _int(d.get("details_version")) == self.version]
+
+    def verdict(self) -> Mapping[str, Any] | None:
+        """The latest approve/reject/note decision on the current details."""
+        verdicts = [d for d in self.current_decisions()
+                    if d.get("decision") in ("approved", "rejected", "noted")]
+        return verdicts[-1] if verdicts else None
+
+    def conditions(self) -> str | None:
+        verdict = self.verdict()
+        if verdict and verdict.get("decision") == "approved" and verdict.get("conditions"):
+            return str(verdict["conditions"])
+        return None
+
+    def conditions_accepted(self) -> bool:
+        verdict = self.verdict()
+        if verdict is None:
+            return False
+        after = self.current_decisions()
+        index = max(i for i, d in enumerate(after) if d is verdict)
+        return any(d.get("decision") == "conditions-accepted" for d in after[index + 1:])
+
+    @property
+    def status(self) -> str:
+        if self.data.get("withdrawn"):
+            return "withdrawn"
+        if self.data.get("ended"):
+            return "ended"
+        verdict = self.verdict()
+        if verdict is None:
+            return "submitted"
+        decision = str(verdict.get("decision"))
+        if decision == "approved" and self.conditions() and self.conditions_accepted():
+            return "accepted"
+        return decision
+
+    @property
+    def year(self) -> int | None:
+        match = ID_RE.match(self.id)
+        return int(self.id[4:8]) if match else None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

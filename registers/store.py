@@ -1,0 +1,214 @@
+"""A register repository on disk: its config, people, record paths, ids, loads and saves.
+
+Every id and path component is validated here before it reaches the filesystem or git.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .config import Config, load_config
+from .errors import CocError
+from .people import People, load_people
+from .record import DEPARTMENT_RE, ID_RE, Record
+from .yamlio import dump_roundtrip, load_roundtrip, read_fast, write_atomic
+
+if TYPE_CHECKING:
+    from coc.policies.base import Context, Policy
+
+    from .people import Person
+
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+KIND_RE = re.compile(r"^[a-z][a-z-]*$")
+RECORD_PATH_RE = re.compile(
+    r"^registers/(?P<department>[a-z0-9-]+)/(?P<kind>[a-z][a-z-]*)/(?P<year>\d{4})/"
+    r"(?P<id>[A-Z]{3}-\d{4}-[A-Z2-7]{6})\.yaml$")
+CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers"
+
+
+def new_id(prefix: str, year: int) -> str:
+    """`GIF-2026-K3F9Q2`: 30 random bits, so parallel branches never need to coordinate."""
+    return f"{prefix}-{year:04d}-" + "".join(secrets.choice(BASE32) for _ in range(6))
+
+
+def check_id(record_id: str) -> str:
+    if not isinstance(record_id, str) or not ID_RE.match(record_id):
+        raise CocError(f"{record_id!r} is not a record id (like GIF-2026-K3F9Q2)", field="id")
+    return record_id
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A record file as read in bulk: the record, or the error that stopped it being read."""
+
+    path: str
+    record: Record | None
+    error: CocError | None = None
+
+
+class Register:
+    """A register checkout: `coc.yaml`, `people.yaml` and `registers/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        if not (self.root / CONFIG_FILE).is_file():
+            raise CocError(f"{root} is not a coc register (no {CONFIG_FILE}); "
+                           "run `coc init DIR --policy NAME` to make one")
+        self.config: Config = load_config(self.root / CONFIG_FILE)
+        self.people: People = load_people(self.root / PEOPLE_FILE, self.config.grades)
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Register:
+        """The register containing `start` (default: the working directory, or $COC_REGISTER)."""
+        start = Path(os.environ.get("COC_REGISTER") or start or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if (folder / CONFIG_FILE).is_file():
+                return cls(folder)
+            if (folder / ".git").exists():
+                break
+        raise CocError(f"no coc register here ({start}): no {CONFIG_FILE} in this folder or above; "
+                       "run `coc init DIR --policy NAME` or cd into a register")
+
+    @cached_property
+    def policy(self) -> "Policy":
+        from coc.policies.registry import get_policy
+
+        return get_policy(self.config.policy)
+
+    @cached_property
+    def parameters(self) -> dict[str, Any]:
+        return self.policy.resolve_parameters(self.config.parameters)
+
+    def context(self, records: dict[str, Record] | None = None) -> "Context":
+        from coc.policies.base import Context
+
+        return Context(people=self.people, parameters=self.parameters,
+                       calendar_name=self.config.calendar, records=records or {},
+                       policy=self.policy)
+
+    # paths ---------------------------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root).as_posix() if path.is_absolute() else \
+            path.as_posix()
+
+    def record_path(self, department: str, kind: str, record_id: str) -> Path:
+        """`registers/<department>/<kind>/<year>/<id>.yaml`, every part checked first."""
+        check_id(record_id)
+        if not DEPARTMENT_RE.match(department):
+            raise CocError(f"bad department {department!r}", field="department")
+        if not KIND_RE.match(kind):
+            raise CocError(f"bad kind {kind!r}", field="kind")
+        path = self.root / RECORDS_DIR / department / kind / record_id[4:8] / f"{record_id}.yaml"
+        self._inside(path)
+        return path
+
+    def _inside(self, path: Path) -> None:
+        """Refuse a path that leaves the register or passes through a symlink."""
+        records = self.root / RECORDS_DIR
+        current = path
+        while current != self.root:
+            if current.is_symlink():
+                raise CocError("symbolic links are not allowed in a register",
+                               path=self.rel(current))
+            current = current.parent
+        if not path.resolve().is_relative_to(records.resolve()):
+            raise CocError("path leaves the register's records folder", path=str(path))
+
+    def allocate_id(self, prefix: str, year: int | None = None) -> str:
+        year = year or date.today().year
+        for _ in range(20):
+            record_id = new_id(prefix, year)
+            if self.path_of(record_id, missing_ok=True) is None:
+                return record_id
+        raise CocError("could not allocate a fresh record id")  # pragma: no cover - 2^30 space
+
+    def path_of(self, record_id: str, *, missing_ok: bool = False) -> Path | None:
+        """The file of record `record_id`, found by its year folder; the id is validated first."""
+        check_id(record_id)
+        pattern = f"*/*/{record_id[4:8]}/{record_id}.yaml"
+        matches = sorted((self.root / RECORDS_DIR).glob(pattern))
+        if not matches:
+            if missing_ok:
+                return None
+            raise CocError(f"no record {record_id} in this register", field="id")
+        if len(matches) > 1:
+            raise CocError(f"record {record_id} exists twice: "
+                           + ", ".join(self.rel(m) for m in matches), field="id")
+        self._inside(matches[0])
+        return matches[0]
+
+    def iter_record_files(self) -> Iterator[Path]:
+        """Every YAML file under registers/, sorted; misplaced ones are reported by validate."""
+        records = self.root / RECORDS_DIR
+        if not records.is_dir():
+            return
+        for folder, dirs, files in os.walk(records):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".yaml", ".yml")):
+                    yield Path(folder) / name
+
+    # records -------------------------------------------------------------------------------
+    def load(self, record_id: str) -> Record:
+        path = self.path_of(record_id)
+        assert path is not None
+        return self.read(path)
+
+    def read(self, path: Path) -> Record:
+        rel = self.rel(path)
+        data = read_fast(path, rel)
+        if not isinstance(data, dict):
+            raise CocError("a record must be a YAML mapping", path=rel)
+        return Record(data=data, path=rel)
+
+    def load_for_edit(self, record_id: str) -> tuple[Path, Any]:
+        path = self.path_of(record_id)
+        assert path is not None
+        return path, load_roundtrip(path, self.rel(path))
+
+    def save(self, path: Path, data: Any) -> None:
+        self._inside(path)
+        write_atomic(path, dump_roundtrip(data))
+
+    def load_all(self, paths: list[Path] | None = None) -> list[Loaded]:
+        """Read many records fast (libyaml); a broken file is reported and the rest still read."""
+        from .bulk import read_many
+
+        paths = list(self.iter_record_files()) if paths is None else paths
+        return read_many(self, paths)
+
+    def write_and_commit(self, path: Path, data: Any, message: str, author: "Person",
+                         branch: str | None = None) -> str:
+        """Write one record and commit it as `author`; on any failure put everything back.
+
+        With `branch`, the commit goes on that branch (created from HEAD) for a pull request.
+        Returns the commit id.
+        """
+        from .git import commit, current_branch, switch_to_branch, unstage
+
+        self._inside(path)
+        previous = path.read_bytes() if path.exists() else None
+        started_on = current_branch(self.root) if branch else None
+        if branch:
+            switch_to_branch(self.root, branch)
+            previous = path.read_bytes() if path.exists() else None
+        try:
+            self.save(path, data)
+            return commit(self.root, [path], message, author.name, author.email)
+        except BaseException:
+            unstage(self.root, [path])
+            if previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, previous.decode("utf-8"))
+            if started_on and started_on != "HEAD":
+                from .git import git
+
+                git(self.root, "switch", "-q", started_on, check=False)
+            raise

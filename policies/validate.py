@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from .base import Context
 from .engine import check_record
 
 CACHE_VERSION = "1"
+UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
 
 
 def _placement_findings(rel: str, record: Record) -> list[Finding]:
@@ -43,6 +45,8 @@ def _placement_findings(rel: str, record: Record) -> list[Finding]:
 
 def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     """All findings for one file's bytes, each naming the file (and line, where known)."""
+    if data.startswith(UNREADABLE):
+        return [Finding("unreadable", data[len(UNREADABLE):].decode(), path=rel)]
     try:
         parsed = load_fast(data, rel)
     except CocError as exc:
@@ -83,23 +87,27 @@ def context_records(register: Register, files: dict[str, bytes]) -> dict[str, Re
 
 def load_context(register: Register) -> dict[str, Record]:
     """Context records for checking one record: reads only the context kinds' folders."""
-    paths = [p for kind in register.policy.context_kinds
-             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))]
-    return context_records(register, read_files(register, paths))
+    return context_records(register, _context_files(register))
 
 
 def read_files(register: Register, paths: list[Path] | None = None) -> dict[str, bytes]:
-    """Relative path -> bytes for the given files (default: every record file)."""
+    """Relative path -> bytes for the given files (default: every record file).
+
+    A file that cannot be read as a plain file (a symlink, a permissions problem) gets the
+    UNREADABLE marker and the reason, reported as that file's error by `check_file`.
+    """
     out = {}
     for path in paths if paths is not None else register.iter_record_files():
         rel = register.rel(path)
-        if path.is_symlink():
-            out[rel] = b"\x00symlink"
-            continue
         try:
-            out[rel] = path.read_bytes()
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:
-            out[rel] = f"\x00{exc.strerror}".encode()
+            why = "symbolic links are not allowed in a register" if path.is_symlink() else \
+                f"cannot read: {exc.strerror}"
+            out[rel] = UNREADABLE + why.encode()
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            out[rel] = handle.read()
     return out
 
 
@@ -121,36 +129,69 @@ def _cache_file(register: Register) -> Path | None:
     return git_dir / "coc" / "validate.json" if git_dir.is_dir() else None
 
 
+def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tuple[str, bytes | None]]:
+    """rel -> (content key, bytes or None when the key came from git without reading the file).
+
+    The key is the git blob id: from the index for unchanged tracked files (no read needed),
+    computed from the bytes for new or modified ones.
+    """
+    from coc.registers.git import blob_id, index_entries
+
+    entries = index_entries(register.root, "registers/") if paths is None else None
+    if entries is None:
+        return {rel: (blob_id(data), data) for rel, data in read_files(register, paths).items()}
+    out: dict[str, tuple[str, bytes | None]] = {}
+    to_read = []
+    for rel, (mode, blob) in sorted(entries.items()):
+        if not rel.endswith((".yaml", ".yml")):
+            continue
+        if mode == "120000":
+            out[rel] = ("symlink", UNREADABLE + b"symbolic links are not allowed in a register")
+        elif blob:
+            out[rel] = (blob, None)
+        else:
+            to_read.append(register.root / rel)
+    for rel, data in read_files(register, [p for p in to_read if p.exists() or p.is_symlink()]).items():
+        out[rel] = (blob_id(data), data)
+    return out
+
+
+def _context_files(register: Register) -> dict[str, bytes]:
+    wanted = register.policy.context_kinds
+    paths = [p for kind in wanted
+             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))]
+    return read_files(register, paths)
+
+
 def validate(register: Register, paths: list[Path] | None = None, *,
              use_cache: bool = True) -> list[Finding]:
     """Findings for the given record files (default: all of them), in path order."""
-    everything = read_files(register)
-    files = everything if paths is None else read_files(register, paths)
-    context = context_records(register, everything)
-    ctx = register.context(context)
-    wanted = register.policy.context_kinds
-    context_files = {rel: data for rel, data in everything.items()
-                     if (m := RECORD_PATH_RE.match(rel)) and m["kind"] in wanted}
+    context_files = _context_files(register)
+    ctx = register.context(context_records(register, context_files))
     key = _global_key(register, context_files)
     cache_path = _cache_file(register) if use_cache else None
     cache = _read_cache(cache_path, key)
+    files = _fingerprints(register, paths)
     results: dict[str, list[Finding]] = {}
     todo: list[tuple[str, bytes]] = []
-    hashes = {}
-    for rel, data in files.items():
-        hashes[rel] = hashlib.sha1(data).hexdigest()
+    for rel, (blob, data) in files.items():
         hit = cache.get(rel)
-        if hit is not None and hit[0] == hashes[rel]:
+        if hit is not None and hit[0] == blob:
             results[rel] = [Finding(**f) for f in hit[1]]
         else:
+            if data is None:
+                data = (register.root / rel).read_bytes()
             todo.append((rel, data))
     if todo:
         checked = parallel_map(_check_path, todo, ctx=ctx)
         for (rel, _), found in zip(todo, checked):
             results[rel] = _with_lines(register.root, found)
         if cache_path is not None:
-            cache.update({rel: (hashes[rel], [f.to_json() for f in results[rel]]) for rel, _ in todo})
-            _write_cache(cache_path, key, {rel: cache[rel] for rel in everything if rel in cache})
+            fresh = {rel: (files[rel][0], [f.to_json() for f in results[rel]]) for rel, _ in todo}
+            if paths is None:
+                cache = {rel: cache[rel] for rel in files if rel in cache}
+            cache.update(fresh)
+            _write_cache(cache_path, key, cache)
     return [f for rel in sorted(results) for f in results[rel]]
 
 

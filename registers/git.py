@@ -97,3 +97,36 @@ def show_blob(root: Path, rev: str, path: str) -> bytes | None:
     """A file's bytes at a revision (":" for the index), None when absent there."""
     proc = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=root, capture_output=True)
     return proc.stdout if proc.returncode == 0 else None
+
+
+def index_entries(root: Path, prefix: str) -> dict[str, tuple[str, str]] | None:
+    """path -> (mode, blob id) of tracked files under `prefix` whose working copy is unchanged
+    since it was staged, plus untracked files as ("", ""). None outside a git repository.
+
+    Three cheap git calls replace reading every file: git's own stat cache says which
+    working copies changed, so unchanged files can be known by their blob id (SPEC §7).
+    """
+    if not (root / ".git").exists():
+        return None
+    staged = git(root, "ls-files", "-s", "-z", "--", prefix, check=False)
+    changed = set(git(root, "diff-files", "--name-only", "-z", "--", prefix, check=False)
+                  .split("\0"))
+    untracked = git(root, "ls-files", "-o", "-z", "--", prefix, check=False).split("\0")
+    entries: dict[str, tuple[str, str]] = {}
+    for line in staged.split("\0"):
+        if not line:
+            continue
+        meta, path = line.split("\t", 1)
+        mode, blob, _stage = meta.split()
+        entries[path] = ("", "") if path in changed else (mode, blob)
+    for path in untracked:
+        if path:
+            entries[path] = ("", "")
+    return entries
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob, so a file's cache key survives `git add`."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

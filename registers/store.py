@@ -94,8 +94,13 @@ class Register:
 
     # paths ---------------------------------------------------------------------------------
     def rel(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root).as_posix() if path.is_absolute() else \
-            path.as_posix()
+        """`path` relative to the register root, as a posix string (cheap: no filesystem calls)."""
+        text, root = str(path), str(self.root)
+        if text.startswith(root + os.sep):
+            return text[len(root) + 1:].replace(os.sep, "/")
+        if path.is_absolute():
+            return path.resolve().relative_to(self.root).as_posix()
+        return path.as_posix()
 
     def record_path(self, department: str, kind: str, record_id: str) -> Path:
         """`registers/<department>/<kind>/<year>/<id>.yaml`, every part checked first."""
@@ -144,15 +149,22 @@ class Register:
         return matches[0]
 
     def iter_record_files(self) -> Iterator[Path]:
-        """Every YAML file under registers/, sorted; misplaced ones are reported by validate."""
+        """Every YAML file under registers/, sorted; misplaced ones are reported by validate.
+
+        Uses scandir so that 10,000 files cost one directory read per folder, not a stat each.
+        """
+        def walk(folder: str) -> Iterator[Path]:
+            with os.scandir(folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+            for entry in listed:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from walk(entry.path)
+                elif entry.name.endswith((".yaml", ".yml")):
+                    yield Path(entry.path)
+
         records = self.root / RECORDS_DIR
-        if not records.is_dir():
-            return
-        for folder, dirs, files in os.walk(records):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith((".yaml", ".yml")):
-                    yield Path(folder) / name
+        if records.is_dir() and not records.is_symlink():
+            yield from walk(str(records))
 
     # records -------------------------------------------------------------------------------
     def load(self, record_id: str) -> Record:

@@ -80,7 +80,7 @@ def staged_changes(root: Path) -> list[tuple[str, str, str | None]]:
     """(status letter, path, old path for renames) of what is staged, in one git call."""
     out = git(root, "diff", "--cached", "--name-status", "-z", "--no-renames")
     parts = out.split("\0")
-    changes = []
+    changes: list[tuple[str, str, str | None]] = []
     i = 0
     while i < len(parts) - 1:
         status = parts[i]

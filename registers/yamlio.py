@@ -24,62 +24,114 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-class _Loader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
-    """libyaml safe loader with YAML 1.2 core-schema scalars, no aliases, no duplicate keys."""
+_STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MAX_DEPTH = 32
 
-    yaml_implicit_resolvers: dict[str, Any] = {}
-
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        # Each node is constructed once; meeting one again means an alias (billion-laughs risk).
-        if node in self.constructed_objects:
-            raise yaml.constructor.ConstructorError(
-                None, None, "anchors and aliases are not allowed in a register file",
-                node.start_mark)
-        return super().construct_object(node, deep=deep)
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[tuple[str, str]] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise yaml.constructor.ConstructorError(
-                    None, None, "merge keys (<<) are not allowed", key_node.start_mark)
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "mapping keys must be plain text", key_node.start_mark)
-            key = (key_node.tag, key_node.value)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key_node.value!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-
+# YAML 1.2 core schema: the scalars ruamel.yaml also reads this way (so `no` stays a string).
 _CORE_RESOLVERS = [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
      r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:timestamp",
-     r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    (_NULL, r"^(?:~|null|Null|NULL)$", "~nN"),
+    (_TIMESTAMP, r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
      r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
      r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$", "0123456789"),
 ]
+_BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _pattern, _first in _CORE_RESOLVERS:
-    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+    for _char in _first:
+        _BY_FIRST.setdefault(_char, []).append((_tag, re.compile(_pattern)))
 
 
-def _int_core(loader: Any, node: Any) -> int:
-    text = loader.construct_scalar(node)
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text)
+class _Loader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    """libyaml parses and composes nodes; `_build` below turns them into plain Python data.
+
+    PyYAML's generic constructor is skipped (it is most of the cost of a bulk read), and so
+    are path resolvers, which register files never use.
+    """
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value == "":
+                return _NULL
+            for tag, regexp in _BY_FIRST.get(value[0], ()):
+                if regexp.match(value):
+                    return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _int_core)
+class _Refused(Exception):
+    def __init__(self, message: str, node: Any) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1 if node is not None and node.start_mark else None
+
+
+def _scalar(node: Any) -> Any:
+    tag, text = node.tag, node.value
+    if tag == _STR:
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _INT:
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        return int(text[2:], 16) if text.startswith("0x") else int(text)
+    if tag == _FLOAT:
+        lowered = text.lower()
+        if lowered.endswith(".inf"):
+            return float("-inf") if lowered.startswith("-") else float("inf")
+        return float("nan") if lowered == ".nan" else float(text)
+    if tag == _TIMESTAMP:
+        from datetime import date, datetime
+
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        try:
+            return datetime.fromisoformat(text.replace("t", "T"))
+        except ValueError:
+            return text
+    raise _Refused(f"the tag {tag!r} is not allowed in a register file", node)
+
+
+def _build(node: Any, seen: set[int], depth: int = 0) -> Any:
+    """Plain dicts, lists and scalars; refuses aliases, duplicate keys, merge keys, odd tags."""
+    if id(node) in seen:
+        raise _Refused("anchors and aliases are not allowed in a register file", node)
+    seen.add(id(node))
+    if depth > _MAX_DEPTH:
+        raise _Refused(f"nested more than {_MAX_DEPTH} levels deep", node)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _Refused(f"the tag {node.tag!r} is not allowed in a register file", node)
+        return [_build(item, seen, depth + 1) for item in node.value]
+    if node.tag != _MAP:
+        raise _Refused(f"the tag {node.tag!r} is not allowed in a register file", node)
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+            raise _Refused("mapping keys must be plain text (no merge keys)", key_node)
+        key = _scalar(key_node)
+        if key in result:
+            raise _Refused(f"duplicate key {key_node.value!r}", key_node)
+        result[key] = _build(value_node, seen, depth + 1)
+    return result
 
 
 def check_bytes(data: bytes, path: str) -> str:
@@ -100,14 +152,20 @@ def check_bytes(data: bytes, path: str) -> str:
 def load_fast(data: bytes, path: str) -> Any:
     """Parse bytes with libyaml; raise `CocError` with file and line on any problem."""
     text = check_bytes(data, path)
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        node = loader.get_single_node()
+        return None if node is None else _build(node, set())
+    except _Refused as exc:
+        raise CocError(f"invalid YAML: {exc}", path=path, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise CocError(f"invalid YAML: {exc.problem or exc.context}", path=path, line=line) from None
-    except yaml.YAMLError as exc:
-        raise CocError(f"invalid YAML: {exc}", path=path) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise CocError(f"invalid YAML: {exc or 'nested too deeply'}", path=path) from None
+    finally:
+        loader.dispose()
 
 
 def read_fast(path: Path, shown: str | None = None) -> Any:

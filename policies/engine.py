@@ -164,9 +164,10 @@ def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -
             continue
         by = str(decision.get("by"))
         if deciders.allows(by) is None:
-            out.append(_f("decision-authority", f"{by} may not decide this {record.kind}; "
-                          f"who may: {deciders.describe()}", f"decisions.{i}.by", "error",
-                          deciders.section))
+            why = dict(deciders.excluded).get(by)
+            out.append(_f("decision-authority", f"{by} may not decide this {record.kind}"
+                          + (f" ({by} {why})" if why else "") + f"; who may: {deciders.describe()}",
+                          f"decisions.{i}.by", "error", deciders.section))
     return out
 
 

@@ -71,9 +71,18 @@ def current_branch(root: Path) -> str:
 
 
 def switch_to_branch(root: Path, branch: str) -> None:
-    """Start `branch` from HEAD, or switch to it if it exists (declare/<id> for a pull request)."""
+    """Switch to `branch` (declare/<id> for a pull request): the local branch if it exists, else
+    one fetched from a remote (an approver reviewing the pull request), else a new one from HEAD."""
     exists = git(root, "rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False).strip()
-    git(root, "switch", "-q", branch) if exists else git(root, "switch", "-q", "-c", branch)
+    if exists:
+        git(root, "switch", "-q", branch)
+        return
+    remote = git(root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/*/{branch}",
+                 check=False).split()
+    if len(remote) == 1:
+        git(root, "switch", "-q", "-c", branch, "--track", remote[0])
+    else:
+        git(root, "switch", "-q", "-c", branch)
 
 
 def staged_changes(root: Path) -> list[tuple[str, str, str | None]]:

@@ -240,16 +240,23 @@ class Context:
 Rule = Callable[[Record, Context], Iterable[Finding]]
 
 
-def rule(name: str, section: str) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
-    """Tie a rule function to its name and section; findings it yields get both filled in."""
+def rule(name: str, section: str, kinds: tuple[str, ...] = ()
+         ) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
+    """Tie a rule function to its name and section; findings it yields get both filled in.
+
+    With `kinds`, the rule runs only on records of those kinds.
+    """
 
     def wrap(fn: Callable[..., Iterable[Finding]]) -> Rule:
         def run(record: Record, ctx: Context) -> Iterable[Finding]:
+            if kinds and record.kind not in kinds:
+                return
             for finding in fn(record, ctx) or ():
                 yield finding.at(rule=finding.rule or name, section=finding.section or section)
 
         run.rule_name = name  # type: ignore[attr-defined]
         run.section = section  # type: ignore[attr-defined]
+        run.kinds = kinds  # type: ignore[attr-defined]
         run.__name__ = fn.__name__
         run.__doc__ = fn.__doc__
         return run
@@ -278,6 +285,8 @@ class Policy:
     side_effects: Callable[[Record, Context], Iterable[str]] = lambda record, ctx: ()
     # kinds whose records other records are checked against (declared relationships, earlier notices)
     context_kinds: tuple[str, ...] = ("relationship", "criminal-matter")
+    # `coc check`'s questions and answers (a policies.guide.Guide), loaded only by that command
+    guide: Callable[[], Any] | None = None
 
     def kind(self, name: str) -> Kind:
         if name in self.kinds:

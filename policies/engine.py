@@ -117,7 +117,21 @@ def _history_findings(data: Mapping[str, Any]) -> list[Finding]:
         entry = data.get(key)
         if entry is not None and (not isinstance(entry, Mapping) or not isinstance(entry.get("by"), str)):
             out.append(_f("record-shape", "must be a mapping with by, at and reason", key))
+    imported = data.get("imported_from")
+    if imported is not None and not _import_note_ok(imported):
+        out.append(_f("record-shape", "must be a mapping with file (text) and line (a number) "
+                      "or item (text)", "imported_from"))
     return out
+
+
+def _import_note_ok(note: Any) -> bool:
+    """`imported_from: {file, line | item}`, as `coc import` writes it."""
+    if not isinstance(note, Mapping) or set(note) - {"file", "line", "item"}:
+        return False
+    line = note.get("line")
+    return (isinstance(note.get("file"), str) and bool(note["file"].strip())
+            and (line is None or (isinstance(line, int) and not isinstance(line, bool) and line >= 1))
+            and isinstance(note.get("item", ""), str))
 
 
 def deadline_findings(record: Record, policy: Policy, ctx: Context) -> list[Finding]:

@@ -11,7 +11,8 @@ PERSON_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DEPARTMENT_RE = re.compile(r"^[a-z0-9-]+$")
 
 COMMON_KEYS = ("id", "kind", "declarant", "recorded_by", "declared_on", "details", "decisions",
-               "amendments", "late_reason", "withdrawn", "ended")
+               "amendments", "late_reason", "withdrawn", "ended",
+               "imported_from")   # {file, line | item}: where `coc import` read the record from
 STATUSES = ("submitted", "approved", "accepted", "rejected", "noted", "ended", "withdrawn")
 # A decision's verdict; `conditions-accepted` is the declarant signing the conditions (Luton §19.7).
 DECISIONS = ("approved", "rejected", "noted", "conditions-accepted")

@@ -76,6 +76,8 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     write_atomic(directory / "people.yaml", people)
     (directory / "registers").mkdir(exist_ok=True)
     write_atomic(directory / "registers" / ".gitkeep", "")
+    from coc.cli.schema import SCHEMA_DIR, write_schemas   # for editors' modelines (coc schema)
+    write_schemas(directory / SCHEMA_DIR, policy)
     git(directory, "init", "-q", "-b", "main")
     git(directory, "add", "-A")
     env_vars = {}

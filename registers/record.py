@@ -84,11 +84,11 @@ class Record:
 
     @property
     def decisions(self) -> list[Mapping[str, Any]]:
-        return [d for d in self.data.get("decisions") or [] if isinstance(d, Mapping)]
+        return _entries(self.data.get("decisions"))
 
     @property
     def amendments(self) -> list[Mapping[str, Any]]:
-        return [a for a in self.data.get("amendments") or [] if isinstance(a, Mapping)]
+        return _entries(self.data.get("amendments"))
 
     @property
     def version(self) -> int:
@@ -137,6 +137,12 @@ class Record:
     def year(self) -> int | None:
         match = ID_RE.match(self.id)
         return int(self.id[4:8]) if match else None
+
+
+def _entries(value: Any) -> list[Mapping[str, Any]]:
+    """The mapping entries of a history list; a hand-edited non-list reads as empty (validate
+    reports it) rather than crashing `coc list`."""
+    return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
 
 
 def _int(value: Any) -> int:

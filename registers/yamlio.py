@@ -100,7 +100,10 @@ def _scalar(node: Any) -> Any:
         from datetime import date, datetime
 
         if len(text) == 10:
-            return date.fromisoformat(text)
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise _Refused(f"{text} is not a real date", node) from None
         try:
             return datetime.fromisoformat(text.replace("t", "T"))
         except ValueError:
@@ -149,9 +152,37 @@ def check_bytes(data: bytes, path: str) -> str:
         raise CocError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", path=path, line=line) from None
 
 
+_DEEP_SUSPECT = 2000   # fewer `[{-:?` than this cannot nest deep enough to hurt libyaml
+
+
+def _refuse_deep_nesting(text: str, path: str) -> None:
+    """libyaml composes nodes recursively in C, so ~25,000 levels (a 100 KB file of `[[[`)
+    overflow its stack: a segfault, not an exception. A normal record has a few dozen
+    structure characters; only text with thousands is walked as events (no recursion) first."""
+    if sum(map(text.count, "[{-:?")) < _DEEP_SUSPECT:
+        return
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    raise CocError(f"invalid YAML: nested more than {_MAX_DEPTH} levels deep",
+                                   path=path, line=event.start_mark.line + 1)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return   # the parse proper reports it, with its line
+    finally:
+        loader.dispose()
+
+
 def load_fast(data: bytes, path: str) -> Any:
     """Parse bytes with libyaml; raise `CocError` with file and line on any problem."""
     text = check_bytes(data, path)
+    _refuse_deep_nesting(text, path)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -178,7 +178,9 @@ def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -
             continue
         by = str(decision.get("by"))
         if deciders.allows(by) is None:
-            why = dict(deciders.excluded).get(by)
+            why = dict(deciders.excluded).get(by) or (
+                "is the declarant" if by == record.declarant else
+                "recorded it on the declarant's behalf" if by == record.recorded_by else None)
             out.append(_f("decision-authority", f"{by} may not decide this {record.kind}"
                           + (f" ({by} {why})" if why else "") + f"; who may: {deciders.describe()}",
                           f"decisions.{i}.by", "error", deciders.section))

@@ -139,3 +139,29 @@ def blob_id(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def read_blobs(root: Path, specs: Sequence[str]) -> list[bytes | None]:
+    """Many objects in one `git cat-file --batch` call: `HEAD:path`, `:path` (the index) or blob
+    ids; None for each one that does not exist. One process instead of one per file (SPEC §7)."""
+    if not specs:
+        return []
+    if any("\n" in spec for spec in specs):
+        raise CocError("a path with a line break cannot be read from git")
+    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, capture_output=True,
+                          input="".join(spec + "\n" for spec in specs).encode("utf-8"))
+    if proc.returncode != 0:
+        raise CocError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
+    out: list[bytes | None] = []
+    data, pos = proc.stdout, 0
+    for _ in specs:
+        end = data.index(b"\n", pos)
+        header = data[pos:end]
+        pos = end + 1
+        if not header.endswith((b" missing", b" ambiguous")):
+            size = int(header.split()[2])
+            out.append(data[pos:pos + size])
+            pos += size + 1
+        else:
+            out.append(None)
+    return out

@@ -18,6 +18,7 @@ class Finding:
     path: str | None = None    # file, relative to the register root
     line: int | None = None
     record_id: str | None = None
+    commit: str | None = None  # audit anomalies: the commit that made the change
 
     @property
     def failing(self) -> bool:

@@ -161,14 +161,20 @@ class DeclareGroup(click.Group):
         return _kind_command(name, TITLES[name], _fields_for(name))
 
 
-def _kind_command(kind_name: str, title: str, fields: tuple[Any, ...]) -> click.Command:
-    params: list[click.Parameter] = [
+def field_options(fields: tuple[Any, ...]) -> list[click.Parameter]:
+    """One `--FIELD VALUE` option per field, passed to the callback as `field__<name>`
+    (shared with `coc amend`)."""
+    return [
         click.Option([spec.flag, "field__" + spec.name], metavar=spec.type.upper(),
                      help=(spec.help or spec.name) + (f" ({'|'.join(spec.choices)})" if spec.choices
                                                       else "") + (" [required]" if spec.required
                                                                   else ""))
         for spec in fields
     ]
+
+
+def _kind_command(kind_name: str, title: str, fields: tuple[Any, ...]) -> click.Command:
+    params = field_options(fields)
     params += [
         click.Option(["--for", "for_person"], metavar="PERSON",
                      help="Record on someone's behalf (HR role only)."),

@@ -1,0 +1,405 @@
+"""`coc approve|reject|accept|amend|end|withdraw ID`: state changes, one commit each, by the actor.
+
+Each change appends to the record (a decision, an amendment, an ending, a withdrawal) and is
+judged by the same rules as the pre-commit hook (coc.hooks.history) before anything is
+written: who may decide comes from the policy, only the declarant accepts conditions, and a
+refusal leaves no file changed and no commit. With `--branch` the commit goes on the
+record's pull-request branch `declare/<id>` (SPEC §5).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+
+from coc.registers.errors import CocError, RefusedError
+from coc.registers.findings import Finding
+from coc.registers.people import Person
+from coc.registers.record import Record
+from coc.registers.store import Register, check_id
+
+from .common import acting_person, echo_json, open_register
+
+
+@dataclass(frozen=True)
+class Changed:
+    id: str
+    path: str
+    action: str                    # approve | note | reject | accept | amend | end | withdraw
+    status: str                    # the record's derived status afterwards
+    commit: str
+    branch: str | None             # the branch committed on, when it is a pull-request branch
+    next_step: str
+    flagged: tuple[Finding, ...]   # recorded, but a breach to resolve
+
+
+@dataclass
+class Edit:
+    """One record open for a change: as committed (`before`) and as being edited (`data`)."""
+
+    register: Register
+    actor: Person
+    path: Path
+    data: Any            # ruamel round-trip mapping: comments, order and quoting survive
+    before: Record
+    ctx: Any
+
+    @property
+    def kind(self) -> Any:
+        return self.register.policy.kind(self.before.kind)
+
+    def append(self, key: str, entry: dict[str, Any]) -> None:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        entries = self.data.get(key)
+        if not isinstance(entries, list):
+            entries = CommentedSeq()
+            self.data[key] = entries
+        if not entries:
+            entries.fa.set_block_style()
+        entries.append(CommentedMap(entry))
+
+    def stamp(self, **fields: Any) -> dict[str, Any]:
+        """`by` and `at` first, then the rest, leaving out what was not given."""
+        from coc.registers.record import now_utc
+
+        return {"by": self.actor.id, "at": now_utc(),
+                **{k: v for k, v in fields.items() if v is not None}}
+
+
+def _text(name: str, value: str | None) -> str | None:
+    """Free text (conditions, reasons) checked like a long text field."""
+    from coc.policies.base import Field
+
+    return None if value is None else Field(name, "longtext").parse(value)
+
+
+def change(register: Register, record_id: str, actor: Person, action: str,
+           apply: Callable[[Edit], str], *, branch: bool = False) -> Changed:
+    """Open the record (on its branch if asked), let `apply` edit it and return the commit
+    message body, judge the result as the hook will, then write and commit it as `actor`."""
+    record_id = check_id(record_id.strip().upper())
+    with _on_branch(register, record_id, branch) as branch_name:
+        edit = _open(register, record_id, actor)
+        body = apply(edit)
+        after, flagged = _judge(edit)
+        verb = "note" if action == "approve" and edit.kind.notification else action
+        message = f"{verb}({after.kind}): {record_id} by {actor.id}" + (f"\n\n{body}" if body else "")
+        commit = register.write_and_commit(edit.path, edit.data, message, actor)
+    return Changed(record_id, after.path, verb, after.status, commit, branch_name,
+                   next_step(register, after, edit.ctx, branch_name), tuple(flagged))
+
+
+@contextmanager
+def _on_branch(register: Register, record_id: str, wanted: bool) -> Iterator[str | None]:
+    """On `declare/<id>` if `wanted` (or already there); back where we started on failure."""
+    from coc.registers.git import current_branch, git, switch_to_branch
+
+    started = current_branch(register.root)
+    name = f"declare/{record_id}"
+    if wanted and started != name:
+        switch_to_branch(register.root, name)
+    try:
+        yield name if wanted or started == name else None
+    except BaseException:
+        if wanted and started not in (name, "HEAD", ""):
+            git(register.root, "switch", "-q", started, check=False)
+        raise
+
+
+def _open(register: Register, record_id: str, actor: Person) -> Edit:
+    from coc.policies.validate import load_context
+    from coc.registers.git import read_blobs
+
+    path, data = register.load_for_edit(record_id)
+    rel = register.rel(path)
+    committed = read_blobs(register.root, [f"HEAD:{rel}"])[0]
+    if committed is None:
+        raise RefusedError(f"{record_id} is not committed yet: commit it first", path=rel)
+    if committed != path.read_bytes():
+        raise RefusedError("has changes that are not committed: commit or undo them first "
+                           f"(`git diff -- {rel}`)", path=rel)
+    before = register.read(path)
+    for key, verb in (("withdrawn", "was withdrawn"), ("ended", "has ended")):
+        entry = before.data.get(key)
+        if entry:
+            who = f" by {entry.get('by')}" if isinstance(entry, dict) else ""
+            raise RefusedError(f"{record_id} {verb}{who}: it can no longer change", path=rel,
+                               field=key)
+    return Edit(register, actor, path, data, before, register.context(load_context(register)))
+
+
+def _judge(edit: Edit) -> tuple[Record, list[Finding]]:
+    """The edited record as it will be committed, refused on anything the hook would refuse."""
+    from coc.hooks.history import Committer, review
+    from coc.policies.engine import check_record
+    from coc.registers.yamlio import dump_roundtrip, load_fast
+
+    rel = edit.before.path
+    after = Record(data=load_fast(dump_roundtrip(edit.data).encode("utf-8"), rel), path=rel)
+    blocking, flagged = review(edit.before, after, check_record(edit.before, edit.ctx),
+                               check_record(after, edit.ctx), edit.ctx,
+                               Committer(edit.actor.email, edit.actor))
+    if blocking:
+        first = blocking[0]
+        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+        section = f" [{first.section}]" if first.section else ""
+        raise RefusedError(f"{first.message}{section}{more}", path=rel, field=first.field)
+    return after, flagged
+
+
+def next_step(register: Register, record: Record, ctx: Any, branch: str | None) -> str:
+    """Who acts next, and how; on a pull-request branch, what to push."""
+    status = record.status
+    if status == "submitted":
+        deciders = register.policy.who_may_decide(record, ctx)
+        step = (f"Awaiting {deciders.describe()} to {deciders.action} it "
+                f"(`coc approve {record.id}`).")
+    elif status == "approved" and record.conditions():
+        person = register.people.get(record.declarant)
+        step = (f"Next: {person.name if person else record.declarant} accepts the conditions "
+                f"(`coc accept {record.id}`).")
+    else:
+        step = f"{record.id} is {status}."
+    if branch:
+        step += (f"\nOn branch {branch}: push it (`git push -u origin {branch}`) and open or "
+                 "update its pull request; once it is decided, the approver merges it.")
+    return step
+
+
+# the commands ---------------------------------------------------------------------------------
+
+def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
+           conditions: str | None = None, reason: str | None = None,
+           branch: bool = False) -> Changed:
+    """Approve (or, for a notification, note) or reject, as the policy's decider."""
+
+    def apply(edit: Edit) -> str:
+        current = edit.before.verdict()
+        if current is not None:
+            raise RefusedError(f"{edit.before.id} is already {current.get('decision')} (by "
+                               f"{current.get('by')} at {current.get('at')}); a new decision "
+                               f"follows a change of details (`coc amend {edit.before.id}`)")
+        notification = edit.kind.notification
+        if notification and conditions:
+            raise CocError(f"a {edit.kind.name} is acknowledged, not approved: conditions do "
+                           "not apply", field="--conditions")
+        deciders = edit.register.policy.who_may_decide(edit.before, edit.ctx)
+        authority = deciders.allows(edit.actor.id)
+        decision = "noted" if verdict == "approved" and notification else verdict
+        edit.append("decisions", {"decision": decision, **edit.stamp(**{
+            "as": authority.capacity if authority else "", "details_version": edit.before.version,
+            "conditions": conditions, "reason": reason})})
+        lines = [f"As {authority.capacity}." if authority else ""]
+        lines += [f"Conditions: {conditions}"] if conditions else []
+        lines += [f"Reason: {reason}"] if reason else []
+        return "\n".join(line for line in lines if line)
+
+    action = "approve" if verdict == "approved" else "reject"
+    return change(register, record_id, actor, action, apply, branch=branch)
+
+
+def accept_conditions(register: Register, record_id: str, actor: Person, *,
+                      branch: bool = False) -> Changed:
+    """The declarant signs the conditions set on the approval (Luton §19.7, §20.6)."""
+
+    def apply(edit: Edit) -> str:
+        edit.append("decisions", {"decision": "conditions-accepted", **edit.stamp(**{
+            "as": "declarant", "details_version": edit.before.version})})
+        return f"Conditions accepted: {edit.before.conditions()}" if edit.before.conditions() \
+            else ""
+
+    return change(register, record_id, actor, "accept", apply, branch=branch)
+
+
+def amend_record(register: Register, record_id: str, actor: Person, values: dict[str, str], *,
+                 note: str | None = None, branch: bool = False) -> Changed:
+    """A change of hours or circumstances (Luton §19.4): details updated, the change appended
+    as an amendment, so a decided record needs a fresh decision."""
+
+    def apply(edit: Edit) -> str:
+        kind = edit.kind
+        changes: dict[str, Any] = {}
+        for name, text in values.items():
+            spec = kind.field(name)
+            flag = "--" + name.replace("_", "-")
+            if spec is None:
+                raise CocError(f"a {kind.name} has no field {name} (fields: "
+                               f"{', '.join(f.flag for f in kind.fields)})", field=flag)
+            try:
+                value = spec.parse(text)
+            except CocError as exc:
+                raise CocError(str(exc).split(": ", 1)[-1], field=flag) from None
+            if edit.before.details.get(name) != value:
+                changes[name] = value
+        if not changes:
+            raise CocError("nothing to amend: give a field with a new value, like "
+                           f"`coc amend {edit.before.id} --FIELD VALUE`")
+        previous = {name: edit.before.details.get(name) for name in changes}
+        details = edit.data["details"]
+        for name, value in changes.items():
+            details[name] = value
+        edit.append("amendments", edit.stamp(changes=changes, previous=previous,
+                                             reason=_text("note", note)))
+        lines = [f"{name}: {previous[name]} -> {value}" for name, value in changes.items()]
+        return "\n".join(lines + ([f"Note: {note}"] if note else []))
+
+    return change(register, record_id, actor, "amend", apply, branch=branch)
+
+
+def end_record(register: Register, record_id: str, actor: Person, on: str, *,
+               reason: str | None = None, branch: bool = False) -> Changed:
+    """An interest, outside work or other continuing matter has ended."""
+    from coc.policies.base import Field
+
+    ended_on = Field("on", "date").parse(on)
+
+    def apply(edit: Edit) -> str:
+        if not edit.kind.has_end:
+            raise CocError(f"a {edit.kind.name} does not end; if it should not have been "
+                           f"declared, withdraw it (`coc withdraw {edit.before.id} --reason TEXT`)")
+        edit.data["ended"] = edit.stamp(on=ended_on, reason=_text("reason", reason))
+        return f"Ended on {ended_on}." + (f"\nReason: {reason}" if reason else "")
+
+    return change(register, record_id, actor, "end", apply, branch=branch)
+
+
+def withdraw_record(register: Register, record_id: str, actor: Person, reason: str, *,
+                    branch: bool = False) -> Changed:
+    """Withdraw a declaration: recorded with who, when and why, never deleted (SPEC §3)."""
+    reason = _text("reason", reason) or ""
+
+    def apply(edit: Edit) -> str:
+        edit.data["withdrawn"] = edit.stamp(reason=reason)
+        return f"Reason: {reason}"
+
+    return change(register, record_id, actor, "withdraw", apply, branch=branch)
+
+
+# click wrappers ------------------------------------------------------------------------------
+
+BRANCH = click.option("--branch", is_flag=True,
+                      help="Commit on the record's pull-request branch declare/<id>.")
+JSON = click.option("--json", "as_json", is_flag=True,
+                    help="Print {id, path, status, commit, branch} as JSON.")
+
+
+def _run(fn: Callable[..., Changed], record_id: str, as_json: bool, **kwargs: Any) -> None:
+    register = open_register()
+    result = fn(register, record_id, acting_person(register), **kwargs)
+    if as_json:
+        echo_json({"id": result.id, "path": result.path, "status": result.status,
+                   "commit": result.commit, "branch": result.branch})
+        return
+    for f in result.flagged:
+        click.echo(f"{f.severity}: {f.message}" + (f" [{f.section}]" if f.section else ""),
+                   err=True)
+    done = {"approve": "Approved", "note": "Noted", "reject": "Rejected",
+            "accept": "Accepted the conditions on", "amend": "Amended", "end": "Ended",
+            "withdraw": "Withdrew"}[result.action]
+    click.echo(f"{done} {result.id} (commit {result.commit[:8]})")
+    click.echo(result.next_step)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--conditions", metavar="TEXT", help="Conditions the declarant must accept.")
+@BRANCH
+@JSON
+def approve(record_id: str, conditions: str | None, branch: bool, as_json: bool) -> None:
+    """Approve a declaration, or acknowledge a notification (criminal matter, ...).
+
+    Only someone the policy allows may: never the declarant, nor HR who recorded it, nor a
+    manager with a declared relationship with the declarant.
+    """
+    _run(decide, record_id, as_json, verdict="approved", conditions=_text("conditions", conditions),
+         branch=branch)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--reason", metavar="TEXT", required=True, help="Why it is rejected.")
+@BRANCH
+@JSON
+def reject(record_id: str, reason: str, branch: bool, as_json: bool) -> None:
+    """Reject a declaration, saying why."""
+    _run(decide, record_id, as_json, verdict="rejected", reason=_text("reason", reason),
+         branch=branch)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@BRANCH
+@JSON
+def accept(record_id: str, branch: bool, as_json: bool) -> None:
+    """Accept the conditions set on your approved declaration (Luton §19.7, §20.6)."""
+    _run(accept_conditions, record_id, as_json, branch=branch)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--on", "on", metavar="DATE", required=True, help="The date it ended (YYYY-MM-DD).")
+@click.option("--reason", metavar="TEXT", help="Why, if worth saying.")
+@BRANCH
+@JSON
+def end(record_id: str, on: str, reason: str | None, branch: bool, as_json: bool) -> None:
+    """Record that an interest, outside work or similar has ended."""
+    _run(end_record, record_id, as_json, on=on, reason=reason, branch=branch)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--reason", metavar="TEXT", required=True, help="Why it is withdrawn.")
+@BRANCH
+@JSON
+def withdraw(record_id: str, reason: str, branch: bool, as_json: bool) -> None:
+    """Withdraw a declaration (it stays in the register, marked withdrawn)."""
+    _run(withdraw_record, record_id, as_json, reason=reason, branch=branch)
+
+
+def _amend_fields() -> tuple[Any, ...]:
+    """Every field of every kind (the register's policy, else the shared table), one flag each."""
+    from coc.policies.base import Field
+    from coc.policies.kinds import FIELDS
+
+    try:
+        by_kind = {k.name: k.fields for k in open_register().policy.kinds.values()}
+    except CocError:
+        by_kind = dict(FIELDS)
+    specs: dict[str, list[Any]] = {}
+    kinds: dict[str, list[str]] = {}
+    for kind_name, fields in by_kind.items():
+        for spec in fields:
+            specs.setdefault(spec.name, []).append(spec)
+            kinds.setdefault(spec.name, []).append(kind_name)
+    return tuple(
+        Field(name, same[0].type if len({s.type for s in same}) == 1 else "text",
+              help=f"new value (of a {', '.join(kinds[name])})")
+        for name, same in specs.items())
+
+
+class AmendCommand(click.Command):
+    """`coc amend ID --FIELD VALUE`: the field flags are built like `coc declare`'s."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        from .declare import field_options
+
+        return field_options(_amend_fields()) + super().get_params(ctx)
+
+
+@click.command(cls=AmendCommand)
+@click.argument("record_id", metavar="ID")
+@click.option("--note", metavar="TEXT", help="Why the details changed.")
+@BRANCH
+@JSON
+def amend(record_id: str, note: str | None, branch: bool, as_json: bool,
+          **fields: str | None) -> None:
+    """Amend a declaration's details: a change of hours or circumstances (Luton §19.4).
+
+    The change is appended as an amendment; a decided declaration then needs a fresh decision.
+    """
+    values = {k.removeprefix("field__"): v for k, v in fields.items() if v is not None}
+    _run(amend_record, record_id, as_json, values=values, note=note, branch=branch)

@@ -1,0 +1,59 @@
+"""`coc hooks install` and `coc hooks run`: the checks every commit to a register passes (SPEC §6).
+
+`run` is what the hooks call, from a plain git hook or from the pre-commit framework
+(`.pre-commit-hooks.yaml`); it imports only what checking a few staged records needs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import open_register
+
+
+@click.group()
+def hooks() -> None:
+    """Git hooks that check each commit's staged declarations.
+
+    A commit may add declarations, decisions and amendments; it may not delete a record,
+    rewrite a decision, change a decided record's details without an amendment, or record a
+    decision by someone the policy does not allow.
+    """
+
+
+@hooks.command()
+@click.option("--force", is_flag=True,
+              help="Replace a pre-commit hook coc did not write (it is kept as pre-commit.before-coc).")
+def install(force: bool) -> None:
+    """Install the plain git pre-commit hook in this register (coc init already did)."""
+    from coc.hooks.install import install as install_hooks
+
+    register = open_register()
+    results = install_hooks(register.root, force=force)
+    for result in results:
+        click.echo(result.describe(), err=result.action == "kept-foreign")
+    if any(r.action == "kept-foreign" for r in results):
+        raise SystemExit(1)
+
+
+@hooks.command("run")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), required=False)
+def run(files: tuple[Path, ...]) -> None:
+    """Check the staged records (what the hooks call); exit 1 to refuse the commit.
+
+    FILES, if given (pre-commit passes them), are ignored: the check always reads what git
+    has staged, including deletions, which pre-commit does not pass.
+    """
+    from coc.hooks.pre_commit import check_staged
+
+    outcome = check_staged(open_register())
+    for f in outcome.flagged:
+        click.echo(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",
+                   err=True)
+    if outcome.blocking:
+        click.echo("coc: this commit changes the register in a way the code or its history "
+                   "rules do not allow:", err=True)
+        for f in outcome.blocking:
+            click.echo(f.render(), err=True)
+        raise SystemExit(1)

@@ -1,0 +1,203 @@
+"""What one commit may do to one record, judged against the record as last committed (SPEC §6).
+
+The register's history is its audit trail, so a change may only add to it: decisions and
+amendments are appended, never edited or removed; a withdrawal or an ending is final; a
+decided record's details change only through an amendment (which then needs a fresh
+decision, Luton §19.4); and whoever adds an entry must be the person committing it and, for a
+decision, someone the policy allows. Facts are recorded even when they breach the code (a gift
+already kept: SPEC §5); decisions are refused when they would breach it.
+
+Used by the pre-commit hook on staged records and by `coc approve` & co. before they commit,
+so both refuse the same things with the same messages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from coc.policies.base import Context
+from coc.policies.engine import authority_findings
+from coc.registers.findings import Finding
+from coc.registers.people import Person
+from coc.registers.record import Record
+
+IDENTITY = ("id", "kind", "declarant", "recorded_by", "declared_on")
+FINAL = ("withdrawn", "ended")
+VERDICTS = ("approved", "rejected", "noted")
+
+
+@dataclass(frozen=True)
+class Committer:
+    """Who is committing: git's author email, and their people.yaml entry when there is one."""
+
+    email: str
+    person: Person | None
+
+    @property
+    def id(self) -> str | None:
+        return self.person.id if self.person else None
+
+
+def _f(rule: str, message: str, field: str | None = None) -> Finding:
+    return Finding(rule=rule, message=message, severity="error", field=field)
+
+
+def review(before: Record | None, after: Record, found_before: Sequence[Finding],
+           found_after: Sequence[Finding], ctx: Context, committer: Committer, *,
+           merging: bool = False) -> tuple[list[Finding], list[Finding]]:
+    """(what refuses the change, what it records but flags) for one record.
+
+    `found_*` are the content findings (schema, deadlines, policy rules) of each version; only
+    those the change introduces count. A breach introduced by a decision refuses the change; a
+    breach in a newly recorded fact is flagged. While merging, entries were checked when their
+    own commits were made, so they need not be by the person merging.
+    """
+    history = history_findings(before, after, ctx, committer, merging=merging)
+    already = {(f.rule, f.field) for f in found_before if f.failing}
+    introduced = [f for f in found_after if f.failing and (f.rule, f.field) not in already]
+    decides = len(after.decisions) > len(before.decisions if before else [])
+    blocking = history + [f for f in introduced if f.severity == "error" or decides]
+    flagged = [f for f in introduced if f not in blocking]
+    return blocking, flagged
+
+
+def history_findings(before: Record | None, after: Record, ctx: Context, committer: Committer,
+                     *, merging: bool = False) -> list[Finding]:
+    """The history rules: append-only, identity kept, details by amendment, who added what."""
+    out: list[Finding] = []
+    if before is not None:
+        out += _identity_kept(before, after)
+        out += _appended_only(before.data, after.data)
+        out += _details_by_amendment(before, after)
+    added = list(_added_entries(before, after))
+    if before is None:
+        added.insert(0, ("recorded_by", {"by": after.recorded_by}))
+    if added and not merging:
+        out += _added_by_committer(added, committer)
+    out += _change_authority(added, after, ctx)
+    first_new = len(before.decisions) if before else 0
+    out += _decision_findings(after, ctx, range(first_new, len(after.decisions)))
+    return out
+
+
+def _identity_kept(before: Record, after: Record) -> list[Finding]:
+    out = []
+    for key in IDENTITY:
+        old, new = before.data.get(key), after.data.get(key)
+        if old != new:
+            out.append(_f("record-identity", f"changed from {old!r} to {new!r}: what identifies a "
+                          "record never changes (withdraw it and declare again)", key))
+    return out
+
+
+def _appended_only(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Finding]:
+    out = []
+    for key in ("decisions", "amendments"):
+        old, new = before.get(key) or [], after.get(key) or []
+        if not isinstance(old, list) or not isinstance(new, list):
+            continue
+        for i, entry in enumerate(old):
+            if i >= len(new):
+                out.append(_f("append-only", f"{key}.{i} was removed: {key} are only ever "
+                              "appended", f"{key}.{i}"))
+                break
+            if new[i] != entry:
+                out.append(_f("append-only", f"{key}.{i} was changed: {key} are only ever "
+                              "appended", f"{key}.{i}"))
+    for key in FINAL:
+        if before.get(key) is not None and after.get(key) != before.get(key):
+            out.append(_f("append-only", f"{key} was changed or removed: once recorded it is "
+                          "final", key))
+    return out
+
+
+def _details_by_amendment(before: Record, after: Record) -> list[Finding]:
+    """Once anyone has decided, the details change only through amendments that say so."""
+    new_amendments = after.amendments[len(before.amendments):]
+    if not before.decisions and not new_amendments:
+        return []   # an undecided declaration may be corrected freely (in its pull request)
+    expected = {k: v for k, v in before.details.items() if v is not None}
+    for amendment in new_amendments:
+        changes = amendment.get("changes")
+        if isinstance(changes, Mapping):
+            expected.update(changes)
+    expected = {k: v for k, v in expected.items() if v is not None}
+    actual = {k: v for k, v in after.details.items() if v is not None}
+    out = []
+    for key in sorted(set(expected) | set(actual), key=str):
+        if expected.get(key) != actual.get(key):
+            flag = "--" + str(key).replace("_", "-")
+            out.append(_f("amendment-required", "changed without an amendment saying so: record a "
+                          f"change with `coc amend {after.id} {flag} VALUE`, which asks for a "
+                          "fresh decision", f"details.{key}"))
+    return out
+
+
+def _added_entries(before: Record | None, after: Record) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    """(field, entry) for everything this change adds to the record's history."""
+    for key in ("decisions", "amendments"):
+        old = getattr(before, key) if before else []
+        for i, entry in enumerate(getattr(after, key)[len(old):], start=len(old)):
+            yield f"{key}.{i}", entry
+    for key in FINAL:
+        entry = after.data.get(key)
+        if isinstance(entry, Mapping) and (before is None or before.data.get(key) is None):
+            yield key, entry
+
+
+def _added_by_committer(added: list[tuple[str, Mapping[str, Any]]],
+                        committer: Committer) -> list[Finding]:
+    if committer.person is None:
+        return [_f("committer-identity", f"the commit's author {committer.email} is not in "
+                   "people.yaml, so cannot declare or decide: set `git config user.email` to "
+                   "your people.yaml email")]
+    return [_f("committer-identity", f"says it is by {entry.get('by')!r} but the commit is by "
+               f"{committer.id}: declare, decide and change records only as yourself",
+               where if where == "recorded_by" else f"{where}.by")
+            for where, entry in added if entry.get("by") != committer.id]
+
+
+def _change_authority(added: list[tuple[str, Mapping[str, Any]]], after: Record,
+                      ctx: Context) -> list[Finding]:
+    """Amendments, withdrawals and endings come from the declarant, or HR on their behalf."""
+    out = []
+    for where, entry in added:
+        if where.startswith("decisions.") or where == "recorded_by":
+            continue
+        by = entry.get("by")
+        person = ctx.people.get(by) if isinstance(by, str) else None
+        if by != after.declarant and not (person and person.has_role("hr")):
+            out.append(_f("change-authority", f"{by} is neither the declarant ({after.declarant}) "
+                          "nor HR, so cannot amend, end or withdraw this declaration",
+                          f"{where}.by"))
+    return out
+
+
+def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]:
+    """New decisions: by someone allowed, of the right sort, on the details as they now stand."""
+    if not new:
+        return []
+    out = authority_findings(after, ctx, new) if ctx.policy and after.kind in ctx.policy.kinds \
+        else []
+    kind = ctx.policy.kinds.get(after.kind) if ctx.policy else None
+    for i in new:
+        decision = after.decisions[i]
+        verdict = decision.get("decision")
+        where = f"decisions.{i}"
+        if decision.get("details_version") != after.version:
+            out.append(_f("decision-version", f"details_version is {decision.get('details_version')!r}"
+                          f" but the details have had {after.version} amendment(s): a decision "
+                          "applies to the details as they now stand", f"{where}.details_version"))
+        if after.data.get("withdrawn") or after.data.get("ended"):
+            out.append(_f("decision-sequence", "a withdrawn or ended declaration is not decided",
+                          f"{where}.decision"))
+        if kind is not None and verdict in VERDICTS and (verdict == "noted") != kind.notification:
+            want = "noted (acknowledged)" if kind.notification else "approved or rejected"
+            out.append(_f("decision-sequence", f"a {kind.name} is {want}, not {verdict}",
+                          f"{where}.decision"))
+        if verdict == "conditions-accepted":
+            earlier = Record(data={**after.data, "decisions": after.decisions[:i]})
+            if not earlier.conditions() or earlier.conditions_accepted():
+                out.append(_f("decision-sequence", "there are no conditions waiting to be accepted",
+                              f"{where}.decision"))
+    return out

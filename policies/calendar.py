@@ -1,17 +1,25 @@
 """Working days on a UK nation's calendar: weekends and that nation's bank holidays.
 
-The `holidays` package is imported only when a deadline is computed (it costs ~120 ms).
+The bank holidays come from the `holidays` package (GB with the nation's subdivision), with
+substitute days ("Boxing Day (observed)") included, so a deadline never lands on a day the
+council is closed. It is imported only when a deadline is computed (it costs ~120 ms).
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
+from coc.registers.errors import CocError
+
+# coc.yaml `calendar:` -> the `holidays` package's subdivision of GB
 SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
 
 class WorkingCalendar:
     def __init__(self, name: str = "england-and-wales") -> None:
+        if name not in SUBDIVISIONS:
+            raise CocError(f"unknown calendar {name!r} (known: {', '.join(SUBDIVISIONS)})",
+                           path="coc.yaml", field="calendar")
         self.name = name
         self.subdivision = SUBDIVISIONS[name]
         self._holidays: Any = None
@@ -55,3 +63,13 @@ class WorkingCalendar:
             if self.is_working_day(current):
                 count += 1
         return count
+
+    def holidays_between(self, start: date, end: date) -> list[tuple[date, str]]:
+        """Bank holidays on working weekdays after `start` up to and including `end`."""
+        out, current = [], start
+        while current < end:
+            current += timedelta(days=1)
+            name = self.holiday_name(current) if current.weekday() < 5 else None
+            if name:
+                out.append((current, name))
+        return out

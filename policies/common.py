@@ -1,34 +1,56 @@
-"""Deciders shared by both codes: the line manager, roles up the chain, organisation-wide roles,
-and the cross-record exclusions of SPEC §4 (self, the recorder, a declared relationship)."""
+"""What both codes share: who may decide (the line manager, roles up the chain, organisation-wide
+roles, and the cross-record exclusions of SPEC §4), deadlines on the working-day calendar, and
+a few rules whose wording is the same in both codes (dates in order, company numbers).
+
+Each council module reads as its code does; the arithmetic lives here, once.
+"""
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Iterable
 
+from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record
 
-from .base import Authority, Context, Deciders
+from .base import Authority, Context, Deadline, Deciders, Kind, Rule, finding, rule
 
 ORG_WIDE_ROLES = frozenset({"monitoring-officer", "chief-executive", "hr"})
+ENDED = ("withdrawn", "ended", "rejected")
+
+
+# --- the organisation -------------------------------------------------------------------------
+
+def person(record: Record, ctx: Context) -> Person | None:
+    return ctx.people.get(record.declarant)
+
+
+def has_flag(record: Record, ctx: Context, *flags: str) -> bool:
+    who = person(record, ctx)
+    return who is not None and any(who.has_flag(f) for f in flags)
 
 
 def related_people(record: Record, ctx: Context) -> dict[str, str]:
     """People who declared a relationship with the declarant, or with whom the declarant did."""
     related: dict[str, str] = {}
     for other in ctx.records.values():
-        if other.kind != "relationship" or other.status in ("withdrawn", "ended", "rejected"):
+        if other.kind != "relationship" or other.status in ENDED:
             continue
         named = str(other.details.get("other_person", ""))
         if other.declarant == record.declarant and named in ctx.people:
-            related[named] = f"declared a relationship ({other.id})"
-        elif named == record.declarant:
-            related[other.declarant] = f"declared a relationship ({other.id})"
+            related[named] = f"has a declared relationship with the declarant ({other.id})"
+        elif named == record.declarant and other.declarant in ctx.people:
+            related[other.declarant] = f"has a declared relationship with the declarant ({other.id})"
     return related
 
 
+# --- who may decide ---------------------------------------------------------------------------
+
 def line_manager(record: Record, ctx: Context) -> list[Authority]:
-    person = ctx.people.get(record.declarant)
-    manager = ctx.people.get(person.manager) if person and person.manager else None
+    who = person(record, ctx)
+    manager = ctx.people.get(who.manager) if who and who.manager else None
     return [Authority(manager, "line manager")] if manager else []
 
 
@@ -36,47 +58,221 @@ def up_the_chain(record: Record, ctx: Context, roles: Iterable[str], capacity: s
     """People above the declarant in line management holding one of `roles`, nearest first."""
     roles = tuple(roles)
     out = []
-    for person in ctx.people.chain(record.declarant):
-        held = [r for r in roles if person.has_role(r)]
+    for above in ctx.people.chain(record.declarant):
+        held = [r for r in roles if above.has_role(r)]
         if held:
-            out.append(Authority(person, capacity or held[0].replace("-", " ")))
+            out.append(Authority(above, capacity or _title(held[0])))
     return out
 
 
 def holders(ctx: Context, role: str) -> list[Authority]:
-    return [Authority(p, role.replace("-", " ")) for p in ctx.people.with_role(role)]
+    """Everyone holding an organisation-wide role (the Monitoring Officer, the Chief Executive)."""
+    return [Authority(p, _title(role)) for p in ctx.people.with_role(role)]
+
+
+def _title(role: str) -> str:
+    return role.replace("-", " ").title() if role in ORG_WIDE_ROLES else role.replace("-", " ")
 
 
 def deciders(record: Record, ctx: Context, candidates: list[Authority], *, action: str = "approve",
-             section: str = "", fall_back_up_chain: bool = True) -> Deciders:
-    """Drop those who may not decide (self, recorder, related), then fall back up the line."""
-    excluded: list[tuple[str, str]] = []
+             section: str = "") -> Deciders:
+    """The candidates who may decide, nearest first, after the cross-record rules of SPEC §4.
+
+    Nobody decides their own declaration, nor one they recorded for someone else, nor one of
+    a person with whom they have a declared relationship (MK §11; Luton §13). When that leaves
+    no one, the decision goes to the next person up from the first one passed over. When the
+    declarant has no one above them, the Monitoring Officer decides.
+    """
     related = related_people(record, ctx)
 
-    def why_not(person: Person) -> str | None:
-        if person.id == record.declarant:
+    def why_not(who: Person) -> str | None:
+        if who.id == record.declarant:
             return "is the declarant"
-        if person.id == record.recorded_by and record.recorded_by != record.declarant:
+        if who.id == record.recorded_by and record.recorded_by != record.declarant:
             return "recorded it on the declarant's behalf"
-        if person.id in related:
-            return related[person.id]
-        return None
+        return related.get(who.id)
 
+    if not candidates:
+        candidates = [a for a in holders(ctx, "monitoring-officer") if a.person.id != record.declarant]
+        candidates = [Authority(a.person, "Monitoring Officer (no one above the declarant)")
+                      for a in candidates]
     eligible: list[Authority] = []
+    excluded: list[tuple[str, str]] = []
     seen: set[str] = set()
-    pool = list(candidates)
-    if fall_back_up_chain and candidates:
-        # the next person up replaces anyone excluded (MK §11; Luton §13)
-        pool += [Authority(p, "next manager up") for p in ctx.people.chain(record.declarant)]
-    for authority in pool:
-        person = authority.person
-        if person.id in seen:
+    for authority in candidates:
+        if authority.person.id in seen:
             continue
-        seen.add(person.id)
-        reason = why_not(person)
+        seen.add(authority.person.id)
+        reason = why_not(authority.person)
         if reason:
-            excluded.append((person.id, reason))
-            continue
-        if authority in candidates or not eligible:
+            excluded.append((authority.person.id, reason))
+        else:
             eligible.append(authority)
+    passed_over = [a for a in candidates if a.person.id in dict(excluded)]
+    if not eligible and passed_over:
+        first = passed_over[0].person
+        for above in ctx.people.chain(first.id):
+            reason = why_not(above)
+            if reason:
+                if above.id not in seen:
+                    excluded.append((above.id, reason))
+                    seen.add(above.id)
+                continue
+            eligible.append(Authority(above, f"next manager up, in place of the "
+                                             f"{passed_over[0].capacity} {first.name}"))
+            break
     return Deciders(tuple(eligible), action, section, tuple(excluded))
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+def _skipping(ctx: Context, start: date, due: date) -> str:
+    days = ctx.calendar.holidays_between(start, due)
+    if not days:
+        return ""
+    return " (skipping " + ", ".join(f"{name} {day.isoformat()}" for day, name in days) + ")"
+
+
+def next_working_day(ctx: Context, event: date, what: str, section: str) -> Deadline:
+    """Luton's "(on the next working day)": the first working day after the event."""
+    due = ctx.calendar.next_working_day(event)
+    return Deadline(due, f"next working day after {what} on {event}{_skipping(ctx, event, due)}",
+                    section)
+
+
+def same_day(ctx: Context, event: date, what: str, section: str) -> Deadline:
+    """"Straight away": the day itself, or the first working day after it when it is not one."""
+    due = ctx.calendar.add_working_days(event, 0)
+    basis = f"straight away: the day of {what} ({event})"
+    if due != event:
+        basis += f", which is not a working day, so the next working day{_skipping(ctx, event, due)}"
+    return Deadline(due, basis, section)
+
+
+def within_working_days(ctx: Context, event: date, parameter: str, what: str,
+                        section: str) -> Deadline:
+    """A time the code does not give, read from a named parameter (SPEC §4)."""
+    days = int(ctx.param(parameter))
+    due = ctx.calendar.add_working_days(event, days)
+    return Deadline(due, f"{days} working day(s) after {what} on {event}{_skipping(ctx, event, due)}"
+                         f"; {param_note(ctx, parameter)}", section)
+
+
+def before(start: date, what: str, section: str) -> Deadline:
+    """"Before" / "first": declared by the day before it starts, so the decision can come first."""
+    return Deadline(start - timedelta(days=1), f"before {what} on {start}", section)
+
+
+def param_note(ctx: Context, name: str) -> str:
+    """Where a number came from: the policy's default (and why), or the register's coc.yaml."""
+    policy = ctx.policy
+    spec = policy.parameters.get(name) if policy else None
+    value = ctx.param(name)
+    if spec is None:
+        return f"parameters.{name} = {value}"
+    default = spec.coerce(spec.default, "policy default")
+    if value == default:
+        return f"parameters.{name} = {_shown(value, spec.type)}, the policy's default: {spec.help}"
+    return f"parameters.{name} = {_shown(value, spec.type)}, set in coc.yaml"
+
+
+def _shown(value: Any, type_: str) -> str:
+    if type_ == "money":
+        amount = Decimal(value)
+        return f"£{amount:,.2f}".replace(".00", "")
+    return str(value)
+
+
+def money(value: Decimal) -> str:
+    return _shown(value, "money")
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+def breach(record: Record, message: str, field: str | None = None) -> Finding:
+    """A breach of the code. Recorded, never refused (SPEC §5); once someone has decided the
+    record (or an amendment removed the cause), it stays visible as information."""
+    verdict = record.verdict()
+    if verdict is None:
+        return finding(message, "breach", field)
+    return finding(f"{message} (resolved: {verdict.get('decision')} by {verdict.get('by')})",
+                   "info", field)
+
+
+def date_order(name: str, section: str, kinds: tuple[str, ...], first: str, then: str) -> Rule:
+    """A rule: the `then` date may not come before the `first` date."""
+
+    @rule(name, section, kinds)
+    def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        kind = _kind(record, ctx)
+        start, end = kind.value(record, first), kind.value(record, then)
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            yield finding(f"{then} {end} is before {first} {start}", "error", f"details.{then}")
+
+    check.__doc__ = f"{then} comes on or after {first}."
+    return check
+
+
+COMPANY_NUMBER = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6}|R\d{7})$")
+
+
+def company_number(section: str) -> Rule:
+    """A rule: a Companies House number is eight characters, kept as text (01234567, SC123456)."""
+
+    @rule("company-number", section, ("directorship",))
+    def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        number = record.details.get("company_number")
+        if isinstance(number, str) and not COMPANY_NUMBER.match(number.strip().upper()):
+            yield finding(f"{number!r} does not look like a Companies House number (eight "
+                          "characters, like 01234567, SC123456 or OC301234)", "warning",
+                          "details.company_number")
+
+    return check
+
+
+def other_person_known(section: str) -> Rule:
+    """A rule: a relationship names the other person by their people.yaml id when they have one,
+    so that coc can keep them from deciding the declarant's records."""
+
+    @rule("relationship-person", section, ("relationship",))
+    def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        other = record.details.get("other_person")
+        if isinstance(other, str) and other and other not in ctx.people and \
+                record.details.get("context") in ("line-management", "decision"):
+            yield finding(f"{other!r} is not a people.yaml id: if they work for the council, use "
+                          "their id so that they are kept from deciding your declarations",
+                          "info", "details.other_person")
+
+    return check
+
+
+def read_code(section: str) -> Rule:
+    """A rule: the yearly acknowledgement says the code has been read."""
+
+    @rule("attestation-read", section, ("attestation",))
+    def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        if record.details.get("read_code") is False:
+            yield finding("the code has not been read: read it, and ask your line manager to "
+                          "explain anything unclear", "warning", "details.read_code")
+
+    return check
+
+
+def _kind(record: Record, ctx: Context) -> Kind:
+    assert ctx.policy is not None
+    return ctx.policy.kinds[record.kind]
+
+
+def not_after_declaring(name: str, section: str, kinds: tuple[str, ...], field: str) -> Rule:
+    """A rule: something that has happened (a gift received, an arrest) is not dated after the
+    day it was declared."""
+
+    @rule(name, section, kinds)
+    def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        when, declared = _kind(record, ctx).value(record, field), record.declared_on
+        if isinstance(when, date) and declared and when > declared:
+            yield finding(f"{when} is after the day it was declared ({declared})", "error",
+                          f"details.{field}")
+
+    check.__doc__ = f"{field} is not after declared_on."
+    return check

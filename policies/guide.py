@@ -1,0 +1,237 @@
+"""`coc check`: a policy's guided questions, "do I need to declare this, and by when?".
+
+A guide is data: questions whose options lead to further questions or to an answer, each
+answer citing the code. The deadline, who decides and any breach come from the policy itself
+(its `deadline`, `who_may_decide` and rules run on a draft of the declaration), so `coc check`
+and `coc declare` cannot disagree. Nothing here prints or prompts: the CLI passes `ask`.
+"""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Mapping, Union
+
+from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.people import People, Person
+from coc.registers.record import Record
+
+from .base import Context, Deadline, Deciders, Field, Policy
+
+VERDICTS = {
+    "declare": "Yes: declare it",
+    "not-needed": "No declaration is needed",
+    "not-allowed": "The code does not allow this",
+    "not-a-declaration": "This is never a declaration: do this instead",
+    "not-in-code": "The code does not cover this",
+}
+VALUE_TYPES = ("money", "date", "hours", "record-id")
+
+Known = Callable[[Person, People, Mapping[str, Any]], Union[str, None]]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    then: str                      # the next node's id
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str                       # `--answer KEY=VALUE`; a field name pre-fills `coc declare`
+    text: str                      # may name parameters: "under {gift_limit_gbp}"
+    options: tuple[Option, ...] = ()
+    type: str = "choice"           # choice | money | date | hours | record-id
+    then: str = ""                 # the next node after a value question
+    known: Known | None = None     # answered from people.yaml when the person is known
+
+
+@dataclass(frozen=True)
+class Answer:
+    verdict: str                   # a key of VERDICTS
+    text: str
+    section: str
+    kind: str | None = None        # the declaration to offer, if any
+    details: Mapping[str, str] = field(default_factory=dict)   # pre-filled fields, as typed
+
+
+Node = Union[Question, Answer]
+
+
+@dataclass(frozen=True)
+class Guide:
+    start: str
+    nodes: Mapping[str, Node]
+    sections: tuple[str, ...]      # every section of the code: each is answered somewhere
+    advice: str                    # whom to ask when in doubt
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    question: str
+    answer: str
+    source: str                    # given | asked | people.yaml | today
+
+
+@dataclass(frozen=True)
+class Outcome:
+    policy: str
+    answer: Answer
+    verdict: str
+    text: str
+    steps: tuple[Step, ...]
+    prefill: Mapping[str, str]
+    deadline: Deadline | None
+    late: bool
+    deciders: Deciders | None
+    findings: tuple[Finding, ...]
+    advice: str
+
+    def declare_args(self) -> list[str]:
+        return [arg for name, value in self.prefill.items()
+                for arg in ("--" + name.replace("_", "-"), value)]
+
+    def declare_command(self) -> str | None:
+        if not self.answer.kind:
+            return None
+        return " ".join(["coc", "declare", self.answer.kind, *map(shlex.quote, self.declare_args())])
+
+    def to_json(self) -> dict[str, Any]:
+        deciders = self.deciders
+        return {
+            "policy": self.policy, "verdict": self.verdict, "summary": VERDICTS[self.verdict],
+            "message": self.text, "section": self.answer.section, "kind": self.answer.kind,
+            "answers": {s.key: s.answer for s in self.steps},
+            "steps": [vars(s) for s in self.steps],
+            "deadline": self.deadline.due.isoformat() if self.deadline else None,
+            "deadline_basis": self.deadline.basis if self.deadline else None,
+            "deadline_section": self.deadline.section if self.deadline else None,
+            "late": self.late,
+            "decided_by": None if deciders is None else {
+                "who": deciders.describe(), "action": deciders.action, "section": deciders.section,
+                "people": [{"id": a.person.id, "name": a.person.name, "as": a.capacity}
+                           for a in deciders.eligible]},
+            "findings": [{"rule": f.rule, "section": f.section, "severity": f.severity,
+                          "message": f.message} for f in self.findings],
+            "declare": None if not self.answer.kind else {
+                "kind": self.answer.kind, "args": self.declare_args(),
+                "command": self.declare_command()},
+            "advice": self.advice,
+        }
+
+
+def shown_parameters(policy: Policy, parameters: Mapping[str, Any]) -> dict[str, str]:
+    """Parameter values as a question's text shows them ("£25", "H")."""
+    out = {}
+    for name, value in parameters.items():
+        spec = policy.parameters.get(name)
+        out[name] = f"£{value:,.2f}".replace(".00", "") if spec and spec.type == "money" else str(value)
+    return out
+
+
+def parse_answer(question: Question, text: str) -> str:
+    """The canonical answer text, or a `CocError` naming the question and what it accepts."""
+    text = text.strip()
+    if question.type == "choice":
+        values = [o.value for o in question.options]
+        if text.isdigit() and 1 <= int(text) <= len(values):
+            return values[int(text) - 1]
+        if text not in values:
+            raise CocError(f"{text!r} is not one of: {', '.join(values)}", field=question.key)
+        return text
+    value = Field(question.key, question.type).parse(text)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def walk(guide: Guide, answers: Mapping[str, str], *, ask: Callable[[Question], str] | None,
+         person: Person | None, people: People, parameters: Mapping[str, Any],
+         today: date) -> tuple[Answer, list[Step]]:
+    """Follow the guide from its start: given answers first, then people.yaml, then `ask`.
+
+    Without `ask`, an unanswered question is a `CocError` saying how to answer it; a date
+    nobody gave is today.
+    """
+    steps: list[Step] = []
+    node_id = guide.start
+    for _ in range(len(guide.nodes) + 1):
+        node = guide.nodes[node_id]
+        if isinstance(node, Answer):
+            return node, steps
+        if node.key in answers:
+            value, source = parse_answer(node, answers[node.key]), "given"
+        elif person is not None and node.known and node.known(person, people, parameters):
+            value, source = str(node.known(person, people, parameters)), "people.yaml"
+        elif ask is not None:
+            value, source = parse_answer(node, ask(node)), "asked"
+        elif node.type == "date":
+            value, source = today.isoformat(), "today"
+        else:
+            accepts = ", ".join(o.value for o in node.options) or f"a {node.type}"
+            raise CocError(f"unanswered: {node.text} ({accepts}); pass --answer {node.key}=VALUE",
+                           field=node.key)
+        steps.append(Step(node.key, node.text, value, source))
+        node_id = next(o.then for o in node.options if o.value == value) if node.options \
+            else node.then
+    raise CocError("the guide goes round in a circle")  # pragma: no cover - checked by tests
+
+
+def evaluate(policy: Policy, ctx: Context, person: Person | None, answer: Answer,
+             steps: list[Step], today: date) -> Outcome:
+    """The answer, with the deadline, deciders and findings the policy gives a draft record."""
+    guide = policy.guide() if policy.guide else None
+    shown = shown_parameters(policy, ctx.parameters)
+    prefill: dict[str, str] = {}
+    deadline, deciders, findings = None, None, ()
+    verdict = answer.verdict
+    if answer.kind:
+        kind = policy.kinds[answer.kind]
+        given = {**{s.key: s.answer for s in steps}, **answer.details}
+        details = {}
+        for spec in kind.fields:
+            if spec.name in given:
+                details[spec.name] = spec.parse(given[spec.name])
+                prefill[spec.name] = given[spec.name]
+        who = person.id if person else ""
+        draft = Record({"id": "", "kind": kind.name, "declarant": who, "recorded_by": who,
+                        "declared_on": today, "details": details, "decisions": []})
+        deadline = policy.deadline(draft, ctx)
+        deciders = policy.who_may_decide(draft, ctx) if person else None
+        findings = tuple(f for rule_fn in policy.rules for f in rule_fn(draft, ctx)
+                         if f.severity in ("breach", "warning"))
+        if verdict == "declare" and any(f.severity == "breach" for f in findings):
+            verdict = "not-allowed"
+    return Outcome(policy=policy.name, answer=answer, verdict=verdict,
+                   text=answer.text.format_map(shown), steps=tuple(steps), prefill=prefill,
+                   deadline=deadline, late=bool(deadline and today > deadline.due),
+                   deciders=deciders, findings=findings, advice=guide.advice if guide else "")
+
+
+# --- answered from people.yaml ------------------------------------------------------------------
+
+def flagged(*flags: str) -> Known:
+    """"yes" when people.yaml gives the person one of `flags`; otherwise ask."""
+    return lambda who, people, params: "yes" if any(who.has_flag(f) for f in flags) else None
+
+
+def flagged_or_not(*flags: str) -> Known:
+    """"yes" or "no" from people.yaml's flags (for flags HR keeps complete, like chief-officer)."""
+    return lambda who, people, params: "yes" if any(who.has_flag(f) for f in flags) else "no"
+
+
+def hours(who: Person, people: People, params: Mapping[str, Any]) -> str | None:
+    return who.hours
+
+
+def grade_at_least(parameter: str) -> Known:
+    """"yes"/"no" from the person's grade and the grade a parameter names; ask if unknown."""
+
+    def known(who: Person, people: People, params: Mapping[str, Any]) -> str | None:
+        grade = str(params.get(parameter))
+        if who.grade not in people.grades or grade not in people.grades:
+            return None
+        return "yes" if people.grade_at_least(who, grade) else "no"
+
+    return known

@@ -224,3 +224,26 @@ class Register:
 
                 git(self.root, "switch", "-q", started_on, check=False)
             raise
+
+    def write_new_and_commit(self, files: list[tuple[Path, Any]], message: str,
+                             author: "Person") -> str:
+        """Write many new records and commit them in ONE commit as `author` (`coc import`).
+
+        All or nothing: on any failure every file written is removed and unstaged.
+        """
+        from .git import commit, unstage
+
+        paths = [path for path, _ in files]
+        for path in paths:
+            self._inside(path)
+            if path.exists():
+                raise CocError("a record already exists here", path=self.rel(path))
+        try:
+            for path, data in files:
+                self.save(path, data)
+            return commit(self.root, paths, message, author.name, author.email)
+        except BaseException:
+            unstage(self.root, paths)
+            for path in paths:
+                path.unlink(missing_ok=True)
+            raise

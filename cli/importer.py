@@ -1,0 +1,331 @@
+"""`coc import FILE --kind K [--mapping FILE]`: bring existing declarations into the register.
+
+Each row is built and checked exactly like a declaration (`build_record`, `check_record`); a bad
+row is one line `FILE:line: field: message`. All or nothing by default (`--skip-bad` imports the
+good rows), in ONE commit by the importer, who needs the hr role to import other people's
+declarations. Records keep the source's declaration date and say where they came from
+(`imported_from`), so an audit can tell an import from back-dating.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.importing import (EARLIEST, ImportMapping, Row, Spec, clean_date, clean_money,
+                                     default_mapping, norm, parse_mapping, read_rows)
+from coc.registers.people import Person
+from coc.registers.record import PERSON_ID_RE, Record
+from coc.registers.store import Register
+
+from .common import acting_person, echo_json, open_register, render_findings, to_jsonable
+from .declare import build_record
+
+NOT_MAPPABLE = {
+    "id": "ids are always generated", "kind": "the kind is --kind",
+    "path": "a record's place comes from its declarant's department in people.yaml",
+    "department": "a record's place comes from its declarant's department in people.yaml",
+    "declarant": "say how to find the declarant under the top-level `declarant:`",
+    "declared_on": "use the top-level `declared_on:`", "late_reason": "use the top-level "
+    "`late_reason:`", "recorded_by": "the person importing is recorded as recorded_by",
+}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A good row, ready to write: its record and the (non-failing) findings it carries."""
+
+    id: str
+    path: Path
+    data: Any
+    row: Row
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Imported:
+    planned: list[Planned]
+    bad: list[Finding]
+    skipped: int
+    commit: str | None = None
+
+
+class _Rows:
+    """Turns rows into records for one import: the register, kind, mapping and who imports."""
+
+    def __init__(self, register: Register, kind_name: str, mapping: ImportMapping, actor: Person,
+                 source: str, today: date) -> None:
+        from coc.policies.validate import load_context
+
+        self.register, self.mapping, self.actor = register, mapping, actor
+        self.kind = register.policy.kind(kind_name)
+        self.source, self.today = source, today
+        self.ctx = register.context(load_context(register))
+        self.by_name: dict[str, list[Person]] = {}
+        for person in register.people:
+            self.by_name.setdefault(norm(person.name), []).append(person)
+        self.seen: dict[str, str] = self._existing()
+        self.ids: set[str] = set()
+
+    def _existing(self) -> dict[str, str]:
+        """Signature -> record id for records of this kind already in the register."""
+        paths = sorted((self.register.root / "registers").glob(f"*/{self.kind.name}/*/*.yaml"))
+        return {self._signature(r.record.declarant, r.record.details): r.record.id
+                for r in self.register.load_all(paths) if r.record is not None}
+
+    @staticmethod
+    def _signature(declarant: str, details: Any) -> str:
+        return declarant + json.dumps(to_jsonable(dict(details)), sort_keys=True)
+
+    def where(self, row: Row) -> str:
+        return f"{self.source}:{row.item}" if row.item else self.source
+
+    def plan(self, row: Row) -> Planned | list[tuple[str, str]]:
+        """The record for a row, or its problems as (field, message)."""
+        if row.problem:
+            return [("", row.problem)]
+        problems: list[tuple[str, str]] = []
+        declarant = self._declarant(row, problems)
+        details: dict[str, Any] = {}
+        for name, spec in self.mapping.fields.items():
+            value = self._value(name, spec, row, problems)
+            if value is not None:
+                details[name] = value
+        for spec in self.kind.fields:
+            if spec.required and spec.name not in details and \
+                    not any(f == f"details.{spec.name}" for f, _ in problems):
+                problems.append((f"details.{spec.name}",
+                                 f"required, but {self.mapping.fields[spec.name].empty()}"))
+        declared_on = self._declared_on(row, problems)
+        late_reason = self.mapping.late_reason.text(row.cells) if self.mapping.late_reason else ""
+        if problems or declarant is None or declared_on is None:
+            return problems
+        return self._record(row, declarant, details, declared_on, late_reason or None)
+
+    def _declarant(self, row: Row, problems: list[tuple[str, str]]) -> Person | None:
+        spec = self.mapping.declarant
+        if spec is None:
+            return self.actor
+        text = spec.text(row.cells)
+        people = self.register.people
+        if not text:
+            problems.append(("declarant", f"no declarant: {spec.empty()}"))
+            return None
+        if spec.match == "id":
+            person = people.get(text) if PERSON_ID_RE.match(text) else None
+            found = [person] if person else []
+        elif spec.match == "email":
+            found = [p for p in people if p.email.lower() == text.lower()]
+        else:
+            found = self.by_name.get(norm(text), [])
+        if len(found) != 1:
+            who = "no one" if not found else "more than one person"
+            problems.append(("declarant", f"{who} in people.yaml has the {spec.match} {text!r}"))
+            return None
+        if found[0].id != self.actor.id and not self.actor.has_role("hr"):
+            problems.append(("declarant", f"only HR imports others' declarations: {self.actor.id} "
+                             "does not have the hr role"))
+            return None
+        return found[0]
+
+    def _value(self, name: str, spec: Spec, row: Row, problems: list[tuple[str, str]]) -> Any:
+        field = self.kind.field(name)
+        assert field is not None
+        text = spec.text(row.cells)
+        if not text:
+            return None
+        try:
+            if field.type == "date":
+                text = clean_date(text, spec.date_format)
+            elif field.type == "money":
+                text = clean_money(text)
+            return field.parse(text)
+        except (ValueError, CocError) as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            problems.append((f"details.{name}", f"{message} ({spec.describe()})"))
+            return None
+
+    def _declared_on(self, row: Row, problems: list[tuple[str, str]]) -> date | None:
+        spec = self.mapping.declared_on
+        text = spec.text(row.cells) if spec else ""
+        if not text:
+            return self.today
+        try:
+            declared = date.fromisoformat(clean_date(text, spec.date_format if spec else ()))
+        except ValueError as exc:
+            problems.append(("declared_on", str(exc)))
+            return None
+        if not EARLIEST <= declared <= self.today:
+            problems.append(("declared_on", f"{declared} is in the future"))
+            return None
+        return declared
+
+    def _record(self, row: Row, declarant: Person, details: dict[str, Any], declared_on: date,
+                late_reason: str | None) -> Planned | list[tuple[str, str]]:
+        from ruamel.yaml.comments import CommentedMap
+
+        from coc.policies.engine import check_record
+
+        signature = self._signature(declarant.id, details)
+        if signature in self.seen:
+            return [("", f"the same {self.kind.name} of {declarant.id} is already "
+                     f"{self.seen[signature]}")]
+        record_id = self.register.allocate_id(self.kind.prefix, declared_on.year)
+        while record_id in self.ids:   # pragma: no cover - 2^30 ids a year
+            record_id = self.register.allocate_id(self.kind.prefix, declared_on.year)
+        data = build_record(record_id, self.kind.name, declarant, self.actor, details,
+                            late_reason, declared_on)
+        note = CommentedMap(file=Path(self.source).name[:200])
+        note["line" if row.line else "item"] = row.line or row.item
+        data.insert(len(data) - 2, "imported_from", note)
+        path = self.register.record_path(declarant.department, self.kind.name, record_id)
+        findings = check_record(Record(data=dict(data), path=self.register.rel(path)), self.ctx)
+        if not late_reason and any(f.rule == "deadline" and f.failing for f in findings):
+            data.insert(len(data) - 3, "late_reason", f"imported from {note['file']}; the "
+                        "source does not say why it was declared late")
+            findings = check_record(Record(data=dict(data), path=self.register.rel(path)),
+                                    self.ctx)
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            return [(f.field or "", f.message + (f" [{f.section}]" if f.section else ""))
+                    for f in errors]
+        self.ids.add(record_id)
+        self.seen[signature] = "in this file" + (f" (line {row.line})" if row.line else "")
+        return Planned(record_id, path, data, row, tuple(f for f in findings if f.severity != "info"))
+
+
+def load_mapping(register: Register, kind_name: str, mapping_file: Path) -> ImportMapping:
+    """The mapping file, checked against the kind: only its fields, never ids or paths."""
+    from coc.registers.yamlio import read_fast
+
+    kind = register.policy.kind(kind_name)
+    names = [f.name for f in kind.fields]
+    shown = str(mapping_file)
+    mapping = parse_mapping(read_fast(mapping_file, shown), shown)
+    for name, spec in mapping.fields.items():
+        if name in NOT_MAPPABLE:
+            raise CocError(f"{name!r} cannot be mapped: {NOT_MAPPABLE[name]}", path=shown,
+                           field=f"fields.{name}")
+        field = kind.field(name)
+        if field is None:
+            raise CocError(f"{kind.name} has no field {name!r} (fields: {', '.join(names)})",
+                           path=shown, field=f"fields.{name}")
+        if spec.date_format and field.type != "date":
+            raise CocError("date_format is for date fields", path=shown, field=f"fields.{name}")
+    return mapping
+
+
+def import_file(register: Register, source: Path, kind_name: str, mapping_file: Path | None, *,
+                actor: Person, dry_run: bool = False, skip_bad: bool = False,
+                today: date | None = None) -> Imported:
+    """Check every row; write the good ones in one commit unless a row is bad (or `skip_bad`)."""
+    shown = str(source)
+    kind = register.policy.kind(kind_name)
+    given = load_mapping(register, kind_name, mapping_file) if mapping_file else None
+    header, rows = read_rows(source, shown, given)
+    mapping = given or default_mapping([f.name for f in kind.fields], header)
+    missing = [c for c in mapping.columns() if c not in header]
+    if missing:
+        raise CocError(f"column {missing[0]!r} is not in {shown} (columns: {', '.join(header)})",
+                       path=str(mapping_file or shown))
+    unmapped = [f.name for f in kind.fields if f.required and f.name not in mapping.fields]
+    if unmapped:
+        raise CocError(f"no column for required field(s) {', '.join(unmapped)} of a {kind.name}"
+                       + ("" if mapping_file else "; name the columns so, or give --mapping FILE"),
+                       path=str(mapping_file or shown), field=f"fields.{unmapped[0]}")
+    planner = _Rows(register, kind_name, mapping, actor, shown, today or date.today())
+    planned, bad, skipped = [], [], 0
+    for row in rows:
+        if not row.problem and mapping.skipped(row.cells):
+            skipped += 1
+            continue
+        result = planner.plan(row)
+        if isinstance(result, Planned):
+            planned.append(result)
+            continue
+        (field, first), rest = result[0], result[1:]
+        message = "; ".join([first] + [f"{f}: {m}" if f else m for f, m in rest])
+        bad.append(Finding("import-row", message, field=field or None,
+                           path=planner.where(row), line=row.line))
+    if dry_run or not planned or (bad and not skip_bad):
+        return Imported(planned, bad, skipped)
+    lines = [f"{p.id} {p.row.item or f'line {p.row.line}'} ({p.data['declarant']})"
+             for p in planned]
+    message = (f"import({kind.name}): {len(planned)} record(s) from {Path(shown).name[:200]} "
+               f"by {actor.id}\n\n" + "\n".join(lines))
+    commit = register.write_new_and_commit([(p.path, p.data) for p in planned], message, actor)
+    return Imported(planned, bad, skipped, commit)
+
+
+@click.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--kind", "kind_name", required=True, metavar="KIND",
+              help="The kind of every record in FILE (gift, hospitality, interest, ...).")
+@click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML: which column feeds which field, value clean-ups, how to find the "
+                   "declarant. Without it, columns are named like the fields.")
+@click.option("--dry-run", is_flag=True, help="Check every row; write nothing.")
+@click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are bad.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def import_(source: Path, kind_name: str, mapping_file: Path | None, dry_run: bool,
+            skip_bad: bool, as_json: bool) -> None:
+    """Import declarations from a CSV or JSON FILE as records, in one commit.
+
+    All or nothing: one bad row (reported as FILE:line: field: message) stops the import,
+    unless --skip-bad. HR may import other people's declarations; others only their own.
+    """
+    register = open_register()
+    actor = acting_person(register)
+    result = import_file(register, source, kind_name, mapping_file, actor=actor,
+                         dry_run=dry_run, skip_bad=skip_bad)
+    failed = not result.planned or (bool(result.bad) and not skip_bad)
+    if as_json:
+        echo_json({"dry_run": dry_run, "commit": result.commit, "skipped": result.skipped,
+                   "imported": [{"id": p.id, "path": register.rel(p.path), "line": p.row.line,
+                                 "item": p.row.item} for p in result.planned]
+                   if result.commit or dry_run else [],
+                   "bad": [f.to_json() for f in result.bad]})
+    else:
+        _report(register, result, source, kind_name, dry_run, skip_bad)
+    if failed:
+        raise SystemExit(1)
+
+
+def _report(register: Register, result: Imported, source: Path, kind: str, dry_run: bool,
+            skip_bad: bool) -> None:
+    if result.bad:
+        click.echo(render_findings(result.bad, "text"))
+    warnings = 0
+    for planned in result.planned:   # a breach of something already done is recorded and flagged
+        for f in planned.findings:
+            if not f.failing:
+                warnings += 1
+                continue
+            click.echo(f.at(path=f"{source}:{planned.row.item}" if planned.row.item else str(source),
+                            line=planned.row.line, record_id=planned.id).render())
+    good, bad = len(result.planned), len(result.bad)
+    notes = [f"{result.skipped} row(s) skipped by the mapping"] if result.skipped else []
+    if warnings:
+        notes.append(f"{warnings} warning(s) on the records: see `coc show ID`")
+    if not good:
+        click.echo(f"Nothing to import from {source}: no good rows" +
+                   (f" ({', '.join(notes)})" if notes else "") + ".")
+        return
+    if bad and not skip_bad:
+        click.echo(f"Nothing {'would be ' if dry_run else ''}imported: {bad} bad row(s). Fix them, "
+                   f"or use --skip-bad to import the {good} good row(s).")
+        return
+    if bad:
+        notes.append(f"{bad} bad row(s) skipped")
+    tail = f" ({'; '.join(notes)})" if notes else ""
+    if dry_run:
+        click.echo(f"Would import {good} {kind} record(s) from {source}{tail}.")
+    else:
+        click.echo(f"Imported {good} {kind} record(s) from {source} in commit "
+                   f"{(result.commit or '')[:10]}{tail}.")

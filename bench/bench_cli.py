@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import build_register, coc_command, time_command  # noqa: E402
+from common import build_register, coc_command, peak_memory_mb, time_command  # noqa: E402
 
 
 def main() -> None:
@@ -35,6 +35,9 @@ def main() -> None:
         print(f"validate --all, {args.records} records, cold  {cold:6.2f} s    (budget 2 s; exit {code})")
         warm, code = time_command([*coc, "validate", "--all"], cwd=root, runs=args.runs)
         print(f"validate --all, {args.records} records, cached {warm:6.2f} s    (budget 0.3 s; exit {code})")
+        shutil.rmtree(cache, ignore_errors=True)
+        memory = peak_memory_mb([*coc, "validate", "--all"], cwd=root)
+        print(f"validate --all, {args.records} records, peak memory {memory:5.0f} MB (largest process)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -90,3 +90,10 @@ def time_command(args: list[str], cwd: Path | None = None, runs: int = 5,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
         times.append(time.perf_counter() - start)
     return statistics.median(times), code
+
+
+def peak_memory_mb(args: list[str], cwd: Path | None = None) -> float:
+    """Peak resident memory of one run of a command (its largest process), in MB."""
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return usage.ru_maxrss / 1024

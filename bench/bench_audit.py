@@ -1,0 +1,137 @@
+"""Benchmark for SPEC §7: `coc audit` against the plain `git log --name-status` of the same history.
+
+Builds a register whose history has N commits (default 20,000) in a second or two with
+`git fast-import`: half declarations, half decisions, each authored by the right person, so
+the history is clean and `coc audit` must read all of it and report nothing.
+
+Run: python bench/bench_audit.py [--commits 20000] [--runs 5] [--keep DIR]
+Prints one line per measurement; nothing here asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import coc_command, time_command  # noqa: E402
+
+from coc.cli.init import init_register  # noqa: E402
+from coc.registers.store import new_id  # noqa: E402
+
+# declarant -> (department, their line manager); emails as in the example people.yaml
+STAFF = {"jsmith": ("housing", "mjones"), "pbrown": ("housing", "mjones"),
+         "agreen": ("housing", "mjones"), "kpatel": ("childrens-services", "ddavies")}
+NAMES = {"jsmith": ("Jane Smith", "jane.smith"), "pbrown": ("Pat Brown", "pat.brown"),
+         "agreen": ("Alex Green", "alex.green"), "kpatel": ("Kiran Patel", "kiran.patel"),
+         "mjones": ("Max Jones", "max.jones"), "ddavies": ("Dana Davies", "dana.davies")}
+
+RECORD = """\
+id: {id}
+kind: gift
+declarant: {who}
+recorded_by: {who}
+declared_on: {day}
+details:
+  received_on: {day}
+  donor: Ann Other {n}
+  donor_organisation: Acme Lifts Ltd
+  donor_is_supplier: true
+  description: >-
+    A box of chocolates given after a site visit to the lift refurbishment at Block {n};
+    shared with the team in the office the following morning.
+  value_gbp: "{n2}.50"
+  outcome: shared-with-team
+decisions: []
+amendments: []
+"""
+DECISION = """\
+decisions:
+  - decision: approved
+    by: {by}
+    at: {at}
+    as: line manager
+    details_version: 0
+amendments: []
+"""
+
+
+def _commit(out: list[bytes], who: str, when: datetime, message: str, path: str,
+            text: str) -> None:
+    name, local = NAMES[who]
+    stamp = f"{int(when.timestamp())} +0000"
+    body = text.encode()
+    msg = message.encode()
+    out.append(b"commit refs/heads/main\n")
+    out.append(f"author {name} <{local}@example.gov.uk> {stamp}\n".encode())
+    out.append(f"committer {name} <{local}@example.gov.uk> {stamp}\n".encode())
+    out.append(b"data %d\n%s\n" % (len(msg), msg))
+    out.append(f"M 100644 inline {path}\n".encode())
+    out.append(b"data %d\n%s\n" % (len(body), body))
+
+
+def generate_history(root: Path, commits: int) -> Path:
+    """A register (luton, example people) plus `commits` clean commits: declare, then approve."""
+    init_register(root, "luton")
+    out: list[bytes] = [b"reset refs/heads/main\nfrom refs/heads/main^0\n\n"]
+    start = datetime(2024, 1, 2, 9, 0, tzinfo=timezone.utc)
+    staff = list(STAFF)
+    pending: list[tuple[str, str, str, datetime]] = []
+    for n in range(commits):
+        when = start + timedelta(minutes=150 * n)  # 20,000 commits span ~6 years
+        if n % 2 == 0:
+            who = staff[(n // 2) % len(staff)]
+            record_id = new_id("GIF", when.year)
+            path = f"registers/{STAFF[who][0]}/gift/{when.year}/{record_id}.yaml"
+            text = RECORD.format(id=record_id, who=who, day=when.date(), n=n, n2=n % 20 + 1)
+            _commit(out, who, when, f"declare(gift): {record_id} by {who}", path, text)
+            pending.append((record_id, who, text, when))
+        else:
+            record_id, who, text, _ = pending.pop(0)
+            path = f"registers/{STAFF[who][0]}/gift/{when.year if False else record_id[4:8]}/" \
+                   f"{record_id}.yaml"
+            manager = STAFF[who][1]
+            approved = text.replace("decisions: []\namendments: []\n", DECISION.format(
+                by=manager, at=when.isoformat()))
+            _commit(out, manager, when, f"approve(gift): {record_id} by {manager}", path, approved)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(out), check=True)
+    subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=root, check=True)
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--commits", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="Build the history here and keep it.")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="coc-bench-audit-"))
+    root = args.keep or work / "register"
+    try:
+        if not (root / ".git").exists():
+            generate_history(root, args.commits)
+        coc = coc_command()
+        plain, _ = time_command(["git", "log", "--name-status", "--format=%H %an %s"], cwd=root,
+                                runs=args.runs)
+        print(f"git log --name-status, {args.commits} commits  {plain:6.2f} s")
+        took, code = time_command([*coc, "audit"], cwd=root, runs=args.runs)
+        print(f"coc audit, {args.commits} commits              {took:6.2f} s   "
+              f"({took / plain:.1f}x; budget 2x; exit {code})")
+        record = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True,
+                                text=True).stdout.split()[1]
+        took, code = time_command([*coc, "log", record], cwd=root, runs=args.runs)
+        plain_one, _ = time_command(["git", "log", "--name-status", "--", "registers"], cwd=root,
+                                    runs=args.runs)
+        print(f"coc log ID                            {took:6.2f} s   (plain log of registers/ "
+              f"{plain_one:.2f} s; exit {code})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    _ = date  # dates come from datetime above
+    main()

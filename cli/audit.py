@@ -1,0 +1,106 @@
+"""`coc audit` and `coc log ID`: the register's git history as evidence, for auditors and CI."""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from coc.registers.store import check_id
+
+from .common import FORMATS, echo_json, junit, open_register, render_findings, to_jsonable
+
+
+@click.command()
+@click.option("--since", metavar="REV",
+              help="Report only commits made since REV (a tag, a commit, origin/main).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def audit(since: str | None, fmt: str) -> None:
+    """Find anomalies in the register's git history.
+
+    Every change to every record is checked against the coc.yaml and people.yaml in force at
+    its commit: decisions by their author and by someone allowed, nothing deleted or
+    rewritten, details changed only by amendment, no back-dating, outside work approved before
+    it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
+    the history is clean; exits 1 when there is any anomaly.
+    """
+    from coc.policies.audit import audit as run, record_ids
+    from coc.registers.history import History, commits_between, resolve_commit
+
+    register = open_register()
+    history = History.read(register.root)
+    report = commits_between(register.root, resolve_commit(register.root, since)) \
+        if since else None
+    found = run(history, report)
+    if fmt == "junit":
+        click.echo(junit(found, "coc audit", passed=record_ids(history)))
+    elif fmt == "json" or found:
+        click.echo(render_findings(found, fmt, suite="coc audit"))
+    if found:
+        raise SystemExit(1)
+
+
+def _event_text(event: dict[str, Any]) -> str:
+    name = event["event"]
+    if name == "declared":
+        text = f"declared a {event['kind']} for {event['declarant']}, declared_on " \
+               f"{event['declared_on']}"
+        return text + (f" (recorded by {event['recorded_by']})" if "recorded_by" in event else "")
+    if name == "moved":
+        return f"moved from {event['from']} to {event['to']}"
+    if name == "deleted":
+        return f"deleted {event['path']}"
+    if name == "edited":
+        return "edited without an appended entry: " + ", ".join(event["fields"])
+    if name == "unreadable":
+        return f"unreadable: {event['error']}"
+    text = f"{name.replace('-', ' ')} by {event.get('by')}"
+    if event.get("as"):
+        text += f" as {event['as']}"
+    if event.get("on"):
+        text += f" on {event['on']}"
+    if event.get("at"):
+        text += f", at {to_jsonable(event['at'])}"
+    if isinstance(event.get("changes"), dict):
+        previous = event.get("previous") if isinstance(event.get("previous"), dict) else {}
+        text += "; " + ", ".join(f"{k}: {previous.get(k, '?')} -> {v}"
+                                 for k, v in event["changes"].items())
+    for key in ("conditions", "reason"):
+        if event.get(key):
+            text += f"; {key}: {event[key]}"
+    return text
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline as one JSON object.")
+def log(record_id: str, as_json: bool) -> None:
+    """The life of one record from git history, moves included.
+
+    Each commit that touched the record, with its date and author and what it did: declared,
+    approved (with conditions), conditions accepted, amended, ended, withdrawn, moved, edited,
+    deleted; and any anomaly `coc audit` reports for it, marked with `!`.
+    """
+    from coc.policies.audit import life
+    from coc.registers.errors import CocError
+    from coc.registers.history import History
+
+    record_id = check_id(record_id.strip().upper())
+    register = open_register()
+    entries = life(History.read(register.root), record_id)
+    if not entries:
+        raise CocError(f"no record {record_id} in this register's history", field="id")
+    if as_json:
+        echo_json({"id": record_id, "path": entries[-1].path, "entries": [
+            {"commit": e.commit.sha, "date": e.commit.date, "subject": e.commit.subject,
+             "author": {"name": e.commit.name, "email": e.commit.email, "person": e.person},
+             "path": e.path, "events": list(e.events),
+             "anomalies": [f.to_json() for f in e.anomalies]} for e in entries]})
+        return
+    click.echo(f"{record_id}  {entries[-1].path}")
+    for e in entries:
+        who = f"{e.commit.name} <{e.commit.email}>" + (f" ({e.person})" if e.person else "")
+        click.echo(f"{e.commit.date.isoformat(' ', 'minutes')}  {e.commit.short}  {who}")
+        for event in e.events:
+            click.echo(f"    {_event_text(event)}")
+        for finding in e.anomalies:
+            click.echo(f"  ! {finding.render().split(': ', 1)[-1]}")

@@ -1,0 +1,387 @@
+"""The audit: what the git history shows was done to each record, and what should not have been.
+
+Each commit that touches a record becomes a `Step` (the record before and after, as blobs).
+The rules a commit must obey when it is made (hooks/history.py: append-only, identity kept,
+details changed only by amendment, entries added by the person committing, decisions by
+someone the policy allows) are re-applied here to every step of the history, judged by the
+coc.yaml and people.yaml in force at that commit, because hooks can be skipped
+(`--no-verify`) and pushes can bypass them. The audit adds what only history can show:
+deleted records, back-dated entries, outside work approved after it started, unsigned
+commits. Everything returns data; nothing here prints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Container, Iterator, Mapping
+
+from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.history import Commit, History, Settings
+from coc.registers.record import Record, as_date, as_datetime
+
+from .base import Context
+
+# The code's words that outside work needs approval *before* it starts.
+PRIOR_APPROVAL = {"milton-keynes": "MK §7", "luton": "Luton §19.4"}
+GOOD_SIGNATURES = frozenset("GUXY")   # good; good but untrusted key; expired signature or key
+SIGNATURE_PROBLEMS = {"N": "is not signed", "B": "has a bad signature",
+                      "R": "is signed with a revoked key",
+                      "E": "has a signature that cannot be checked (is the signer's key, or "
+                           "allowed-signers entry, available to git here?)"}
+ENTRY_SLACK = timedelta(days=1)        # a decision's `at` may differ this much from its commit
+
+
+@dataclass(frozen=True)
+class Step:
+    """One record as one commit changed it: blob ids before and after (None: absent)."""
+
+    commit: Commit
+    record_id: str
+    path: str                     # where the record is after the commit (before, if deleted)
+    old: str | None
+    new: str | None
+    old_path: str | None = None   # where it was before, when the commit moved it
+    mode: str = "100644"
+
+    @property
+    def before_path(self) -> str:
+        return self.old_path or self.path
+
+
+def steps(history: History, only: str | None = None) -> Iterator[Step]:
+    """Every change to a record file, parents first; a delete and an add of one id is a move."""
+    for commit in history.commits:
+        by_id: dict[str, list[Any]] = {}
+        for change in commit.changes:
+            record_id = change.record_id
+            if record_id and (only is None or record_id == only):
+                by_id.setdefault(record_id, []).append(change)
+        for record_id, changes in by_id.items():
+            gone = [c for c in changes if c.new is None]
+            came = [c for c in changes if c.new is not None]
+            if gone and came:   # moved, e.g. to another department's folder
+                yield Step(commit, record_id, came[0].path, gone[0].old, came[0].new,
+                           gone[0].path, came[0].new_mode)
+                continue
+            for c in changes:
+                yield Step(commit, record_id, c.path, c.old, c.new, None, c.new_mode)
+
+
+def _anomaly(step_or_commit: Step | Commit, finding: Finding) -> Finding:
+    commit = step_or_commit.commit if isinstance(step_or_commit, Step) else step_or_commit
+    record_id = step_or_commit.record_id if isinstance(step_or_commit, Step) else None
+    return finding.at(message=f"{commit.describe()}: {finding.message}", commit=commit.sha,
+                      record_id=record_id, path=None, line=None)
+
+
+def _f(rule: str, message: str, field: str | None = None, section: str = "") -> Finding:
+    return Finding(rule=rule, message=message, severity="error", field=field, section=section)
+
+
+class Auditor:
+    """Walks the history once, keeping what cross-record rules need as it goes."""
+
+    def __init__(self, history: History, report: Container[str] | None = None) -> None:
+        self.history = history
+        self.report = report           # commits to report on (None: all)
+        self.context_records: dict[str, Record] = {}
+        self._contexts: dict[int, Context | None] = {}
+        self._broken_settings: set[int] = set()
+        self._errors: dict[int, CocError] = {}
+
+    def context(self, settings: Settings) -> Context | None:
+        """One context per coc.yaml/people.yaml pair, sharing the running context records."""
+        key = id(settings)
+        if key not in self._contexts:
+            try:
+                ctx = settings.context()
+            except CocError as exc:   # e.g. a policy not installed here, a bad parameter
+                ctx, self._errors[key] = None, exc
+            if ctx is not None:
+                ctx.records = self.context_records
+            self._contexts[key] = ctx
+        return self._contexts[key]
+
+    def read(self, sha: str | None, path: str) -> Record | None:
+        return self.history.record(sha, path) if sha else None
+
+    def check(self, step: Step) -> list[Finding]:
+        """The anomalies one step shows (tracking context records whether reported or not)."""
+        commit = step.commit
+        reported = self.report is None or commit.sha in self.report
+        if step.new and step.mode not in ("100644", "100755"):
+            return self._anomalies(step, [_f("unreadable-record", f"{step.path} is not a plain "
+                                             "file (a symbolic link or a submodule)")])
+        try:
+            after = self.read(step.new, step.path)
+        except CocError as exc:
+            return self._anomalies(step, [_f("unreadable-record", f"{step.path} cannot be read "
+                                             f"as a record: {exc}")])
+        if after is None:
+            return self._anomalies(step, [_f("record-deleted", f"{step.path} was deleted: "
+                                             "records are never deleted; withdraw or end them "
+                                             "instead")])
+        try:
+            before = self.read(step.old, step.before_path)
+        except CocError:
+            return []   # reported at the commit that made it unreadable
+        settings = self.history.settings(commit)
+        ctx = self.context(settings)
+        if ctx is not None and ctx.policy is not None and after.kind in ctx.policy.context_kinds:
+            self.context_records[step.record_id] = after
+        if not reported:
+            return []
+        if ctx is None:
+            return self._settings_broken(commit, settings)
+        found = step_findings(before, after, ctx, commit, settings)
+        if len(commit.parents) > 1:
+            found = self._merge_introduced(step, after, ctx, settings, found)
+        return [_anomaly(step, f) for f in found]
+
+    def _anomalies(self, step: Step, found: list[Finding]) -> list[Finding]:
+        if self.report is not None and step.commit.sha not in self.report:
+            return []
+        return [_anomaly(step, f) for f in found]
+
+    def _settings_broken(self, commit: Commit, settings: Settings) -> list[Finding]:
+        """Reported once per broken coc.yaml/people.yaml pair, at the first commit it stops."""
+        key = id(settings)
+        if key in self._broken_settings:
+            return []
+        self._broken_settings.add(key)
+        why = settings.error or self._errors.get(key)
+        return [_anomaly(commit, _f("register-files", "coc.yaml or people.yaml cannot be used, "
+                                    f"so the records changed here cannot be judged: {why}"))]
+
+    def _merge_introduced(self, step: Step, after: Record, ctx: Context, settings: Settings,
+                          found: list[Finding]) -> list[Finding]:
+        """A merge is judged against each parent; only what is new to all of them is its own."""
+        other = step.commit.parents[1:]
+        names = [f"{p}:{path}" for p in other for path in dict.fromkeys((step.path,
+                                                                          step.before_path))]
+        self.history.fetch(n for n in names if n not in self.history.blobs)
+        keep = {(f.rule, f.field) for f in found}
+        for parent in other:
+            blob_name = next((f"{parent}:{p}" for p in (step.path, step.before_path)
+                              if self.history.blobs.get(f"{parent}:{p}") is not None), None)
+            try:
+                before = self.history.record(blob_name, step.path) if blob_name else None
+            except CocError:
+                before = None
+            keep &= {(f.rule, f.field) for f in step_findings(before, after, ctx, step.commit,
+                                                                 settings)}
+        return [f for f in found if (f.rule, f.field) in keep]
+
+
+def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,
+                  settings: Settings) -> list[Finding]:
+    """Every rule on one record's change in one commit."""
+    from coc.hooks.history import Committer, history_findings
+
+    committer = Committer(commit.email, settings.person(commit.email))
+    found = history_findings(before, after, ctx, committer)
+    found += backdated(before, after, commit)
+    found += started_before_approval(before, after, commit, ctx)
+    return found
+
+
+def _new_decisions(before: Record | None, after: Record) -> list[tuple[int, Mapping[str, Any]]]:
+    start = len(before.decisions) if before else 0
+    return list(enumerate(after.decisions[start:], start=start))
+
+
+def backdated(before: Record | None, after: Record, commit: Commit) -> list[Finding]:
+    """`declared_on` is the day of the commit that added the record; a new decision's `at` is
+    within a day of its commit. Imported records carry their original dates (`imported_from`)."""
+    out = []
+    day = commit.date.date()
+    declared = after.declared_on
+    if before is None and declared is not None and declared != day and \
+            not after.data.get("imported_from"):
+        out.append(_f("backdated", f"declared_on says {declared} but the record was added on "
+                      f"{day}", "declared_on"))
+    for i, decision in _new_decisions(before, after):
+        at = as_datetime(decision.get("at"))
+        if at is not None and abs(at - commit.date) > ENTRY_SLACK:
+            out.append(_f("backdated", f"the {decision.get('decision')} decision says it was "
+                          f"made at {at.isoformat()} but it was committed on {day}",
+                          f"decisions.{i}.at"))
+    return out
+
+
+def started_before_approval(before: Record | None, after: Record, commit: Commit,
+                            ctx: Context) -> list[Finding]:
+    """Outside work is approved before it starts (MK §7 "before"; Luton §19.4 "first").
+
+    Judged at the first approval: the later of its `at` and its commit is when it was given.
+    """
+    if after.kind != "outside-work" or ctx.policy is None:
+        return []
+    start = as_date(after.details.get("start_date"))
+    new = _new_decisions(before, after)
+    if start is None or any(d.get("decision") == "approved"
+                            for d in after.decisions[:len(after.decisions) - len(new)]):
+        return []
+    for i, decision in new:
+        if decision.get("decision") != "approved":
+            continue
+        at = as_datetime(decision.get("at"))
+        given = max(at.date(), commit.date.date()) if at else commit.date.date()
+        if start < given:
+            kind = ctx.policy.kinds.get("outside-work")
+            section = PRIOR_APPROVAL.get(ctx.policy.name, kind.section if kind else "")
+            return [_f("started-before-approval", f"the work started on {start} but was first "
+                       f"approved on {given}: outside work needs approval before it starts",
+                       f"decisions.{i}", section)]
+        return []
+    return []
+
+
+def unsigned(history: History, report: Container[str] | None = None) -> list[Finding]:
+    """Commits made while coc.yaml said `require_signed_commits: true` need a good signature,
+    as git itself verifies it."""
+    from coc.registers.history import signature_checks
+
+    required = [c for c in history.commits
+                if (report is None or c.sha in report)
+                and (s := history.settings(c)).config is not None and s.config.require_signed_commits]
+    verdicts = signature_checks(history.root, (c.sha for c in required))
+    out = []
+    for commit in required:
+        verdict = verdicts.get(commit.sha, "N")
+        if verdict not in GOOD_SIGNATURES:
+            problem = SIGNATURE_PROBLEMS.get(verdict, f"has signature status {verdict!r}")
+            out.append(_anomaly(commit, _f("unsigned-commit", f"{problem}, but coc.yaml requires "
+                                           "signed commits", "require_signed_commits")))
+    return out
+
+
+def audit(history: History, report: Container[str] | None = None) -> list[Finding]:
+    """All anomalies in the history (only those of commits in `report`, when given)."""
+    all_steps = list(steps(history))
+    history.fetch_settings()
+    history.fetch(sha for s in all_steps for sha in (s.old, s.new))
+    auditor = Auditor(history, report)
+    found = [f for step in all_steps for f in auditor.check(step)]
+    return found + unsigned(history, report)
+
+
+# ---------------------------------------------------------------------------------------------
+# `coc log ID`: the life of one record
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One commit in a record's life: what it did to the record, and anything wrong with it."""
+
+    commit: Commit
+    path: str
+    events: tuple[dict[str, Any], ...]
+    anomalies: tuple[Finding, ...]
+    person: str | None            # the commit author's people.yaml id, at that commit
+
+
+def life(history: History, record_id: str) -> list[Entry]:
+    """The record's timeline from history, moves included (the id is in its file name)."""
+    context_kinds = _context_kinds(history)
+    wanted = [s for s in steps(history)
+              if s.record_id == record_id or _kind_folder(s.path) in context_kinds]
+    history.fetch_settings()
+    history.fetch(sha for s in wanted for sha in (s.old, s.new))
+    auditor = Auditor(history)
+    entries = []
+    for step in wanted:
+        anomalies = auditor.check(step)
+        if step.record_id != record_id:
+            continue
+        try:
+            before = auditor.read(step.old, step.before_path)
+            after = auditor.read(step.new, step.path)
+            events = describe(before, after, step)
+        except CocError as exc:
+            events = [{"event": "unreadable", "error": str(exc)}]
+        person = history.settings(step.commit).person(step.commit.email)
+        entries.append(Entry(step.commit, step.path, tuple(events), tuple(anomalies),
+                             person.id if person else None))
+    return entries
+
+
+def _context_kinds(history: History) -> frozenset[str]:
+    kinds: set[str] = set()
+    history.fetch_settings()
+    for commit in history.commits[-1:]:
+        ctx = history.settings(commit)
+        if ctx.config is not None:
+            try:
+                from .registry import get_policy
+
+                kinds.update(get_policy(ctx.config.policy).context_kinds)
+            except CocError:
+                pass
+    return frozenset(kinds)
+
+
+def _kind_folder(path: str) -> str:
+    parts = path.split("/")
+    return parts[2] if len(parts) == 5 else ""
+
+
+def _entry_event(name: str, entry: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    event = {"event": name, "by": entry.get("by"), "at": entry.get("at")}
+    event.update({k: entry[k] for k in keys if entry.get(k) not in (None, "")})
+    return event
+
+
+def describe(before: Record | None, after: Record | None, step: Step) -> list[dict[str, Any]]:
+    """What one commit did to a record, in the record's own terms."""
+    if after is None:
+        return [{"event": "deleted", "path": step.path}]
+    events: list[dict[str, Any]] = []
+    if before is None:
+        event = {"event": "declared", "kind": after.kind, "declarant": after.declarant,
+                 "declared_on": after.data.get("declared_on")}
+        if after.recorded_by != after.declarant:
+            event["recorded_by"] = after.recorded_by
+        events.append(event)
+    if step.old_path and step.old_path != step.path:
+        events.append({"event": "moved", "from": step.old_path, "to": step.path})
+    for _, decision in _new_decisions(before, after):
+        events.append(_entry_event(str(decision.get("decision")), decision, "as", "conditions",
+                                   "reason", "details_version"))
+    old_amendments = before.amendments if before else []
+    for amendment in after.amendments[len(old_amendments):]:
+        events.append(_entry_event("amended", amendment, "changes", "previous", "reason"))
+    for key in ("withdrawn", "ended"):
+        entry = after.data.get(key)
+        if isinstance(entry, Mapping) and (before is None or not before.data.get(key)):
+            events.append(_entry_event(key, entry, "on", "reason"))
+    if before is not None:
+        events += _edits(before, after, events)
+    return events
+
+
+def _edits(before: Record, after: Record, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Changes not explained by an appended entry: edited details or other keys."""
+    amended = {k for e in events if e["event"] == "amended" and isinstance(e.get("changes"), Mapping)
+               for k in e["changes"]}
+    fields = [f"details.{k}" for k in sorted(set(before.details) | set(after.details), key=str)
+              if before.details.get(k) != after.details.get(k) and k not in amended]
+    appended = {"decisions", "amendments", "withdrawn", "ended", "details"}
+    fields += [str(k) for k in sorted(set(before.data) | set(after.data), key=str)
+               if k not in appended and before.data.get(k) != after.data.get(k)]
+    old_decisions, new_decisions = before.decisions, after.decisions
+    if new_decisions[:len(old_decisions)] != old_decisions:
+        fields.append("decisions (earlier entries changed or removed)")
+    if after.amendments[:len(before.amendments)] != before.amendments:
+        fields.append("amendments (earlier entries changed or removed)")
+    for key in ("withdrawn", "ended"):
+        if before.data.get(key) and after.data.get(key) != before.data.get(key):
+            fields.append(f"{key} (changed or removed)")
+    return [{"event": "edited", "fields": fields}] if fields else []
+
+
+def record_ids(history: History) -> list[str]:
+    """Every record id the history has seen, for reports that list what passed."""
+    return sorted({c.record_id for commit in history.commits for c in commit.changes
+                   if c.record_id})

@@ -32,6 +32,7 @@ class Committer:
 
     email: str
     person: Person | None
+    mismatch: str | None = None   # why this commit's identity cannot be trusted (author != committer)
 
     @property
     def id(self) -> str | None:
@@ -147,6 +148,8 @@ def _added_entries(before: Record | None, after: Record) -> Iterable[tuple[str, 
 
 def _added_by_committer(added: list[tuple[str, Mapping[str, Any]]],
                         committer: Committer) -> list[Finding]:
+    if committer.mismatch:
+        return [_f("committer-identity", committer.mismatch)]
     if committer.person is None:
         return [_f("committer-identity", f"the commit's author {committer.email} is not in "
                    "people.yaml, so cannot declare or decide: set `git config user.email` to "

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Mapping
 
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
-from coc.registers.git import git, read_blobs, staged_changes, user_email
+from coc.registers.git import git, read_blobs, staged_changes
 from coc.registers.record import Record
 from coc.registers.store import RECORD_PATH_RE, Register
 from coc.registers.yamlio import line_of, load_fast
@@ -85,9 +85,29 @@ def _record(rel: str, data: bytes | None) -> Record | None:
 
 
 def _committer(register: Register) -> Committer:
-    """The person committing: GIT_AUTHOR_EMAIL (git sets it for its hooks), else user.email."""
-    email = user_email(register.root)
-    return Committer(email, register.people.by_email.get(email.strip().lower()))
+    """The person committing, as git will record them (`git var GIT_COMMITTER_IDENT`).
+
+    The author (GIT_AUTHOR_EMAIL, which git sets for its hooks) must be the same person: coc
+    commits as the actor for both, and `git commit --author` must not put a decision in
+    someone else's name.
+    """
+    email = _ident_email(register.root, "COMMITTER")
+    author = _ident_email(register.root, "AUTHOR")
+    person = register.people.by_email.get(email.lower())
+    if author.lower() != email.lower():
+        return Committer(email, person, mismatch=(
+            f"the commit's author ({author}) is not its committer ({email}): declare, decide "
+            "and change records only as yourself, committing under your own name"))
+    return Committer(email, person)
+
+
+def _ident_email(root: Path, who: str) -> str:
+    """GIT_<WHO>_EMAIL if set, else the email in `git var GIT_<WHO>_IDENT` ('' if unknown)."""
+    email = os.environ.get(f"GIT_{who}_EMAIL")
+    if email is None:
+        ident = git(root, "var", f"GIT_{who}_IDENT", check=False)
+        email = ident.partition("<")[2].partition(">")[0]
+    return email.strip()
 
 
 def _merging(root: Path) -> bool:

@@ -212,9 +212,17 @@ def read_fast(path: Path, shown: str | None = None) -> Any:
 
 
 def _rt() -> Any:
+    from _datetime import date, datetime   # the C classes: never replaced by a test's clock
+
     from ruamel.yaml import YAML
+    from ruamel.yaml.representer import SafeRepresenter
 
     rt = YAML(typ="rt")
+    # Dates by their base class too, so a date subclass (freezegun's FakeDate in tests, or a
+    # library's) is written as a YAML date instead of failing with "cannot represent".
+    representer = type(rt.representer)
+    representer.add_multi_representer(date, SafeRepresenter.represent_date)
+    representer.add_multi_representer(datetime, SafeRepresenter.represent_datetime)
     rt.preserve_quotes = True
     rt.width = 100
     rt.indent(mapping=2, sequence=4, offset=2)

@@ -25,6 +25,16 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 MONEY_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 MAX_TEXT = 4000
+HOURS_IN_A_WEEK = 168
+# Control characters (terminal escapes would repaint an approver's screen in `coc show`) and
+# lone surrogates (argv bytes that were not UTF-8). Line breaks and tabs are plain text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def control_character(text: str) -> str | None:
+    """Why free text cannot be stored as typed (a control character in it), or None."""
+    bad = _CONTROL.search(text)
+    return f"contains the control character {bad.group()!r}; type plain text" if bad else None
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,11 @@ class Field:
                 number = Decimal(text)
             except InvalidOperation:
                 raise CocError(f"{text!r} is not a number", field=self.name) from None
+            if not number.is_finite():
+                raise CocError(f"{text!r} is not a number", field=self.name)
+            if kind == "hours" and not 0 <= number <= HOURS_IN_A_WEEK:
+                raise CocError(f"{text!r} is not a number of hours in a week (0 to "
+                               f"{HOURS_IN_A_WEEK})", field=self.name)
             if number < 0 or number > 10000 or (kind == "int" and number != number.to_integral()):
                 raise CocError(f"{text!r} is out of range", field=self.name)
             return int(number) if number == number.to_integral() else float(number)
@@ -80,6 +95,9 @@ class Field:
             return text
         if not text:
             raise CocError("must not be empty", field=self.name)
+        problem = control_character(text)
+        if problem:
+            raise CocError(problem, field=self.name)
         if kind == "text" and ("\n" in text or len(text) > 300):
             raise CocError("must be one line of at most 300 characters", field=self.name)
         if len(text) > MAX_TEXT:
@@ -105,6 +123,9 @@ class Field:
                 return "must be a number"
             if kind == "int" and not isinstance(value, int):
                 return "must be a whole number"
+            if kind == "hours":
+                return None if 0 <= value <= HOURS_IN_A_WEEK else \
+                    f"must be a number of hours in a week (0 to {HOURS_IN_A_WEEK})"
             return None if 0 <= value <= 10000 else "is out of range"
         if kind == "choice":
             return None if value in self.choices else f"must be one of: {', '.join(self.choices)}"
@@ -115,7 +136,9 @@ class Field:
             return "must be text"
         if kind == "text" and ("\n" in value.strip() or len(value) > 300):
             return "must be one line of at most 300 characters"
-        return None if len(value) <= MAX_TEXT else f"must be at most {MAX_TEXT} characters"
+        if len(value) > MAX_TEXT:
+            return f"must be at most {MAX_TEXT} characters"
+        return control_character(value)
 
     def as_python(self, value: Any) -> Any:
         """The value for rules: Decimal for money, date for dates."""

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from coc.registers.record import DECISIONS, PERSON_ID_RE
 
-from .base import MAX_TEXT, Field, Kind, Policy
+from .base import HOURS_IN_A_WEEK, MAX_TEXT, Field, Kind, Policy
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
@@ -72,7 +72,7 @@ def field_schema(spec: Field) -> dict[str, Any]:
                           {"type": "integer", "minimum": 0, "maximum": 999_999_999}]}
     elif kind in ("hours", "int"):
         core = {"type": "number" if kind == "hours" else "integer", "minimum": 0,
-                "maximum": 10000}
+                "maximum": HOURS_IN_A_WEEK if kind == "hours" else 10000}
     elif kind == "choice":
         core = {"enum": list(spec.choices)}
     elif kind == "record-id":

@@ -15,15 +15,25 @@ from coc.registers.people import Person
 from coc.registers.store import Register
 
 
-def open_register() -> Register:
+def _chosen_dir() -> Path | None:
+    """The folder given with `coc -C DIR`, if any."""
     ctx = click.get_current_context(silent=True)
-    start = None
     if ctx is not None and ctx.find_root().obj:
         chosen = ctx.find_root().obj.get("register_dir")
-        start = Path(chosen) if chosen else None
+        return Path(chosen) if chosen else None
+    return None
+
+
+def open_register() -> Register:
+    start = _chosen_dir()
     if start is not None and not (start / "coc.yaml").is_file():
         raise CocError(f"{start} is not a coc register (no coc.yaml)")
     return Register(start) if start is not None else Register.find()
+
+
+def user_path(path: Path) -> Path:
+    """A path the user typed: relative to `-C DIR` when given (as `git -C`), else to the cwd."""
+    return path if path.is_absolute() else (_chosen_dir() or Path.cwd()) / path
 
 
 def acting_person(register: Register) -> Person:

@@ -59,10 +59,17 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     policy = register.policy
     kind = policy.kind(kind_name)
     declarant = on_behalf(register, actor, for_person)
+    if late_reason is not None:
+        from coc.policies.base import Field
+
+        late_reason = Field("--late-reason", "longtext").parse(late_reason)
+    # Flags given on the command line mean the person chose what to say: ask only for what is
+    # still required, not for every optional field they left out.
+    ask_optional = not values
     details: dict[str, Any] = {}
     for spec in kind.fields:
         text = values.get(spec.name)
-        if text is None and ask is not None:
+        if text is None and ask is not None and (spec.required or ask_optional):
             text = ask(spec)
         if text is None or text.strip() == "":
             continue

@@ -7,7 +7,7 @@ import click
 
 from coc.registers.errors import CocError
 
-from .common import FORMATS, open_register, render_findings
+from .common import FORMATS, open_register, render_findings, user_path
 
 
 @click.command()
@@ -28,7 +28,7 @@ def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cac
         if paths and not all_:
             chosen = []
             for path in paths:
-                full = path if path.is_absolute() else Path.cwd() / path
+                full = user_path(path)
                 if not full.exists():
                     raise CocError("no such file", path=str(path))
                 chosen += sorted(full.rglob("*.yaml")) if full.is_dir() else [full]

@@ -70,11 +70,15 @@ def current_branch(root: Path) -> str:
     return git(root, "rev-parse", "--abbrev-ref", "HEAD", check=False).strip()
 
 
+def branch_exists(root: Path, branch: str) -> bool:
+    return bool(git(root, "rev-parse", "--verify", "-q", f"refs/heads/{branch}",
+                    check=False).strip())
+
+
 def switch_to_branch(root: Path, branch: str) -> None:
     """Switch to `branch` (declare/<id> for a pull request): the local branch if it exists, else
     one fetched from a remote (an approver reviewing the pull request), else a new one from HEAD."""
-    exists = git(root, "rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False).strip()
-    if exists:
+    if branch_exists(root, branch):
         git(root, "switch", "-q", branch)
         return
     remote = git(root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/*/{branch}",

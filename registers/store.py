@@ -202,12 +202,14 @@ class Register:
         With `branch`, the commit goes on that branch (created from HEAD) for a pull request.
         Returns the commit id.
         """
-        from .git import commit, current_branch, switch_to_branch, unstage
+        from .git import branch_exists, commit, current_branch, git, switch_to_branch, unstage
 
         self._inside(path)
         previous = path.read_bytes() if path.exists() else None
         started_on = current_branch(self.root) if branch else None
+        made_branch = False
         if branch:
+            made_branch = not branch_exists(self.root, branch)
             switch_to_branch(self.root, branch)
             previous = path.read_bytes() if path.exists() else None
         try:
@@ -220,9 +222,9 @@ class Register:
             else:
                 write_atomic(path, previous.decode("utf-8"))
             if started_on and started_on != "HEAD":
-                from .git import git
-
                 git(self.root, "switch", "-q", started_on, check=False)
+                if made_branch:   # a branch with nothing on it is litter, not a pull request
+                    git(self.root, "branch", "-q", "-D", branch or "", check=False)
             raise
 
     def write_new_and_commit(self, files: list[tuple[Path, Any]], message: str,

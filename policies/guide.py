@@ -192,7 +192,10 @@ def evaluate(policy: Policy, ctx: Context, person: Person | None, answer: Answer
         details = {}
         for spec in kind.fields:
             if spec.name in given:
-                details[spec.name] = spec.parse(given[spec.name])
+                try:
+                    details[spec.name] = spec.parse(given[spec.name])
+                except CocError:
+                    continue     # the guide's own word ("not-sure"), not a value of the field
                 prefill[spec.name] = given[spec.name]
         who = person.id if person else ""
         draft = Record({"id": "", "kind": kind.name, "declarant": who, "recorded_by": who,
@@ -235,3 +238,78 @@ def grade_at_least(parameter: str) -> Known:
         return "yes" if people.grade_at_least(who, grade) else "no"
 
     return known
+
+
+# --- checking a guide (its tests, and anyone adding a council) --------------------------------
+
+def cited(section: str) -> set[str]:
+    """"MK §1, §4" -> {"MK §1", "MK §4"}; "Luton §14.3" also cites "Luton §14"."""
+    parts = [p.strip() for p in section.split(",") if p.strip()]
+    if not parts:
+        return set()
+    prefix = parts[0].split(" ", 1)[0] + " "
+    out: set[str] = set()
+    for part in parts:
+        name = part if part.startswith(prefix) else prefix + part
+        out.add(name)
+        if "§" in name and "." in name:
+            out.add(name.split(".", 1)[0])
+    return out
+
+
+def uncovered(guide: Guide) -> list[str]:
+    """Sections of the code that no answer cites."""
+    seen = set().union(*(cited(n.section) for n in guide.nodes.values() if isinstance(n, Answer)))
+    return [s for s in guide.sections if s not in seen]
+
+
+def problems(guide: Guide, policy: Policy | None = None) -> list[str]:
+    """Everything wrong with a guide's graph: a missing start or target, a node nobody reaches,
+    a cycle, a question without a way on, an answer offering a kind the policy lacks."""
+    out: list[str] = []
+    nodes = guide.nodes
+    if guide.start not in nodes:
+        return [f"start {guide.start!r} is not a node"]
+
+    def targets(node: Node) -> list[str]:
+        if isinstance(node, Answer):
+            return []
+        return [o.then for o in node.options] if node.options else [node.then]
+
+    for node_id, node in nodes.items():
+        if isinstance(node, Question):
+            if node.type == "choice" and not node.options:
+                out.append(f"{node_id}: a choice question without options")
+            if node.type != "choice" and (node.options or node.type not in VALUE_TYPES):
+                out.append(f"{node_id}: a {node.type!r} question must have a type from "
+                           f"{VALUE_TYPES} and no options")
+            values = [o.value for o in node.options]
+            if len(set(values)) != len(values):
+                out.append(f"{node_id}: two options share a value")
+        else:
+            if node.verdict not in VERDICTS:
+                out.append(f"{node_id}: unknown verdict {node.verdict!r}")
+            if node.kind and policy is not None and node.kind not in policy.kinds:
+                out.append(f"{node_id}: offers {node.kind!r}, which the policy lacks")
+            if not node.section:
+                out.append(f"{node_id}: cites no section")
+        for target in targets(node):
+            if target not in nodes:
+                out.append(f"{node_id}: leads to {target!r}, which is not a node")
+    # reachability and cycles, by depth-first search from the start
+    state: dict[str, int] = {}       # 1 on the path, 2 done
+
+    def visit(node_id: str, path: list[str]) -> None:
+        state[node_id] = 1
+        for target in targets(nodes[node_id]):
+            if target not in nodes:
+                continue
+            if state.get(target) == 1:
+                out.append("cycle: " + " -> ".join(path[path.index(target):] + [target]))
+            elif target not in state:
+                visit(target, path + [target])
+        state[node_id] = 2
+
+    visit(guide.start, [guide.start])
+    out += [f"{node_id}: unreachable from {guide.start!r}" for node_id in nodes if node_id not in state]
+    return out

@@ -7,7 +7,7 @@ Each council module reads as its code does; the arithmetic lives here, once.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -80,8 +80,9 @@ def deciders(record: Record, ctx: Context, candidates: list[Authority], *, actio
 
     Nobody decides their own declaration, nor one they recorded for someone else, nor one of
     a person with whom they have a declared relationship (MK §11; Luton §13). When that leaves
-    no one, the decision goes to the next person up from the first one passed over. When the
-    declarant has no one above them, the Monitoring Officer decides.
+    no one, the decision goes to the next person up from the first one passed over, and when
+    there is no one up, to the Monitoring Officer. When the declarant has no one above them,
+    the Monitoring Officer decides.
     """
     related = related_people(record, ctx)
 
@@ -121,6 +122,12 @@ def deciders(record: Record, ctx: Context, candidates: list[Authority], *, actio
             eligible.append(Authority(above, f"next manager up, in place of the "
                                              f"{passed_over[0].capacity} {first.name}"))
             break
+    if not eligible and passed_over:
+        # no one above (the Chief Executive's own consultancy, MK §7): the Monitoring Officer
+        for officer in holders(ctx, "monitoring-officer"):
+            if officer.person.id not in seen and not why_not(officer.person):
+                eligible.append(Authority(officer.person, "Monitoring Officer (no one above "
+                                          f"the {passed_over[0].capacity} {first.name})"))
     return Deciders(tuple(eligible), action, section, tuple(excluded))
 
 
@@ -159,8 +166,9 @@ def within_working_days(ctx: Context, event: date, parameter: str, what: str,
 
 
 def before(start: date, what: str, section: str) -> Deadline:
-    """"Before" / "first": declared by the day before it starts, so the decision can come first."""
-    return Deadline(start - timedelta(days=1), f"before {what} on {start}", section)
+    """"Before" / "first": declared on or before the day it starts (declaring on the start date,
+    before starting, is on time; whether the work began before approval is a rule of its own)."""
+    return Deadline(start, f"before {what} on {start}: declared on or before that day", section)
 
 
 def param_note(ctx: Context, name: str) -> str:

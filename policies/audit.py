@@ -24,8 +24,13 @@ from .base import Context
 
 # The code's words that outside work needs approval *before* it starts.
 PRIOR_APPROVAL = {"milton-keynes": "MK §7", "luton": "Luton §19.4"}
-GOOD_SIGNATURES = frozenset("GUXY")   # good; good but untrusted key; expired signature or key
+# Good, or good but since expired (signature or key): history signed then stays signed. "U",
+# a good signature by a key git has no trust for (for SSH: not in gpg.ssh.allowedSignersFile),
+# proves nothing, since anyone can make a key; `git merge --verify-signatures` refuses it too.
+GOOD_SIGNATURES = frozenset("GXY")
 SIGNATURE_PROBLEMS = {"N": "is not signed", "B": "has a bad signature",
+                      "U": "is signed by a key git does not trust for anyone (add it to "
+                           "gpg.ssh.allowedSignersFile, or trust the GPG key)",
                       "R": "is signed with a revoked key",
                       "E": "has a signature that cannot be checked (is the signer's key, or "
                            "allowed-signers entry, available to git here?)"}

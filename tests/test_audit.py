@@ -1,0 +1,356 @@
+"""`coc audit` on histories built with real git: the real CLI for what people do properly, and
+`git commit --no-verify` (skipping the hook) or the wrong GIT_AUTHOR_EMAIL for what they
+should not. Each anomaly must be reported naming its record, its commit and its rule; a clean
+history must print nothing and exit 0.
+
+Two registers per module (one with every anomaly, one clean), built once: the audit reads the
+whole history, so one history can carry many independent stories.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from coc.cli.init import init_register
+from coc.cli.main import cli
+from coc.registers.store import new_id
+from conftest import EXAMPLE_EMAILS
+
+TODAY = date.today()
+PRIVATE_EMAIL = "max.jones@home.example.org"   # not in people.yaml until the very end
+
+
+@pytest.fixture(scope="module")
+def git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """conftest's isolation, for module-scoped registers (built before its autouse fixture)."""
+    home = tmp_path_factory.mktemp("audit-home")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+        for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                    "GIT_COMMITTER_EMAIL", "COC_REGISTER", "GIT_DIR", "GIT_INDEX_FILE"):
+            mp.delenv(var, raising=False)
+        yield
+
+
+def run(root: Path, *args: str, user: str = "jsmith") -> Result:
+    env = {"GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS.get(user, user)}
+    return CliRunner().invoke(cli, ["-C", str(root), *args], env=env, catch_exceptions=False)
+
+
+def ok(root: Path, *args: str, user: str = "jsmith") -> Result:
+    result = run(root, *args, user=user)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def git(root: Path, *args: str, user: str = "jsmith") -> str:
+    email = EXAMPLE_EMAILS.get(user, user)
+    env = {**os.environ, "GIT_AUTHOR_NAME": user, "GIT_AUTHOR_EMAIL": email,
+           "GIT_COMMITTER_NAME": user, "GIT_COMMITTER_EMAIL": email}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def declare_gift(root: Path, user: str = "jsmith") -> str:
+    result = ok(root, "declare", "gift", "--received-on", TODAY.isoformat(), "--donor",
+                "A. Supplier", "--description", "Box of chocolates", "--value-gbp", "12.50",
+                "--outcome", "shared-with-team", "--no-input", "--json", user=user)
+    return json.loads(result.output)["id"]
+
+
+def path_of(root: Path, record_id: str) -> Path:
+    (path,) = root.glob(f"registers/*/*/*/{record_id}.yaml")
+    return path
+
+
+def edit(root: Path, record_id: str, old: str, new: str) -> None:
+    path = path_of(root, record_id)
+    text = path.read_text()
+    assert old in text, text
+    path.write_text(text.replace(old, new, 1))
+
+
+def sneak(root: Path, user: str, message: str, *paths: str) -> str:
+    """Commit as `user` past the pre-commit hook, as `git commit --no-verify` allows anyone to."""
+    git(root, "add", "-A", "--", *paths, user=user)
+    git(root, "commit", "-q", "--no-verify", "-m", message, user=user)
+    return git(root, "rev-parse", "HEAD")
+
+
+DECISION = """decisions:
+  - decision: approved
+    by: {by}
+    at: {at}
+    as: line manager
+    details_version: 0
+amendments: []"""
+
+
+def add_decision(root: Path, record_id: str, by: str) -> None:
+    edit(root, record_id, "decisions: []\namendments: []",
+         DECISION.format(by=by, at=f"{TODAY.isoformat()} 10:00:00+00:00"))
+
+
+@pytest.fixture(scope="module")
+def bad(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple]]:
+    """A register with one story per anomaly: name -> (record id, commit, rule, field)."""
+    root = tmp_path_factory.mktemp("audit") / "bad"
+    init_register(root, "luton")
+    expect: dict[str, tuple] = {}
+
+    # A decision committed by someone other than the person it names.
+    rid = declare_gift(root)
+    add_decision(root, rid, "mjones")
+    expect["wrong-author"] = (rid, sneak(root, "jsmith", "approve it myself", "registers"),
+                              "committer-identity", "decisions.0.by")
+
+    # A decision by someone the policy does not allow (a colleague, not the line manager).
+    rid = declare_gift(root)
+    add_decision(root, rid, "pbrown")
+    expect["not-allowed"] = (rid, sneak(root, "pbrown", "approve", "registers"),
+                             "decision-authority", "decisions.0.by")
+
+    # A decision from an email people.yaml did not know at the time (it does by the end).
+    rid = declare_gift(root)
+    add_decision(root, rid, "mjones")
+    expect["unknown-author"] = (rid, sneak(root, PRIVATE_EMAIL, "approve", "registers"),
+                                "committer-identity", None)
+
+    # Details changed after approval without an amendment.
+    rid = declare_gift(root)
+    ok(root, "approve", rid, user="mjones")
+    edit(root, rid, "value_gbp: '12.50'", "value_gbp: '120.00'")
+    expect["details-changed"] = (rid, sneak(root, "jsmith", "fix value", "registers"),
+                                 "amendment-required", "details.value_gbp")
+
+    # A record deleted.
+    rid = declare_gift(root)
+    git(root, "rm", "-q", str(path_of(root, rid).relative_to(root)))
+    expect["deleted"] = (rid, sneak(root, "jsmith", "tidy up", "registers"), "record-deleted",
+                         None)
+
+    # A decision rewritten (its conditions softened), and one removed.
+    rid = declare_gift(root)
+    ok(root, "approve", rid, "--conditions", "Share them with the team", user="mjones")
+    edit(root, rid, "conditions: Share them with the team", "conditions: Keep them")
+    expect["rewritten"] = (rid, sneak(root, "mjones", "reword", "registers"), "append-only",
+                           "decisions.0")
+    rid = declare_gift(root)
+    ok(root, "reject", rid, "--reason", "Not allowed", user="mjones")
+    text = path_of(root, rid).read_text()
+    path_of(root, rid).write_text(text.split("decisions:")[0] + "decisions: []\namendments: []\n")
+    expect["removed"] = (rid, sneak(root, "mjones", "undo", "registers"), "append-only",
+                         "decisions.0")
+
+    # Outside work that started before it was approved (declared late, then approved).
+    started = (TODAY - timedelta(days=20)).isoformat()
+    result = ok(root, "declare", "outside-work", "--organisation", "Luton Town FC", "--role",
+                "Steward", "--paid", "yes", "--start-date", started, "--hours-per-week", "10",
+                "--late-reason", "Forgot", "--no-input", "--json")
+    rid = json.loads(result.output)["id"]
+    ok(root, "approve", rid, user="mjones")
+    expect["started-early"] = (rid, git(root, "rev-parse", "HEAD"), "started-before-approval",
+                               "decisions.0")
+
+    # A record whose declared_on is a month before the commit that added it.
+    model = path_of(root, declare_gift(root))
+    rid = new_id("GIF", TODAY.year)
+    back = (TODAY - timedelta(days=30)).isoformat()
+    model.with_name(f"{rid}.yaml").write_text(model.read_text().replace(
+        model.stem, rid).replace(f"declared_on: {TODAY}", f"declared_on: {back}"))
+    expect["backdated"] = (rid, sneak(root, "jsmith", "declare", "registers"), "backdated",
+                           "declared_on")
+
+    # Only now does people.yaml learn the private email: the earlier decision is still judged
+    # by the people file in force when it was made.
+    people = root / "people.yaml"
+    people.write_text(people.read_text().replace("max.jones@example.gov.uk", PRIVATE_EMAIL))
+    git(root, "commit", "-qam", "mjones's new email", user="hreed")
+    return root, expect
+
+
+@pytest.fixture(scope="module")
+def bad_json(bad: tuple[Path, dict]) -> list[dict]:
+    result = run(bad[0], "audit", "--format", "json")
+    assert result.exit_code == 1, result.output
+    return json.loads(result.output)
+
+
+def test_every_anomaly_is_found_naming_record_commit_and_rule(bad, bad_json):
+    _, expect = bad
+    found = {(f["record_id"], f["commit"], f["rule"], f["field"]) for f in bad_json}
+    assert found == set(expect.values())
+    assert all(f["severity"] == "error" and f["message"] for f in bad_json)
+
+
+def test_the_text_report_has_one_line_per_anomaly(bad):
+    root, expect = bad
+    result = run(root, "audit")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == len(expect)
+    for record_id, commit, rule, _ in expect.values():
+        line = next(line for line in lines if line.startswith(record_id + ":"))
+        assert commit[:10] in line and f"({rule})" in line
+    started = next(line for line in lines if "(started-before-approval)" in line)
+    assert "[Luton §19.4]" in started and "the work started on" in started
+
+
+def test_decisions_are_judged_by_the_people_file_of_their_day(bad, bad_json):
+    _, expect = bad
+    record_id = expect["unknown-author"][0]
+    (finding,) = [f for f in bad_json if f["record_id"] == record_id]
+    assert PRIVATE_EMAIL in finding["message"] and "not in people.yaml" in finding["message"]
+
+
+def test_junit_parses_with_one_failing_case_per_record(bad):
+    root, expect = bad
+    result = run(root, "audit", "--format", "junit")
+    assert result.exit_code == 1
+    suite = ET.fromstring(result.output)
+    failing = {case.get("name") for case in suite.iter("testcase")
+               if case.find("failure") is not None}
+    assert failing == {record_id for record_id, *_ in expect.values()}
+    assert int(suite.get("failures")) == len(failing)
+    assert int(suite.get("tests")) > len(failing)   # the records that passed are cases too
+
+
+def test_since_reports_only_later_commits(bad):
+    root, expect = bad
+    since = expect["started-early"][1]
+    result = run(root, "audit", "--since", since, "--format", "json")
+    assert result.exit_code == 1
+    assert {(f["record_id"], f["rule"]) for f in json.loads(result.output)} == {
+        (expect[name][0], expect[name][2]) for name in ("backdated",)}
+    head = git(root, "rev-parse", "HEAD")
+    result = run(root, "audit", "--since", head)
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_since_must_name_a_commit(bad):
+    result = run(bad[0], "audit", "--since", "--output=/tmp/x")
+    assert result.exit_code == 1
+    assert "is not a commit" in result.output and "Traceback" not in result.output
+
+
+def test_coc_log_marks_the_anomaly_in_the_timeline(bad):
+    root, expect = bad
+    record_id, commit, rule, _ = expect["details-changed"]
+    result = run(root, "log", record_id)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "edited without an appended entry: details.value_gbp" in text
+    assert f"({rule})" in text and text.index(commit[:10]) < text.index("! ")
+
+
+# a clean history ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def clean(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Declared, approved, accepted, amended, re-approved, ended, withdrawn, moved: all properly."""
+    root = tmp_path_factory.mktemp("audit") / "clean"
+    init_register(root, "luton")
+    gift = declare_gift(root)
+    ok(root, "approve", gift, "--conditions", "Share them with the team", user="mjones")
+    ok(root, "accept", gift)
+    soon = (TODAY + timedelta(days=30)).isoformat()
+    result = ok(root, "declare", "outside-work", "--organisation", "Luton Town FC", "--role",
+                "Steward", "--paid", "yes", "--start-date", soon, "--hours-per-week", "10",
+                "--no-input", "--json")
+    work = json.loads(result.output)["id"]
+    ok(root, "approve", work, user="mjones")
+    ok(root, "amend", work, "--hours-per-week", "12", "--note", "More matches")
+    ok(root, "approve", work, user="mjones")
+    ok(root, "end", work, "--on", soon)
+    other = declare_gift(root, user="pbrown")
+    ok(root, "withdraw", other, "--reason", "Returned the gift", user="pbrown")
+    # The gift moves to another department's folder, content unchanged: not a deletion. (The
+    # hook refuses moves, so this one skips it.)
+    moved = root / "registers" / "planning" / "gift" / str(TODAY.year)
+    moved.mkdir(parents=True)
+    git(root, "mv", str(path_of(root, gift)), str(moved))
+    sneak(root, "hreed", f"move {gift} to planning", "registers")
+    # mjones's email changes after his decisions: they stay his, judged by the file of the day.
+    people = root / "people.yaml"
+    people.write_text(people.read_text().replace("max.jones@example.gov.uk", PRIVATE_EMAIL))
+    git(root, "commit", "-qam", "mjones's new email", user="hreed")
+    return root
+
+
+def test_a_clean_history_prints_nothing_and_exits_0(clean):
+    result = run(clean, "audit")
+    assert (result.exit_code, result.output) == (0, "")
+    assert len(git(clean, "log", "--format=%H").split()) == 13
+
+
+def test_a_clean_history_in_json_and_junit(clean):
+    result = run(clean, "audit", "--format", "json")
+    assert (result.exit_code, json.loads(result.output)) == (0, [])
+    result = run(clean, "audit", "--format", "junit")
+    assert result.exit_code == 0
+    suite = ET.fromstring(result.output)
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "0")
+
+
+def test_the_installed_executable_audits_from_inside_the_register(clean, coc_subprocess):
+    proc = coc_subprocess(clean / "registers", "audit")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_a_shallow_clone_is_refused_not_misjudged(clean, tmp_path):
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{clean}", str(shallow)],
+                   check=True, capture_output=True)
+    result = run(shallow, "audit")
+    assert result.exit_code == 1
+    assert "shallow" in result.output and "--unshallow" in result.output
+
+
+# signatures -----------------------------------------------------------------------------------
+
+def test_unsigned_commits_when_signatures_are_required(make_register, tmp_path):
+    root = make_register("luton")
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jsmith", "-f",
+                    str(key)], check=True, capture_output=True)
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f"jane.smith@example.gov.uk {key.with_suffix('.pub').read_text()}")
+    for name, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
+                        ("gpg.ssh.allowedSignersFile", str(allowed))):
+        git(root, "config", name, value)
+    config = root / "coc.yaml"
+    config.write_text(config.read_text().replace("require_signed_commits: false",
+                                                 "require_signed_commits: true"))
+    git(root, "commit", "-q", "-S", "-am", "require signed commits")
+    assert git(root, "log", "-1", "--format=%G?") == "G"
+    clean = run(root, "audit")
+    assert (clean.exit_code, clean.output) == (0, "")   # the commit before was not required
+
+    (root / "notes.txt").write_text("minutes\n")
+    git(root, "add", "notes.txt")
+    git(root, "commit", "-q", "--no-verify", "-m", "unsigned")
+    unsigned = git(root, "rev-parse", "HEAD")
+    result = run(root, "audit", "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.output)
+    assert (finding["commit"], finding["rule"]) == (unsigned, "unsigned-commit")
+    assert "is not signed" in finding["message"]
+
+    # Signed with a key git does not trust for that signer: the signature is not good.
+    allowed.write_text("")
+    result = run(root, "audit", "--format", "json")
+    found = {f["commit"]: f for f in json.loads(result.output)}
+    assert {f["rule"] for f in found.values()} == {"unsigned-commit"}
+    assert len(found) == 2 and "does not trust" in found[git(root, "rev-parse", "HEAD~1")][
+        "message"]

@@ -62,6 +62,9 @@ def parse_config(data: Any, path: str = "coc.yaml") -> Config:
 
 
 def load_config(path: Path) -> Config:
-    from .yamlio import read_fast
+    from .yamlio import located, read_fast
 
-    return parse_config(read_fast(path, path.name), path.name)
+    try:
+        return parse_config(read_fast(path, path.name), path.name)
+    except CocError as exc:
+        raise located(exc, path) from None

@@ -178,19 +178,22 @@ def _person(entry: Mapping[str, Any], path: str, where: str, grades: tuple[str, 
 
 
 def _refuse_cycles(people: People, path: str) -> None:
-    for person in people:
+    for index, person in enumerate(people):
         seen = [person.id]
         current = person
         while current.manager:
             if current.manager in seen:
                 loop = " -> ".join(seen[seen.index(current.manager):] + [current.manager])
                 raise CocError(f"line management goes round in a circle: {loop}", path=path,
-                               field="manager")
+                               field=f"people[{index}].manager")
             seen.append(current.manager)
             current = people.by_id[current.manager]
 
 
 def load_people(path: Path, grades: tuple[str, ...]) -> People:
-    from .yamlio import read_fast
+    from .yamlio import located, read_fast
 
-    return parse_people(read_fast(path, path.name), path.name, grades)
+    try:
+        return parse_people(read_fast(path, path.name), path.name, grades)
+    except CocError as exc:
+        raise located(exc, path) from None

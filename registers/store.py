@@ -62,6 +62,7 @@ class Register:
                            "run `coc init DIR --policy NAME` to make one")
         self.config: Config = load_config(self.root / CONFIG_FILE)
         self.people: People = load_people(self.root / PEOPLE_FILE, self.config.grades)
+        self.parameters   # every command checks the policy name and its parameters (issue 2)
 
     @classmethod
     def find(cls, start: Path | None = None) -> Register:
@@ -79,11 +80,22 @@ class Register:
     def policy(self) -> "Policy":
         from coc.policies.registry import get_policy
 
-        return get_policy(self.config.policy)
+        from .yamlio import located
+
+        try:
+            return get_policy(self.config.policy)
+        except CocError as exc:
+            exc.path = exc.path or CONFIG_FILE
+            raise located(exc, self.root / CONFIG_FILE) from None
 
     @cached_property
     def parameters(self) -> dict[str, Any]:
-        return self.policy.resolve_parameters(self.config.parameters)
+        from .yamlio import located
+
+        try:
+            return self.policy.resolve_parameters(self.config.parameters, CONFIG_FILE)
+        except CocError as exc:
+            raise located(exc, self.root / CONFIG_FILE) from None
 
     def context(self, records: dict[str, Record] | None = None) -> "Context":
         from coc.policies.base import Context
@@ -99,7 +111,10 @@ class Register:
         if text.startswith(root + os.sep):
             return text[len(root) + 1:].replace(os.sep, "/")
         if path.is_absolute():
-            return path.resolve().relative_to(self.root).as_posix()
+            resolved = path.resolve()
+            if not resolved.is_relative_to(self.root):
+                raise CocError(f"not inside the register {self.root}", path=str(path))
+            return resolved.relative_to(self.root).as_posix()
         return path.as_posix()
 
     def record_path(self, department: str, kind: str, record_id: str) -> Path:

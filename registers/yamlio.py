@@ -287,3 +287,12 @@ def line_of(path: Path, dotted: str | None) -> int | None:
         except (AttributeError, KeyError, IndexError, TypeError):
             return line
     return line
+
+
+def located(exc: CocError, path: Path) -> CocError:
+    """`exc` with the line of its dotted field filled in, so a one-line error names file, line
+    and field (SPEC §8); the configuration files are small, so re-reading one costs nothing."""
+    if exc.line is None and exc.field and exc.path:
+        exc.line = line_of(path, re.sub(r"\[(\d+)\]", r".\1", exc.field))   # people[1].id
+    return exc
+

@@ -42,7 +42,7 @@ def audit(since: str | None, fmt: str) -> None:
 def _event_text(event: dict[str, Any]) -> str:
     name = event["event"]
     if name == "declared":
-        text = f"declared a {event['kind']} for {event['declarant']}, declared_on " \
+        text = f"declared {event['kind']} for {event['declarant']}, declared_on " \
                f"{event['declared_on']}"
         return text + (f" (recorded by {event['recorded_by']})" if "recorded_by" in event else "")
     if name == "moved":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,10 @@ from coc.cli import __version__
 from coc.registers.errors import CocError
 
 EXAMPLE_PEOPLE = "people.example.yaml"
+# What the CI templates pip-install until the register says otherwise: the toolkit's own tag.
+# Not `coc` from PyPI: that name belongs to an unrelated project.
+CI_INSTALL = "coc @ git+https://git.example.gov.uk/tools/coc@v{version}"
+CI_INSTALL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 @:/._+=~<>!,\[\]#%-]*$")
 
 
 def _template_files() -> list[tuple[str, Any]]:
@@ -39,7 +44,7 @@ def example_people() -> str:
 
 
 def init_register(directory: Path, policy_name: str, people_file: Path | None = None,
-                  org: str | None = None) -> Path:
+                  org: str | None = None, ci_install: str | None = None) -> Path:
     """Create and commit a register; the people file and policy are validated first."""
     import jinja2
 
@@ -50,6 +55,9 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     from coc.registers.yamlio import load_fast, write_atomic
 
     policy = get_policy(policy_name)
+    if ci_install is not None and (len(ci_install) > 300 or not CI_INSTALL_RE.match(ci_install)):
+        raise CocError(f"{ci_install!r} is not a pip requirement (like 'coc @ "
+                       "git+https://git.example.gov.uk/tools/coc@v1.2.3')", field="--ci-install")
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CocError(f"{directory} already exists and is not empty; choose a new folder")
     if people_file is not None:
@@ -64,6 +72,7 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     env = jinja2.Environment(autoescape=False, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
     values = {"policy": policy, "version": __version__,
+              "ci_install": ci_install or CI_INSTALL.format(version=__version__),
               "org": org or ("Example Borough Council (example data)" if people_file is None
                              else directory.resolve().name)}
     directory.mkdir(parents=True, exist_ok=True)
@@ -74,6 +83,10 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
             text = env.from_string(text).render(**values)
         write_atomic(directory / target, text)
     write_atomic(directory / "people.yaml", people)
+    from coc.cli.codeowners import render_codeowners   # departments' records -> their approvers
+    organisation = parse_people(load_fast(people.encode("utf-8"), "people.yaml"), "people.yaml",
+                                DEFAULT_GRADES)
+    write_atomic(directory / "CODEOWNERS", render_codeowners(organisation, policy))
     (directory / "registers").mkdir(exist_ok=True)
     write_atomic(directory / "registers" / ".gitkeep", "")
     from coc.cli.schema import SCHEMA_DIR, write_schemas   # for editors' modelines (coc schema)
@@ -106,9 +119,13 @@ def _install_hooks(directory: Path) -> None:
 @click.option("--people", "people_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Your organisation's people.yaml (default: a clearly marked example).")
 @click.option("--org", metavar="NAME", help="The organisation's name, for the register's README.")
-def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None) -> None:
+@click.option("--ci-install", metavar="REQUIREMENT",
+              help="What CI pip-installs to get coc, e.g. "
+                   "'coc @ git+https://git.example.gov.uk/tools/coc@v1.2.3'.")
+def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None,
+         ci_install: str | None) -> None:
     """Create a register repository in DIRECTORY for the policy NAME."""
-    init_register(directory, policy_name, people_file, org)
+    init_register(directory, policy_name, people_file, org, ci_install)
     click.echo(f"Created a {policy_name} register in {directory}")
     if people_file is None:
         click.echo("people.yaml holds an EXAMPLE organisation: replace it with your own people.")

@@ -1,0 +1,45 @@
+"""`coc overdue`: work past its deadline and who must act; exit 1 when there is any, for CI."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .common import FORMATS, open_register, render_findings
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def overdue(fmt: str) -> None:
+    """List what is overdue, and who must act.
+
+    Notifications not acknowledged after their deadline; decisions waiting longer than the
+    policy's decision_period_working_days; outside work past its start date and not approved;
+    conditions not accepted; yearly attestations (due by 31 March, or three months after the
+    register's first commit) and reviews of continuing declarations. Prints nothing and exits 0 when nothing is overdue; exits 1 otherwise.
+    """
+    from coc.policies.overdue import overdue as find
+
+    register = open_register()
+    records = {}
+    for loaded in register.load_all():
+        if loaded.record is not None and loaded.record.id:
+            records[loaded.record.id] = loaded.record
+    found = find(list(records.values()), register.context(records), date.today(),
+                 started=_first_commit(register.root))
+    if found or fmt != "text":
+        click.echo(render_findings(found, fmt, suite="coc overdue"))
+    if found:
+        raise SystemExit(1)
+
+
+def _first_commit(root: Path) -> date | None:
+    """The day the register began (its earliest root commit), or None outside git."""
+    from coc.registers.git import git
+
+    days = git(root, "log", "--max-parents=0", "--format=%cs", "HEAD", check=False).split()
+    try:
+        return min(date.fromisoformat(d) for d in days) if days else None
+    except ValueError:
+        return None

@@ -1,0 +1,227 @@
+"""`coc overdue`: what is waiting past its time, and who must act (SPEC §1: CI, nightly).
+
+Every finding is an error, so that `coc overdue` exits 1 and the nightly pipeline goes red.
+The codes give no time for most of these; the rules below say which number each one uses:
+
+- overdue-notification: a notification (criminal matter, driving disqualification,
+  overpayment) not yet acknowledged after its deadline (the policy's `deadline`), or, when it
+  was declared late, after the next working day after it was declared. One with no
+  deadline waits the decision period like any other record.
+- overdue-decision: a record waiting for a decision (approve, reject, acknowledge) for more
+  than `decision_period_working_days` working days since it was declared or last amended.
+- outside-work-not-approved: outside work that needs approval, not approved, on or after the
+  day it was to start (MK §7 "before"; Luton §19.4 "first").
+- conditions-not-accepted: conditions set on an approval and not accepted by the declarant
+  within the decision period of the approval (Luton §19.7, §20.6).
+- attestation-due: someone in people.yaml with no attestation for the current year after
+  31 March of that year (or the policy's `attestation_due_by` parameter, "MM-DD", if it
+  declares one). The code says "yearly"; coc gives the first quarter to do it, and a
+  register started later in a year the same time from its first commit.
+- review-due: a continuing declaration (outside work, an interest, a directorship...) in
+  force and neither changed, decided nor covered by an attestation of its declarant for a
+  year: the yearly attestation is the review that says it still stands.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+from coc.registers.findings import Finding
+from coc.registers.people import Person
+from coc.registers.record import Record, as_datetime
+
+from . import common
+from .base import Context, Kind, Policy
+from .engine import schema_findings
+
+ATTESTATION_DUE_BY = "03-31"       # MM-DD: the yearly attestation is due by the end of March
+DEFAULT_DECISION_PERIOD = 10       # working days, for a plugin policy that declares no period
+FINISHED = ("withdrawn", "ended", "rejected")
+IN_FORCE = ("approved", "accepted", "noted")
+
+
+def overdue(records: Iterable[Record], ctx: Context, today: date,
+            started: date | None = None) -> list[Finding]:
+    """Everything overdue on `today`, sorted by file; malformed records are left to validate.
+
+    `started` is the day the register began (its first commit), for the first attestations.
+    """
+    policy = ctx.policy
+    assert policy is not None
+    usable = [r for r in records if r.kind in policy.kinds
+              and not any(f.failing for f in schema_findings(r, policy, ctx))]
+    found: list[Finding] = []
+    for record in usable:
+        found += _record_findings(record, policy.kinds[record.kind], policy, ctx, today)
+    found += attestations_due(usable, ctx, today, started)
+    found += reviews_due(usable, ctx, today)
+    return sorted(found, key=lambda f: (f.path or "", f.record_id or "", f.rule, f.message))
+
+
+def _record_findings(record: Record, kind: Kind, policy: Policy, ctx: Context,
+                     today: date) -> list[Finding]:
+    status = record.status
+    if status == "submitted":
+        return waiting_for_decision(record, kind, policy, ctx, today)
+    if status == "approved" and record.conditions() and not record.conditions_accepted():
+        return conditions_not_accepted(record, kind, ctx, today)
+    return []
+
+
+def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Context,
+                         today: date) -> list[Finding]:
+    """A submitted record: a late acknowledgement, unapproved work under way, or a slow decision."""
+    deciders = policy.who_may_decide(record, ctx)
+    who = f"who must act: {deciders.describe()}, to {deciders.action} it " \
+          f"(`coc approve {record.id}`)"
+    since = waiting_since(record)
+    deadline = policy.deadline(record, ctx)
+    if kind.notification and deadline is not None and since is not None:
+        due = max(deadline.due, ctx.calendar.next_working_day(since))
+        if today > due:
+            late = "" if due == deadline.due else \
+                f", the next working day after it was declared late on {since}"
+            return [_at(record, "overdue-notification",
+                        f"{kind.title.lower()} not acknowledged: due by {due} ({deadline.basis}"
+                        f"{late}); {who}", deadline.section)]
+        return []
+    start = kind.value(record, "start_date") if record.kind == "outside-work" else None
+    if isinstance(start, date) and start <= today and deciders.action == "approve":
+        return [_at(record, "outside-work-not-approved",
+                    f"the work was to start on {start} and is not approved: it may not start "
+                    f"before it is; {who}", deciders.section or kind.section,
+                    "details.start_date")]
+    if since is None:
+        return []
+    due = decision_due(since, ctx)
+    if today > due:
+        return [_at(record, "overdue-decision",
+                    f"waiting for a decision since {since}: due by {due} "
+                    f"({decision_basis(ctx)}); {who}", deciders.section or kind.section)]
+    return []
+
+
+def conditions_not_accepted(record: Record, kind: Kind, ctx: Context, today: date) -> list[Finding]:
+    verdict = record.verdict() or {}
+    approved = as_datetime(verdict.get("at"))
+    if approved is None:
+        return []
+    due = decision_due(approved.date(), ctx)
+    if today <= due:
+        return []
+    person = ctx.people.get(record.declarant)
+    name = person.name if person else record.declarant
+    return [_at(record, "conditions-not-accepted",
+                f"conditions set on {approved.date()} by {verdict.get('by')} not accepted: due by "
+                f"{due} ({decision_basis(ctx)}); who must act: {name} (declarant), to accept "
+                f"them (`coc accept {record.id}`)", kind.section, "decisions")]
+
+
+def attestations_due(records: list[Record], ctx: Context, today: date,
+                     started: date | None = None) -> list[Finding]:
+    """Everyone in people.yaml attests once a year; missing after the due date is overdue."""
+    policy = ctx.policy
+    assert policy is not None
+    kind = policy.kinds.get("attestation")
+    due = attestation_due(ctx, today.year, started)
+    if kind is None or due is None or today <= due:
+        return []
+    done = {r.declarant for r in records if r.kind == "attestation"
+            and r.details.get("year") == today.year and r.status not in ("withdrawn", "rejected")}
+    return [Finding("attestation-due",
+                    f"{person.name} ({person.id}) has no attestation for {today.year}: due by "
+                    f"{due}; who must act: {person.name} (`coc declare attestation --year "
+                    f"{today.year}`)", "error", kind.section, field=f"people.{person.id}",
+                    path="people.yaml")
+            for person in ctx.people if person.id not in done]
+
+
+def attestation_due(ctx: Context, year: int, started: date | None = None) -> date | None:
+    """The due date in `year`; a register started after 1 January gets as long from its start."""
+    text = str(ctx.parameters.get("attestation_due_by") or ATTESTATION_DUE_BY)
+    try:
+        due = date.fromisoformat(f"{year:04d}-{text}")
+    except ValueError:
+        return None
+    new_year = date(year, 1, 1)
+    if started is not None and started > new_year:
+        due = max(due, started + (due - new_year))
+    return due
+
+
+def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Finding]:
+    """Continuing declarations in force that no one has looked at for a year."""
+    policy = ctx.policy
+    assert policy is not None
+    attested: dict[str, date] = {}
+    for r in records:
+        if r.kind == "attestation" and r.declared_on and r.status not in ("withdrawn", "rejected"):
+            attested[r.declarant] = max(r.declared_on, attested.get(r.declarant, r.declared_on))
+    out = []
+    for record in records:
+        kind = policy.kinds[record.kind]
+        if not kind.has_end or record.status not in IN_FORCE:
+            continue
+        last, seen = last_activity(record), attested.get(record.declarant)
+        if last is None:
+            continue
+        last = max(last, seen) if seen else last
+        due = _a_year_after(last)
+        if today > due:
+            person: Person | None = ctx.people.get(record.declarant)
+            name = person.name if person else record.declarant
+            out.append(_at(record, "review-due",
+                           f"in force and not reviewed since {last}: due for review by {due}; "
+                           f"who must act: {name} (declarant), to confirm it still stands in "
+                           f"this year's attestation (`coc declare attestation`), amend it "
+                           f"(`coc amend {record.id}`) or end it (`coc end {record.id} --on "
+                           "DATE`)", kind.section))
+    return out
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+def waiting_since(record: Record) -> date | None:
+    """When the current details were put forward: declared, or last amended (a fresh decision)."""
+    days = [record.declared_on] + [_day(a.get("at")) for a in record.amendments]
+    known = [d for d in days if d]
+    return max(known) if known else None
+
+
+def last_activity(record: Record) -> date | None:
+    days = [record.declared_on] + [_day(e.get("at")) for e in record.amendments + record.decisions]
+    known = [d for d in days if d]
+    return max(known) if known else None
+
+
+def decision_period(ctx: Context) -> int:
+    value = ctx.parameters.get("decision_period_working_days", DEFAULT_DECISION_PERIOD)
+    return int(value)
+
+
+def decision_due(since: date, ctx: Context) -> date:
+    return ctx.calendar.add_working_days(since, decision_period(ctx))
+
+
+def decision_basis(ctx: Context) -> str:
+    if ctx.policy is not None and "decision_period_working_days" in ctx.policy.parameters:
+        return f"{decision_period(ctx)} working days; " + \
+            common.param_note(ctx, "decision_period_working_days")
+    return f"{decision_period(ctx)} working days, coc's default"
+
+
+def _day(value: Any) -> date | None:
+    moment = as_datetime(value)
+    return moment.date() if moment else None
+
+
+def _a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:      # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _at(record: Record, rule: str, message: str, section: str, field: str | None = None) -> Finding:
+    return Finding(rule, message, "error", section, field=field, path=record.path or None,
+                   record_id=record.id or None)

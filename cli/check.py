@@ -89,7 +89,8 @@ def _print(outcome: Any, policy: Any) -> None:
 @click.option("--no-input", is_flag=True,
               help="Never prompt: fail naming the first unanswered question.")
 @click.option("--policy", "policy_name", metavar="NAME",
-              help="Use this policy's guide outside a register (no people.yaml, default parameters).")
+              help="Use this policy's guide outside a register (no people.yaml; default "
+                   "parameters).")
 def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
           policy_name: str | None) -> None:
     """Do I need to declare this, and by when?

@@ -9,7 +9,7 @@ are not repeated here: they come from the policy's rules, run on a draft of the 
 from __future__ import annotations
 
 from .guide import Answer as A
-from .guide import Guide, flagged, flagged_or_not
+from .guide import Guide, Node, flagged, flagged_or_not
 from .guide import Option as O
 from .guide import Question as Q
 
@@ -24,7 +24,7 @@ def when(key: str, text: str, then: str) -> Q:
     return Q(key, text + " (YYYY-MM-DD; Enter for today)", type="date", then=then)
 
 
-NODES = {
+NODES: dict[str, Node] = {
     "start": Q("topic", "What is it about?", (
         O("gift", "A gift offered to me because of my job", "gift.from"),
         O("hospitality", "Hospitality: a meal, a ticket, an event", "hosp.what"),
@@ -179,7 +179,8 @@ NODES = {
                     "a public list of restricted posts: ask " + MONITORING_OFFICER + ".",
                     "Luton §16.1, §16.2"),
     "pol.restricted": yes_no("restricted", "Is your post politically restricted?",
-                             "pol.is-restricted", "pol.free", known=flagged("politically-restricted")),
+                             "pol.is-restricted", "pol.free",
+                             known=flagged("politically-restricted")),
     "pol.is-restricted": A("not-allowed", "In a politically restricted post you may not take "
                            "part in the political activities the Politically Restricted Posts "
                            "Procedure defines.", "Luton §16.3"),

@@ -8,7 +8,7 @@ run on a draft of the declaration the answer offers.
 from __future__ import annotations
 
 from .guide import Answer as A
-from .guide import Guide, flagged, grade_at_least, hours
+from .guide import Guide, Node, flagged, grade_at_least, hours
 from .guide import Option as O
 from .guide import Question as Q
 
@@ -23,7 +23,7 @@ def when(key: str, text: str, then: str) -> Q:
     return Q(key, text + " (YYYY-MM-DD; Enter for today)", type="date", then=then)
 
 
-NODES = {
+NODES: dict[str, Node] = {
     "start": Q("topic", "What is it about?", (
         O("gift", "A gift offered to me because of my job", "gift.bribe"),
         O("hospitality", "Hospitality: a ticket, a meal, an event", "hosp.purpose"),

@@ -184,7 +184,8 @@ def evaluate(policy: Policy, ctx: Context, person: Person | None, answer: Answer
     guide = policy.guide() if policy.guide else None
     shown = shown_parameters(policy, ctx.parameters)
     prefill: dict[str, str] = {}
-    deadline, deciders, findings = None, None, ()
+    deadline, deciders = None, None
+    findings: tuple[Finding, ...] = ()
     verdict = answer.verdict
     if answer.kind:
         kind = policy.kinds[answer.kind]
@@ -204,7 +205,7 @@ def evaluate(policy: Policy, ctx: Context, person: Person | None, answer: Answer
         deciders = policy.who_may_decide(draft, ctx) if person else None
         findings = tuple(f for rule_fn in policy.rules for f in rule_fn(draft, ctx)
                          if f.severity in ("breach", "warning"))
-        if verdict == "declare" and any(f.severity == "breach" for f in findings):
+        if verdict == "declare" and any(x.severity == "breach" for x in findings):
             verdict = "not-allowed"
     return Outcome(policy=policy.name, answer=answer, verdict=verdict,
                    text=answer.text.format_map(shown), steps=tuple(steps), prefill=prefill,

@@ -18,11 +18,9 @@ from freezegun import freeze_time
 
 from coc.cli.init import init_register
 from coc.cli.main import cli
-from coc.policies.base import Context
 from coc.policies.guide import (Answer, Guide, Option, Question, cited, evaluate, problems,
                                 uncovered, walk)
 from coc.policies.registry import get_policy
-from coc.registers.people import People
 from coc.registers.store import Register
 from conftest import EXAMPLE_EMAILS
 

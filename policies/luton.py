@@ -26,7 +26,8 @@ from .kinds import FIELDS, kind
 # each is a follow-up record whose `follows` names the first notice.
 _EVENT = next(f for f in FIELDS["criminal-matter"] if f.name == "event")
 EVENT = Field("event", "choice", True, _EVENT.choices + ("development", "outcome"),
-              help="what happened (development / outcome: after an arrest, with --follows)")
+              help="what happened ('conviction' includes a finding of guilt, §17.5; "
+                   "development / outcome: after an arrest, with --follows)")
 
 KINDS = {k.name: k for k in (
     kind("gift", "Luton §14", "A gift offered because of your job."),
@@ -274,6 +275,15 @@ def hospitality_social(record: Record, ctx: Context) -> Iterable[Finding]:
                       "check with the Monitoring Officer", "warning", "details.purpose")
 
 
+@rule("hospitality-modest", "Luton §14.4", ("hospitality",))
+def hospitality_modest(record: Record, ctx: Context) -> Iterable[Finding]:
+    """§14.4: modest, normal and reasonable working hospitality "does not need to be declared"."""
+    if record.details.get("purpose") == "work" and record.details.get("outcome") == "accepted":
+        yield finding("modest, normal and reasonable hospitality at a working visit, conference "
+                      "or professional gathering need not be declared: recorded anyway", "info",
+                      "details.purpose")
+
+
 @rule("sponsorship-benefit", "Luton §15.1", ("sponsorship",))
 def sponsorship_benefit(record: Record, ctx: Context) -> Iterable[Finding]:
     """§15.1: "an employee or immediate family member must not benefit from the sponsorship"."""
@@ -422,6 +432,7 @@ RULES = (
     gift_from_supplier,
     common.not_after_declaring("gift-date", "Luton §14.3", ("gift",), "received_on"),
     hospitality_social,
+    hospitality_modest,
     sponsorship_benefit,
     specified_post,
     politically_restricted,

@@ -9,6 +9,7 @@ The codes give no time for most of these; the rules below say which number each 
   deadline waits the decision period like any other record.
 - overdue-decision: a record waiting for a decision (approve, reject, acknowledge) for more
   than `decision_period_working_days` working days since it was declared or last amended.
+  Attestations are not chased for a decision: filing one is what the code asks.
 - outside-work-not-approved: outside work that needs approval, not approved, on or after the
   day it was to start (MK §7 "before"; Luton §19.4 "first").
 - conditions-not-accepted: conditions set on an approval and not accepted by the declarant
@@ -91,7 +92,7 @@ def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Contex
                     f"the work was to start on {start} and is not approved: it may not start "
                     f"before it is; {who}", deciders.section or kind.section,
                     "details.start_date")]
-    if since is None:
+    if since is None or record.kind == "attestation":
         return []
     due = decision_due(since, ctx)
     if today > due:

@@ -56,7 +56,7 @@ PARAMETERS = {p.name: p for p in (
               "48 (the code names the Directive, not the number)", "Luton §19.2, §19.5", "int"),
     Parameter("record_within_working_days", 20, "working days to declare a gift, hospitality, "
               "an interest, a directorship or voluntary work (the code gives no time)",
-              "Luton §14.3, §10, §20.4, §22.1", "int"),
+              "Luton §10.1, §14.3, §20.4, §22.1", "int"),
     Parameter("decision_period_working_days", 10, "working days a decision may wait before "
               "`coc overdue` chases it (the code gives no number)", "Luton §19.5", "int"),
 )}

@@ -271,6 +271,10 @@ def test_luton_s17_criminal_matter_is_acknowledged_by_the_line_manager():
 
 # --- §18 Driving disqualification ---------------------------------------------------------------
 
+PAYROLL = ("payroll: stop the essential car user lump sum from 2026-11-27, for the duration of "
+           "the disqualification (Luton §18.1)")
+
+
 def driving(declarant: str = "agreen", declared_on: str = "2026-11-30", **more: Any) -> Record:
     values = {"reason": "criminal", "start_date": "2026-11-27"}
     values.update(more)
@@ -284,9 +288,7 @@ def test_luton_s18_1_a_driver_tells_the_manager_on_the_next_working_day():
 
 
 def test_luton_s18_1_essential_car_user_lump_sum_stops_from_the_disqualification_date():
-    assert list(POLICY.side_effects(driving(), ctx())) == [
-        "payroll: stop the essential car user lump sum from 2026-11-27, for the duration of the "
-        "disqualification (Luton §18.1)"]
+    assert list(POLICY.side_effects(driving(), ctx())) == [PAYROLL]
     ended = driving(end_date="2027-05-26")
     assert "until 2027-05-26" in next(iter(POLICY.side_effects(ended, ctx())))
 
@@ -502,8 +504,7 @@ def test_luton_s18_1_cli_show_carries_the_payroll_action_and_who_acknowledges(ma
     record_id = json.loads(out.stdout)["id"]
     shown = json.loads(coc(root, "show", record_id, "--json").stdout)
     assert shown["deadline"] == "2026-11-30"
-    assert shown["actions"] == ["payroll: stop the essential car user lump sum from 2026-11-27, "
-                                "for the duration of the disqualification (Luton §18.1)"]
+    assert shown["actions"] == [PAYROLL]
     text = coc(root, "show", record_id).output
     assert "awaiting:    Max Jones (line manager) (acknowledge)" in text
     assert "action:      payroll: stop the essential car user lump sum" in text

@@ -27,7 +27,8 @@ NODES: dict[str, Node] = {
     "start": Q("topic", "What is it about?", (
         O("gift", "A gift offered to me because of my job", "gift.bribe"),
         O("hospitality", "Hospitality: a ticket, a meal, an event", "hosp.purpose"),
-        O("other-work", "Other work or a second job, paid or unpaid, or consultancy", "work.consultancy"),
+        O("other-work", "Other work or a second job, paid or unpaid, or consultancy",
+          "work.consultancy"),
         O("interest", "A private interest: a relative's company, a club or society, a directorship",
           "interest.what"),
         O("criminal", "A caution, charge, conviction, arrest or DBS barring", "crime.subject"),
@@ -52,8 +53,8 @@ NODES: dict[str, Node] = {
     )),
 
     # §6 Be very careful if offered a gift
-    "gift.bribe": yes_no("bribe", "Is it offered to get you to act in someone's favour, or could it "
-                         "be seen that way?", "gift.is-bribe", "gift.value"),
+    "gift.bribe": yes_no("bribe", "Is it offered to get you to act in someone's favour, or could "
+                         "it be seen that way?", "gift.is-bribe", "gift.value"),
     "gift.is-bribe": A("not-allowed", "Bribes are never acceptable: refuse it, and report it to a "
                        "manager and/or the police, or raise it under the Whistleblowing Policy.",
                        "MK §6, §1"),
@@ -91,8 +92,9 @@ NODES: dict[str, Node] = {
     "hosp.record": A("declare", "You may accept hospitality for a work-related event. Whenever you "
                      "accept hospitality from a supplier, write it down to properly record it.",
                      "MK §6", "hospitality", {"outcome": "accepted"}),
-    "hosp.not-supplier": A("not-needed", "You may accept hospitality for a work-related event; only "
-                           "hospitality from a supplier must be recorded (you may still record it).",
+    "hosp.not-supplier": A("not-needed", "You may accept hospitality for a work-related event; "
+                           "only hospitality from a supplier must be recorded (you may still "
+                           "record it).",
                            "MK §6", "hospitality", {"outcome": "accepted"}),
 
     # §7 Tell us about any other work
@@ -119,9 +121,10 @@ NODES: dict[str, Node] = {
                          "acceptable to the council.", "MK §7", "outside-work",
                          {"consultancy": "no"}),
     "work.tell.start": when("start_date", "When does (or did) the work start?", "work.tell"),
-    "work.tell": A("declare", "Part-time employees at Grade {permission_grade} and above tell their "
-                   "manager about other work or another job, so the council can be sure there is "
-                   "no conflict with your role.", "MK §7", "outside-work", {"consultancy": "no"}),
+    "work.tell": A("declare", "Part-time employees at Grade {permission_grade} and above tell "
+                   "their manager about other work or another job, so the council can be sure "
+                   "there is no conflict with your role.", "MK §7", "outside-work",
+                   {"consultancy": "no"}),
     "work.form.start": when("start_date", "When would the work start?", "work.form"),
     "work.form": A("declare", "Complete the Private Interests Form (this declaration) before doing "
                    "any private work.", "MK §7", "outside-work", {"consultancy": "no"}),
@@ -154,8 +157,8 @@ NODES: dict[str, Node] = {
                                 "interest.director.date", "interest.none"),
     "interest.director.date": when("appointed_on", "When were you appointed?",
                                    "interest.director.declare"),
-    "interest.director.declare": A("declare", "A private interest that may affect the decisions you "
-                                   "make at work is declared.", "MK §7", "directorship"),
+    "interest.director.declare": A("declare", "A private interest that may affect the decisions "
+                                   "you make at work is declared.", "MK §7", "directorship"),
     "interest.affects": yes_no("affects", "Could it affect decisions you might make at work?",
                                "interest.other.date", "interest.none"),
     "interest.other.date": when("arose_on", "Since when?", "interest.other"),
@@ -181,9 +184,9 @@ NODES: dict[str, Node] = {
         O("reprimand", "A reprimand", "crime.not-yet"),
         O("warning", "A warning", "crime.not-yet"))),
     "crime.not-yet": A("not-needed", "The code asks you to notify your manager if you are "
-                       "cautioned, charged or convicted. This alone need not be declared; declare if "
-                       "you are cautioned, charged or convicted.", "MK §1", "criminal-matter",
-                       {"subject": "self"}),
+                       "cautioned, charged or convicted. This alone need not be declared; "
+                       "declare if you are cautioned, charged or convicted.", "MK §1",
+                       "criminal-matter", {"subject": "self"}),
     "crime.date": when("event_date", "On what date?", "crime.notify"),
     "crime.notify": A("declare", "Notify your manager in writing as soon as possible. Managers "
                       "decide whether it affects your employment and what, if anything, to do.",
@@ -200,7 +203,8 @@ NODES: dict[str, Node] = {
 
     # §4 and §11: relationships
     "rel.what": Q("situation", "Which is it?", (
-        O("councillor", "A close personal relationship with an elected councillor", "rel.councillor"),
+        O("councillor", "A close personal relationship with an elected councillor",
+          "rel.councillor"),
         O("manage", "I directly manage (or would manage) my partner or a family member",
           "rel.manage"),
         O("decision", "I may be involved in a significant decision involving a relative, partner "
@@ -296,8 +300,9 @@ NODES: dict[str, Node] = {
                  "(coc check: criminal); if your job needs a licence, tell your manager.", "MK §1"),
     "political": A("not-in-code", "The Milton Keynes code has no section on politically "
                    "restricted posts: ask HR.", "MK §10"),
-    "sponsorship": A("not-in-code", "The Milton Keynes code has no sponsorship section. Hospitality "
-                     "from a sponsor is covered by §6 (coc check: hospitality).", "MK §6"),
+    "sponsorship": A("not-in-code", "The Milton Keynes code has no sponsorship section. "
+                     "Hospitality from a sponsor is covered by §6 (coc check: hospitality).",
+                     "MK §6"),
     "service-users": A("not-in-code", "The Milton Keynes code has no section on contact with "
                        "service users outside work: follow the Safeguarding Policies and "
                        "Procedures and ask your manager.", "MK §3"),

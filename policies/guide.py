@@ -97,7 +97,8 @@ class Outcome:
     def declare_command(self) -> str | None:
         if not self.answer.kind:
             return None
-        return " ".join(["coc", "declare", self.answer.kind, *map(shlex.quote, self.declare_args())])
+        return " ".join(["coc", "declare", self.answer.kind,
+                         *map(shlex.quote, self.declare_args())])
 
     def to_json(self) -> dict[str, Any]:
         deciders = self.deciders
@@ -128,7 +129,8 @@ def shown_parameters(policy: Policy, parameters: Mapping[str, Any]) -> dict[str,
     out = {}
     for name, value in parameters.items():
         spec = policy.parameters.get(name)
-        out[name] = f"£{value:,.2f}".replace(".00", "") if spec and spec.type == "money" else str(value)
+        money = spec is not None and spec.type == "money"
+        out[name] = f"£{value:,.2f}".replace(".00", "") if money else str(value)
     return out
 
 
@@ -312,5 +314,6 @@ def problems(guide: Guide, policy: Policy | None = None) -> list[str]:
         state[node_id] = 2
 
     visit(guide.start, [guide.start])
-    out += [f"{node_id}: unreachable from {guide.start!r}" for node_id in nodes if node_id not in state]
+    out += [f"{node_id}: unreachable from {guide.start!r}" for node_id in nodes
+            if node_id not in state]
     return out

@@ -85,14 +85,18 @@ def outside_work_route(record: Record, ctx: Context) -> Route:
         return Route("permission", "approve", "your grade is not on the register's scale, so "
                      "coc asks for written permission before you start (the stricter reading)",
                      grade_known=False)
+    # the code says Grade H; a register that moved it says so in every route's text
+    moved = "" if grade == PARAMETERS["permission_grade"].default else \
+        f" ({common.param_note(ctx, 'permission_grade')})"
     if ctx.people.grade_at_least(who, grade):
         if who.hours == "full-time":
             return Route("permission", "approve", f"full-time staff at Grade {grade} and above "
-                         "cannot undertake other work without the council's written permission")
+                         "cannot undertake other work without the council's written permission"
+                         + moved)
         return Route("tell-manager", "acknowledge", f"part-time staff at Grade {grade} and above "
-                     "tell their manager, so the council can be sure there is no conflict")
+                     "tell their manager, so the council can be sure there is no conflict" + moved)
     return Route("private-interests-form", "acknowledge", "complete the Private Interests Form "
-                 "before doing any private work")
+                 "before doing any private work" + moved)
 
 
 # --- deadlines ----------------------------------------------------------------------------------

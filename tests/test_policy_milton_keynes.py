@@ -370,6 +370,10 @@ def test_mk_s7_permission_grade_is_a_parameter():
     # kpatel is full-time Grade G: no permission needed at H, needed at G.
     assert POLICY.who_may_decide(outside("kpatel"), ctx()).action == "acknowledge"
     assert POLICY.who_may_decide(outside("kpatel"), ctx(permission_grade="G")).action == "approve"
+    [route] = rule(outside("kpatel"), "outside-work-route", ctx(permission_grade="G"))
+    assert "Grade G and above" in route.message
+    assert "parameters.permission_grade = G, set in coc.yaml" in route.message
+    assert "parameters." not in rule(outside("kpatel"), "outside-work-route")[0].message
 
 
 def test_mk_s7_a_grade_off_the_scale_asks_for_permission_and_warns():

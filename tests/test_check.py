@@ -622,3 +622,14 @@ def test_luton_s11_internal_information_and_s12_contracts(luton):
 @pytest.mark.parametrize("topic", ["media", "overpayment"])
 def test_luton_matters_the_code_has_no_section_for(luton, topic):
     assert check(luton, f"topic={topic}")["verdict"] == "not-in-code"
+
+
+def test_the_installed_executable_answers_and_never_prompts_with_json(mk, coc_subprocess):
+    done = coc_subprocess(mk, "check", "--json", "--answer", "topic=data", "--answer",
+                          "what=breach")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["section"] == "MK §9" and out["verdict"] == "not-a-declaration"
+    done = coc_subprocess(mk, "check", "--json", "--answer", "topic=data", input="1\n")
+    assert done.returncode == 1 and "--answer what=VALUE" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -44,7 +44,10 @@ def framework(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     home = base / "home"
     home.mkdir()
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    # pip's download cache is only a cache: reuse the user's, so later sessions install fast
+    pip_cache = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env["PIP_CACHE_DIR"] = pip_cache
     env.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
                PRE_COMMIT_HOME=str(base / "store"), PRE_COMMIT_COLOR="never",
                GIT_AUTHOR_NAME="Tester", GIT_AUTHOR_EMAIL="tester@example.gov.uk",

@@ -11,8 +11,12 @@ commits. Everything returns data; nothing here prints.
 """
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Container, Iterator, Mapping
 
 from coc.registers.errors import CocError
@@ -248,6 +252,9 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
     as git itself verifies it."""
     from coc.registers.history import signature_checks
 
+    if not any(s.config is not None and s.config.require_signed_commits
+               for s in history.all_settings()):
+        return []
     required = [c for c in history.commits
                 if (report is None or c.sha in report)
                 and (s := history.settings(c)).config is not None and s.config.require_signed_commits]
@@ -262,14 +269,139 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
     return out
 
 
-def audit(history: History, report: Container[str] | None = None) -> list[Finding]:
-    """All anomalies in the history (only those of commits in `report`, when given)."""
+def audit(history: History, report: Container[str] | None = None, *,
+          use_cache: bool = True) -> list[Finding]:
+    """All anomalies in the history (only those of commits in `report`, when given).
+
+    What a commit shows depends only on the commit and its ancestors, which its id fixes, so
+    each commit's anomalies are cached by commit id (`.git/coc/audit.json`) and a commit is
+    read again only when the toolkit or a policy changes. Records of the kinds other records
+    are judged against (relationships) are always read, to keep the running context.
+    """
     all_steps = list(steps(history))
     history.fetch_settings()
-    history.fetch(sha for s in all_steps for sha in (s.old, s.new))
-    auditor = Auditor(history, report)
-    found = [f for step in all_steps for f in auditor.check(step)]
+    path = _cache_path(history) if use_cache else None
+    key = _cache_key(history)
+    cached = _read_cache(path, key)
+    context_folders = _context_kinds(history, every_commit=True)
+    todo = [s for s in all_steps
+            if s.commit.sha not in cached or _kind_folder(s.path) in context_folders]
+    history.fetch(sha for s in todo for sha in (s.old, s.new))
+    fresh: dict[str, list[Finding]] = {}
+    for i, result in _check_all(history, report, todo, context_folders):
+        if todo[i].commit.sha not in cached:
+            fresh.setdefault(todo[i].commit.sha, []).extend(result)
+    found: list[Finding] = []
+    for commit in history.commits:
+        if commit.sha in fresh:
+            found += fresh[commit.sha]
+        elif commit.sha in cached and (report is None or commit.sha in report):
+            found += [Finding(**f) for f in cached[commit.sha]]
+    checked = {sha: [f.to_json() for f in fs] for sha, fs in fresh.items()
+               if report is None or sha in report}
+    if path is not None and checked:
+        _write_cache(path, key, {**cached, **checked})
     return found + unsigned(history, report)
+
+
+PARALLEL_FROM = 2000      # steps; below this, forking workers costs more than it saves
+_WORK: dict[str, Any] = {}
+
+
+def _check_all(history: History, report: Container[str] | None, todo: list[Step],
+               context_folders: frozenset[str]) -> list[tuple[int, list[Finding]]]:
+    """(index in `todo`, anomalies) for each step, on every core for a long history.
+
+    Records are independent but for the context records (relationships) every check needs, so
+    each worker takes a share of the records and replays the context records itself; they are
+    reported by worker 0 only. Workers are forked, so they share the blobs already read.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_FROM or workers < 2 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        auditor = Auditor(history, report)
+        return [(i, auditor.check(step)) for i, step in enumerate(todo)]
+    share: dict[str, int] = {}
+    owner = [0 if _kind_folder(step.path) in context_folders else
+             share.setdefault(step.record_id, len(share) % workers) for step in todo]
+    _WORK.update(history=history, report=report, todo=todo, owner=owner,
+                 context_folders=context_folders)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_check_share, range(workers))
+    finally:
+        _WORK.clear()
+    results = sorted((item for part in parts for item in part), key=lambda item: item[0])
+    seen: set[str] = set()   # a broken coc.yaml/people.yaml: once, as one walk would say it
+    for _, found in results:
+        for f in [f for f in found if f.rule == "register-files"]:
+            why = f.message.rsplit("cannot be judged: ", 1)[-1]
+            if why in seen:
+                found.remove(f)
+            seen.add(why)
+    return results
+
+
+def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
+    todo, owner, folders = _WORK["todo"], _WORK["owner"], _WORK["context_folders"]
+    auditor = Auditor(_WORK["history"], _WORK["report"])
+    out = []
+    for i, step in enumerate(todo):
+        if owner[i] == worker:
+            out.append((i, auditor.check(step)))
+        elif _kind_folder(step.path) in folders:
+            auditor.check(step)   # the running context, reported by its owner
+    return out
+
+
+CACHE_VERSION = "1"
+
+
+def _cache_path(history: History) -> Path | None:
+    git_dir = history.root / ".git"
+    return git_dir / "coc" / "audit.json" if git_dir.is_dir() else None
+
+
+def _cache_key(history: History) -> str:
+    """The toolkit's version and that of every policy in force somewhere in the history."""
+    from coc.cli import __version__
+
+    from .registry import get_policy
+
+    parts = [CACHE_VERSION, __version__]
+    names = {s.config.policy for s in history.all_settings() if s.config is not None}
+    for name in sorted(names):
+        try:
+            parts.append(f"{name}:{get_policy(name).version}")
+        except CocError:
+            parts.append(f"{name}:?")
+    return " ".join(parts)
+
+
+def _read_cache(path: Path | None, key: str) -> dict[str, list[dict[str, Any]]]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    commits = data.get("commits") if isinstance(data, dict) and data.get("key") == key else None
+    if not isinstance(commits, dict):
+        return {}
+    fields = set(Finding.__dataclass_fields__)
+    return {sha: found for sha, found in commits.items() if found == [] or (
+        isinstance(found, list) and all(isinstance(f, dict) and set(f) <= fields
+                                        for f in found))}
+
+
+def _write_cache(path: Path, key: str, commits: dict[str, list[dict[str, Any]]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "commits": commits}), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,18 +444,21 @@ def life(history: History, record_id: str) -> list[Entry]:
     return entries
 
 
-def _context_kinds(history: History) -> frozenset[str]:
+def _context_kinds(history: History, every_commit: bool = False) -> frozenset[str]:
+    """The kinds other records are judged against, by the policy in force at the last commit
+    (or at any commit)."""
+    from .registry import get_policy
+
     kinds: set[str] = set()
     history.fetch_settings()
-    for commit in history.commits[-1:]:
-        ctx = history.settings(commit)
-        if ctx.config is not None:
-            try:
-                from .registry import get_policy
-
-                kinds.update(get_policy(ctx.config.policy).context_kinds)
-            except CocError:
-                pass
+    every = history.all_settings() if every_commit else \
+        [history.settings(c) for c in history.commits[-1:]]
+    names = {s.config.policy for s in every if s.config is not None}
+    for name in names:
+        try:
+            kinds.update(get_policy(name).context_kinds)
+        except CocError:
+            pass
     return frozenset(kinds)
 
 

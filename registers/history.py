@@ -265,12 +265,18 @@ class History:
     def fetch_settings(self) -> None:
         self.fetch(sha for pair in set(self.in_force.values()) for sha in pair)
 
-    def settings(self, commit: Commit) -> Settings:
-        """The coc.yaml and people.yaml in force at `commit` (fetch_settings first)."""
-        key = self.in_force[commit.sha]
+    def all_settings(self) -> list[Settings]:
+        """Each distinct coc.yaml/people.yaml pair the history has had (fetch_settings first)."""
+        return [self._settings_for(key) for key in set(self.in_force.values())]
+
+    def _settings_for(self, key: tuple[str | None, str | None]) -> Settings:
         if key not in self._settings:
             self._settings[key] = self._parse_settings(*key)
         return self._settings[key]
+
+    def settings(self, commit: Commit) -> Settings:
+        """The coc.yaml and people.yaml in force at `commit` (fetch_settings first)."""
+        return self._settings_for(self.in_force[commit.sha])
 
     def _parse_settings(self, config_sha: str | None, people_sha: str | None) -> Settings:
         try:

@@ -172,6 +172,15 @@ def bad(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     expect["backdated"] = (rid, sneak(root, "jsmith", "declare", "registers"), "backdated",
                            "declared_on")
 
+    # A decision by a manager who has declared a relationship with the declarant (Luton §13):
+    # judged with the relationship records of the day.
+    rid = declare_gift(root, user="agreen")
+    ok(root, "declare", "relationship", "--other-person", "agreen", "--relationship", "friend",
+       "--context", "line-management", "--no-input", user="mjones")
+    add_decision(root, rid, "mjones")
+    expect["related"] = (rid, sneak(root, "mjones", "approve", "registers"),
+                         "decision-authority", "decisions.0.by")
+
     # Only now does people.yaml learn the private email: the earlier decision is still judged
     # by the people file in force when it was made.
     people = root / "people.yaml"
@@ -192,6 +201,26 @@ def test_every_anomaly_is_found_naming_record_commit_and_rule(bad, bad_json):
     found = {(f["record_id"], f["commit"], f["rule"], f["field"]) for f in bad_json}
     assert found == set(expect.values())
     assert all(f["severity"] == "error" and f["message"] for f in bad_json)
+
+
+def test_both_cores_find_the_same_as_one(bad, bad_json, monkeypatch):
+    from coc.policies import audit as auditing
+    from coc.registers.history import History
+
+    monkeypatch.setattr(auditing, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(auditing.os, "cpu_count", lambda: 3)
+    found = auditing.audit(History.read(bad[0]), use_cache=False)
+    assert [f.to_json() for f in found] == bad_json
+
+
+def test_a_cached_audit_says_the_same_and_a_spoilt_cache_is_ignored(bad, bad_json):
+    root, _ = bad
+    cache = root / ".git" / "coc" / "audit.json"
+    assert json.loads(cache.read_text())["commits"]
+    assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
+    for spoilt in ('{"key": 1, "commits": []}', "[", '{"commits": {"abc": [{"x": 1}]}}'):
+        cache.write_text(spoilt)
+        assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
 
 
 def test_the_text_report_has_one_line_per_anomaly(bad):
@@ -232,7 +261,7 @@ def test_since_reports_only_later_commits(bad):
     result = run(root, "audit", "--since", since, "--format", "json")
     assert result.exit_code == 1
     assert {(f["record_id"], f["rule"]) for f in json.loads(result.output)} == {
-        (expect[name][0], expect[name][2]) for name in ("backdated",)}
+        (expect[name][0], expect[name][2]) for name in ("backdated", "related")}
     head = git(root, "rev-parse", "HEAD")
     result = run(root, "audit", "--since", head)
     assert (result.exit_code, result.output) == (0, "")

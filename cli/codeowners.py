@@ -44,7 +44,7 @@ HEADER = """\
 """
 
 
-def department_approvers(people: "People", department: str) -> list["Person"]:
+def department_approvers(people: People, department: str) -> list[Person]:
     """Who may decide the records of a department's people: their line managers, approving
     roles above them or in the department, and the Monitoring Officer for anyone with no
     manager (the policies' fallback)."""
@@ -64,14 +64,14 @@ def department_approvers(people: "People", department: str) -> list["Person"]:
     return sorted(found.values(), key=lambda p: p.email.lower())
 
 
-def _line(pattern: str, owners: Iterable["Person"]) -> str:
+def _line(pattern: str, owners: Iterable[Person]) -> str:
     emails = sorted({p.email for p in owners}, key=str.lower)
     if not emails:
         return f"# {pattern}: no one in people.yaml may decide these (no owner)"
     return f"{pattern} {' '.join(emails)}"
 
 
-def render_codeowners(people: "People", policy: "Policy") -> str:
+def render_codeowners(people: People, policy: Policy) -> str:
     """The whole file, deterministic: the same people.yaml always gives the same bytes."""
     officers = people.with_role("monitoring-officer")
     lines = [HEADER.rstrip("\n"), "",

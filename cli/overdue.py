@@ -17,7 +17,8 @@ def overdue(fmt: str) -> None:
     Notifications not acknowledged after their deadline; decisions waiting longer than the
     policy's decision_period_working_days; outside work past its start date and not approved;
     conditions not accepted; yearly attestations (due by 31 March, or three months after the
-    register's first commit) and reviews of continuing declarations. Prints nothing and exits 0 when nothing is overdue; exits 1 otherwise.
+    register's first commit) and reviews of continuing declarations. Prints nothing and exits
+    0 when nothing is overdue; exits 1 otherwise, so that CI goes red.
     """
     from coc.policies.overdue import overdue as find
 

@@ -239,7 +239,8 @@ def test_jobs_fail_exactly_when_they_should(registers, state):
         assert gitlab_job(root, f"coc-{command}") == (command in failing), command
 
     report = (root / "coc-junit.xml").read_text()
-    assert report.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="coc validate"')
+    assert report.startswith('<?xml version="1.0" encoding="UTF-8"?>\n'
+                             '<testsuite name="coc validate"')
     assert ('failures="0"' not in report) == ("validate" in failing)
 
 

@@ -18,7 +18,7 @@ from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.record import Record
 from coc.registers.store import CONFIG_FILE, PEOPLE_FILE, RECORD_PATH_RE, Register
-from coc.registers.yamlio import line_of, load_fast
+from coc.registers.yamlio import field_lines, load_fast
 
 from .base import Context
 from .engine import check_record
@@ -59,14 +59,19 @@ def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     return [f.at(path=rel, record_id=record.id or None) for f in found]
 
 
-def _with_lines(root: Path, findings: list[Finding]) -> list[Finding]:
-    return [f if f.line or not f.field or not f.path else f.at(line=line_of(root / f.path, f.field))
-            for f in findings]
+def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
+    """Each finding that names a field gets that field's line in the file (one parse)."""
+    wanted = [f.field for f in findings if f.field and not f.line]
+    if not wanted:
+        return findings
+    lines = field_lines(data, wanted)
+    return [f.at(line=lines[f.field]) if f.field in lines else f for f in findings]
 
 
 def _check_path(item: tuple[str, bytes]) -> list[Finding]:
+    """Runs in a worker process: the file's findings, with their lines."""
     rel, data = item
-    return check_file(rel, data, shared()["ctx"])
+    return with_lines(data, check_file(rel, data, shared()["ctx"]))
 
 
 def context_records(register: Register, files: dict[str, bytes]) -> dict[str, Record]:
@@ -185,7 +190,7 @@ def validate(register: Register, paths: list[Path] | None = None, *,
     if todo:
         checked = parallel_map(_check_path, todo, ctx=ctx)
         for (rel, _), found in zip(todo, checked):
-            results[rel] = _with_lines(register.root, found)
+            results[rel] = found
         if cache_path is not None:
             fresh = {rel: (files[rel][0], [f.to_json() for f in results[rel]]) for rel, _ in todo}
             if paths is None:
@@ -228,4 +233,4 @@ def validate_staged(register: Register) -> list[Finding]:
         return []
     ctx = register.context(load_context(register))
     return [f for rel in sorted(files)
-            for f in _with_lines(register.root, check_file(rel, files[rel], ctx))]
+            for f in with_lines(files[rel], check_file(rel, files[rel], ctx))]

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -263,28 +263,50 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def line_of(path: Path, dotted: str | None) -> int | None:
-    """The 1-based line of a dotted field ("details.value_gbp") in a file, for messages.
-
-    Re-parses round-trip, which keeps positions; used only for files that have findings.
-    """
-    if not dotted:
-        return None
+    """The 1-based line of a dotted field ("details.value_gbp") in a file, for messages."""
     try:
-        node = _rt().load(path.read_bytes().decode("utf-8-sig"))
-    except Exception:  # noqa: BLE001 - a best-effort position, the finding stands without it
+        data = path.read_bytes()
+    except OSError:
         return None
+    return field_lines(data, [dotted] if dotted else []).get(dotted or "")
+
+
+def field_lines(data: bytes, fields: Iterable[str]) -> dict[str, int | None]:
+    """The 1-based line of each dotted field ("details.value_gbp") in a file's bytes; the
+    nearest enclosing key's line when a field is absent, None when the file does not parse.
+
+    One libyaml parse for all the fields; its nodes carry their positions, ~100x cheaper than
+    a round-trip parse, so `validate --all` can afford it for every finding.
+    """
+    fields = [f for f in fields if f]
+    if not fields:
+        return {}
+    try:
+        text = check_bytes(data, "")
+        _refuse_deep_nesting(text, "")
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (CocError, yaml.YAMLError):
+        return {f: None for f in fields}
+    return {f: _line_in(root, f) for f in fields}
+
+
+def _line_in(node: Any, dotted: str) -> int | None:
     line = None
     for part in dotted.split("."):
-        key: Any = int(part) if part.isdigit() else part
-        try:
-            if isinstance(key, int):
-                line = node.lc.item(key)[0] + 1
-            elif key in node:
-                line = node.lc.key(key)[0] + 1
-            else:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value
+                         if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+            if pair is None:
                 return line
-            node = node[key]
-        except (AttributeError, KeyError, IndexError, TypeError):
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
             return line
     return line
 

@@ -361,3 +361,52 @@ def test_a_decision_keeps_comments_order_and_quoting(make_register, coc):
 def test_every_state_change_has_help(coc, tmp_path, command):
     result = coc(tmp_path, command, "--help")
     assert result.exit_code == 0 and "--branch" in result.output and "--json" in result.output
+
+
+# pull requests ---------------------------------------------------------------------------------
+
+def test_the_pull_request_flow_on_declare_branches(make_register, coc, tmp_path):
+    """Jane declares on declare/<id> and pushes; Max, in his own clone, approves on that branch
+    (fetched from the remote), is told what to push; the approved branch merges into main."""
+    root = make_register("luton")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(origin))
+    git(root, "remote", "add", "origin", str(origin))
+    result = coc(root, "declare", "gift", *gift_flags(), "--no-input", "--branch", "--json")
+    assert result.exit_code == 0, result.output
+    gift = json.loads(result.output)["id"]
+    branch = f"declare/{gift}"
+    assert git(root, "rev-parse", "--abbrev-ref", "HEAD").strip() == branch
+    git(root, "push", "-q", "origin", branch)
+
+    approver = tmp_path / "approver"
+    git(tmp_path, "clone", "-q", str(origin), str(approver))
+    assert coc(approver, "hooks", "install", user="mjones").exit_code == 0
+    assert_refused(coc, approver, ("approve", gift, "--branch"), "jsmith", "jsmith is the declarant")
+    result = coc(approver, "approve", gift, "--branch", user="mjones")
+    assert result.exit_code == 0, result.output
+    assert f"On branch {branch}: push it (`git push -u origin {branch}`)" in result.output
+    assert "the approver merges it" in result.output
+    assert git(approver, "rev-parse", "--abbrev-ref", "HEAD").strip() == branch
+    assert git(approver, "rev-parse", "--abbrev-ref", "@{upstream}").strip() == f"origin/{branch}"
+    assert last_commit(approver)[1] == f"approve(gift): {gift} by mjones"
+    assert git(approver, "log", "--format=%s", "main").count(gift) == 0, "main is untouched"
+
+    result = coc(approver, "approve", gift, "--branch", "--json", user="mjones")
+    assert result.exit_code == 1 and "already approved" in result.output
+    git(approver, "switch", "-q", "main")
+    git(approver, "merge", "-q", "--no-ff", "-m", f"Merge {branch}", branch,
+        email=EXAMPLE_EMAILS["mjones"])
+    assert status(coc, approver, gift) == "approved"
+    assert coc(approver, "validate", "--all").exit_code == 0
+
+
+def test_a_refused_change_on_a_branch_leaves_you_where_you_were(make_register, coc):
+    root = make_register("luton")
+    gift = declare(coc, root, "gift", *gift_flags())
+    assert_refused(coc, root, ("approve", gift, "--branch"), "jsmith", "jsmith is the declarant")
+    assert git(root, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    result = coc(root, "withdraw", gift, "--reason", "Twice", "--branch")
+    assert result.exit_code == 0, result.output
+    assert git(root, "rev-parse", "--abbrev-ref", "HEAD").strip() == f"declare/{gift}"
+    assert "git push -u origin declare/" in result.output

@@ -23,6 +23,9 @@ class WorkingCalendar:
         self.name = name
         self.subdivision = SUBDIVISIONS[name]
         self._holidays: Any = None
+        # (start, days) -> date: a register's records share their dates, so validating 10,000
+        # of them asks the same few hundred questions over and over
+        self._added: dict[tuple[date, int], date] = {}
 
     def _bank_holidays(self) -> Any:
         if self._holidays is None:
@@ -40,6 +43,12 @@ class WorkingCalendar:
 
     def add_working_days(self, start: date, days: int) -> date:
         """The `days`-th working day after `start` (0 = `start` itself, or the next working day)."""
+        key = (start, days)
+        if key not in self._added:
+            self._added[key] = self._add_working_days(start, days)
+        return self._added[key]
+
+    def _add_working_days(self, start: date, days: int) -> date:
         current = start
         if days == 0:
             while not self.is_working_day(current):

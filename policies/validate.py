@@ -60,8 +60,9 @@ def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
 
 
 def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
-    """Each finding that names a field gets that field's line in the file (one parse)."""
-    wanted = [f.field for f in findings if f.field and not f.line]
+    """Each finding that names a field gets that field's line in the file (one parse); `info`
+    findings are never shown by validate, so they are not worth the parse."""
+    wanted = [f.field for f in findings if f.field and not f.line and f.severity != "info"]
     if not wanted:
         return findings
     lines = field_lines(data, wanted)

@@ -51,7 +51,8 @@ class Demo:
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--policy", default="luton", show_default=True, help="luton or milton-keynes.")
 def demo(directory: Path, policy: str) -> None:
-    """Create a demo register in DIRECTORY and walk a declaration through it."""
+    """Create a demo register in DIRECTORY and walk declarations through it: declare,
+    approve with conditions, accept, then validate, overdue, audit and log."""
     import json
 
     directory = directory.resolve()
@@ -68,7 +69,17 @@ def demo(directory: Path, policy: str) -> None:
                             "--start-date", "2027-01-11", "--hours-per-week", "6",
                             "--working-pattern", "Tuesday evenings", "--no-input", "--json"))
     d.run("pbrown", "show", work["id"])
+    click.secho("\nThe line manager decides; each decision is a commit by the approver.", fg="green")
+    d.run("mjones", "approve", gift["id"])
+    d.run("mjones", "approve", work["id"], "--conditions",
+          "No work for Bedford College during council hours; tell me if the hours change.")
+    click.secho("\nThe employee signs the conditions (Luton §19.7, MK §7).", fg="green")
+    d.run("pbrown", "accept", work["id"])
     d.run("jsmith", "list")
+    click.secho("\nWhat CI runs every night, and what an auditor reads:", fg="green")
     d.run("jsmith", "validate", "--all")
+    d.run("jsmith", "overdue")
+    d.run("jsmith", "audit")
+    d.run("jsmith", "log", work["id"])
     click.secho(f"\nDemo register: {directory}  (cd there and try `coc list`, `git log`)",
                 fg="green")

@@ -27,8 +27,10 @@ def overdue(fmt: str) -> None:
     for loaded in register.load_all():
         if loaded.record is not None and loaded.record.id:
             records[loaded.record.id] = loaded.record
-    found = find(list(records.values()), register.context(records), date.today(),
-                 started=_first_commit(register.root))
+    # rules look only at the kinds other records are judged against (declared relationships)
+    wanted = register.policy.context_kinds
+    ctx = register.context({k: r for k, r in records.items() if r.kind in wanted})
+    found = find(list(records.values()), ctx, date.today(), started=_first_commit(register.root))
     if found or fmt != "text":
         click.echo(render_findings(found, fmt, suite="coc overdue"))
     if found:

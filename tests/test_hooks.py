@@ -192,7 +192,7 @@ def test_the_hook_follows_core_hookspath(tmp_path):
 # what passes -----------------------------------------------------------------------------------
 
 def test_a_new_declaration_and_an_allowed_decision_pass(register):
-    record_id, path = committed_gift(register)
+    _, path = committed_gift(register)
     add_decision(path, "mjones")
     assert commit(register, user="mjones").returncode == 0
     log = git(register, "log", "-1", "--format=%ce").stdout.strip()
@@ -264,7 +264,7 @@ def test_a_decision_by_someone_not_allowed_is_refused(register):
 
 
 def test_a_decision_in_someone_elses_name_is_refused(register):
-    record_id, path = committed_gift(register)
+    _, path = committed_gift(register)
     add_decision(path, "mjones")
     refused(register, commit(register, user="jsmith"), "decisions.0.by",
             "says it is by 'mjones' but the commit is by jsmith", "(committer-identity)")
@@ -291,7 +291,7 @@ decisions: []
 amendments: []
 """, rel_id, kind="relationship")
     assert commit(register, user="ddavies").returncode == 0, "a relationship is recorded"
-    record_id, path = committed_gift(register, "kpatel", "childrens-services")
+    _, path = committed_gift(register, "kpatel", "childrens-services")
     add_decision(path, "ddavies")
     out = refused(register, commit(register, user="ddavies"), "ddavies may not decide", rel_id,
                   "who may: ")
@@ -318,19 +318,19 @@ def test_approved_details_changed_without_an_amendment_are_refused(register):
 
 
 def test_an_undecided_declaration_may_be_corrected(register):
-    record_id, path = committed_gift(register)
+    _, path = committed_gift(register)
     path.write_text(path.read_text().replace("Box of chocolates", "Box of biscuits"))
     assert commit(register).returncode == 0
 
 
 def test_what_identifies_a_record_never_changes(register):
-    record_id, path = committed_gift(register)
+    _, path = committed_gift(register)
     path.write_text(path.read_text().replace("declared_on: 2026-11-03", "declared_on: 2026-11-04"))
     refused(register, commit(register), "declared_on", "(record-identity)")
 
 
 def test_a_withdrawal_is_final(register):
-    record_id, path = committed_gift(register)
+    _, path = committed_gift(register)
     path.write_text(path.read_text() + "withdrawn:\n  by: jsmith\n  at: 2026-11-05T09:00:00Z\n"
                     "  reason: Declared twice\n")
     assert commit(register).returncode == 0

@@ -158,7 +158,7 @@ def test_try_repo_runs_coc_on_what_is_staged(framework, tmp_path):
 # a register pinning the toolkit, plain `git commit` ---------------------------------------------
 
 def test_pinned_a_good_declaration_and_decision_are_committed(pinned):
-    record_id, path = gift(pinned)
+    _, path = gift(pinned)
     proc = commit(pinned)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     add_decision(path, "mjones")
@@ -180,7 +180,7 @@ def test_pinned_deleted_record_refused(pinned):
 
 
 def test_pinned_decisions_rewritten_or_by_someone_not_allowed_refused(pinned):
-    record_id, path = gift(pinned)
+    _, path = gift(pinned)
     assert commit(pinned).returncode == 0
     add_decision(path, "jsmith")
     hook_refused(commit(pinned, user="jsmith"), "decisions.0.by", "(decision-authority)")
@@ -211,7 +211,7 @@ def test_the_register_config_from_coc_init(framework, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     proc = run([*PRE_COMMIT, "install", "-f"], root, {**framework, "PATH": os.environ["PATH"]})
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    record_id, path = gift(root)
+    _, path = gift(root)
     proc = commit(root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "coc (check staged declarations)" in proc.stdout + proc.stderr

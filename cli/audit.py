@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-
 from coc.registers.store import check_id
 
 from .common import FORMATS, echo_json, junit, open_register, render_findings, to_jsonable
@@ -23,7 +22,8 @@ def audit(since: str | None, fmt: str) -> None:
     it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
     the history is clean; exits 1 when there is any anomaly.
     """
-    from coc.policies.audit import audit as run, record_ids
+    from coc.policies.audit import audit as run
+    from coc.policies.audit import record_ids
     from coc.registers.history import History, commits_between, resolve_commit
 
     register = open_register()
@@ -61,7 +61,7 @@ def _event_text(event: dict[str, Any]) -> str:
     if event.get("at"):
         text += f", at {to_jsonable(event['at'])}"
     if isinstance(event.get("changes"), dict):
-        previous = event.get("previous") if isinstance(event.get("previous"), dict) else {}
+        previous = event["previous"] if isinstance(event.get("previous"), dict) else {}
         text += "; " + ", ".join(f"{k}: {previous.get(k, '?')} -> {v}"
                                  for k, v in event["changes"].items())
     for key in ("conditions", "reason"):

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Container, Iterator, Mapping
+from typing import Any
 
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
@@ -286,7 +287,6 @@ def audit(history: History, report: Container[str] | None = None, *,
     context_folders = _context_kinds(history, every_commit=True)
     todo = [s for s in all_steps
             if s.commit.sha not in cached or _kind_folder(s.path) in context_folders]
-    history.fetch(sha for s in todo for sha in (s.old, s.new))
     fresh: dict[str, list[Finding]] = {}
     for i, result in _check_all(history, report, todo, context_folders):
         if todo[i].commit.sha not in cached:
@@ -313,12 +313,13 @@ def _check_all(history: History, report: Container[str] | None, todo: list[Step]
     """(index in `todo`, anomalies) for each step, on every core for a long history.
 
     Records are independent but for the context records (relationships) every check needs, so
-    each worker takes a share of the records and replays the context records itself; they are
-    reported by worker 0 only. Workers are forked, so they share the blobs already read.
+    each worker takes a share of the records, reads their blobs with its own `git cat-file`,
+    and replays the context records itself; those are reported by worker 0 only.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
+        history.fetch(sha for s in todo for sha in (s.old, s.new))
         auditor = Auditor(history, report)
         return [(i, auditor.check(step)) for i, step in enumerate(todo)]
     share: dict[str, int] = {}
@@ -344,6 +345,9 @@ def _check_all(history: History, report: Container[str] | None, todo: list[Step]
 
 def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     todo, owner, folders = _WORK["todo"], _WORK["owner"], _WORK["context_folders"]
+    mine = [step for i, step in enumerate(todo)
+            if owner[i] == worker or _kind_folder(step.path) in folders]
+    _WORK["history"].fetch(sha for step in mine for sha in (step.old, step.new))
     auditor = Auditor(_WORK["history"], _WORK["report"])
     out = []
     for i, step in enumerate(todo):

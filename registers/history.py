@@ -9,11 +9,12 @@ judged by the organisation and the policy of its day, not of today.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from .config import Config, parse_config
 from .errors import CocError
@@ -83,7 +84,7 @@ class Settings:
     def person(self, email: str) -> Person | None:
         return self.people.by_email.get(email.strip().lower()) if self.people else None
 
-    def context(self, records: Mapping[str, Record] | None = None) -> "Context | None":
+    def context(self, records: Mapping[str, Record] | None = None) -> Context | None:
         """A rule context with this commit's policy, parameters and people."""
         if self.config is None or self.people is None:
             return None
@@ -169,10 +170,12 @@ def read_blobs(root: Path, names: Iterable[str]) -> dict[str, bytes | None]:
     if not wanted:
         return {}
     proc = subprocess.run(_git_command(root, "cat-file", "--batch"), capture_output=True,
+                          check=False,
                           input=("\n".join(wanted) + "\n").encode())
     if proc.returncode != 0:
         raise CocError(f"git cat-file failed: {_text(proc.stderr).strip() or proc.returncode}")
-    out, pos, result = proc.stdout, 0, {}
+    out, pos = proc.stdout, 0
+    result: dict[str, bytes | None] = {}
     for name in wanted:
         end = out.index(b"\n", pos)
         header = out[pos:end].split(b" ")
@@ -194,7 +197,8 @@ def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, str]:
         return {}
     proc = subprocess.run(_git_command(root, "log", "--no-walk=unsorted", "--stdin",
                                        "--format=%H %G?"),
-                          input="\n".join(wanted) + "\n", capture_output=True, text=True)
+                          input="\n".join(wanted) + "\n", capture_output=True, text=True,
+                          check=False)
     if proc.returncode != 0:
         raise CocError(f"git log failed checking signatures: {proc.stderr.strip()}")
     return dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
@@ -203,7 +207,8 @@ def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, str]:
 def resolve_commit(root: Path, rev: str) -> str:
     """The commit id `rev` names; a revision is never passed to git where it could be an option."""
     proc = subprocess.run(_git_command(root, "rev-parse", "--verify", "-q", "--end-of-options",
-                                       f"{rev}^{{commit}}"), capture_output=True, text=True)
+                                       f"{rev}^{{commit}}"), capture_output=True, text=True,
+                          check=False)
     if proc.returncode != 0 or not proc.stdout.strip():
         raise CocError(f"{rev!r} is not a commit in this repository", field="--since")
     return proc.stdout.strip()
@@ -212,7 +217,7 @@ def resolve_commit(root: Path, rev: str) -> str:
 def commits_between(root: Path, since: str, until: str = "HEAD") -> set[str]:
     """Commits reachable from `until` but not from `since` (what `since..until` names)."""
     proc = subprocess.run(_git_command(root, "rev-list", until, f"^{since}", "--"),
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise CocError(f"git rev-list failed: {proc.stderr.strip()}")
     return set(proc.stdout.split())
@@ -220,7 +225,7 @@ def commits_between(root: Path, since: str, until: str = "HEAD") -> set[str]:
 
 def is_shallow(root: Path) -> bool:
     proc = subprocess.run(_git_command(root, "rev-parse", "--is-shallow-repository"),
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     return proc.stdout.strip() == "true"
 
 

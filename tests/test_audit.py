@@ -12,13 +12,12 @@ import json
 import os
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-
 from coc.cli.init import init_register
 from coc.cli.main import cli
 from coc.registers.store import new_id

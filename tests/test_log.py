@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-
 from coc.cli.init import init_register
 from coc.cli.main import cli
 from conftest import EXAMPLE_EMAILS

@@ -45,6 +45,8 @@ def _event_text(event: dict[str, Any]) -> str:
         text = f"declared {event['kind']} for {event['declarant']}, declared_on " \
                f"{event['declared_on']}"
         return text + (f" (recorded by {event['recorded_by']})" if "recorded_by" in event else "")
+    if name == "merged":
+        return f"merged from {event['from'][:10]} (the commits above)"
     if name == "moved":
         return f"moved from {event['from']} to {event['to']}"
     if name == "deleted":

@@ -437,15 +437,28 @@ def life(history: History, record_id: str) -> list[Entry]:
         if step.record_id != record_id:
             continue
         try:
+            merged = _merged_from(history, step)
             before = auditor.read(step.old, step.before_path)
             after = auditor.read(step.new, step.path)
-            events = describe(before, after, step)
+            events = [{"event": "merged", "from": merged}] if merged else \
+                describe(before, after, step)
         except CocError as exc:
             events = [{"event": "unreadable", "error": str(exc)}]
         person = history.settings(step.commit).person(step.commit.email)
         entries.append(Entry(step.commit, step.path, tuple(events), tuple(anomalies),
                              person.id if person else None))
     return entries
+
+
+def _merged_from(history: History, step: Step) -> str | None:
+    """The merged parent that already had the record as the merge leaves it: the merge only
+    brought in commits that the timeline shows on their own."""
+    if len(step.commit.parents) < 2 or step.new is None:
+        return None
+    names = {p: f"{p}:{step.path}" for p in step.commit.parents[1:]}
+    history.fetch(names.values())
+    new = history.blobs.get(step.new)
+    return next((p for p, name in names.items() if history.blobs.get(name) == new), None)
 
 
 def _context_kinds(history: History, every_commit: bool = False) -> frozenset[str]:

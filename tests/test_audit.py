@@ -171,6 +171,13 @@ def bad(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     expect["backdated"] = (rid, sneak(root, "jsmith", "declare", "registers"), "backdated",
                            "declared_on")
 
+    # A decision whose `at` is a week before the commit that recorded it.
+    rid = declare_gift(root)
+    edit(root, rid, "decisions: []\namendments: []", DECISION.format(
+        by="mjones", at=f"{TODAY - timedelta(days=7)} 10:00:00+00:00"))
+    expect["backdated-decision"] = (rid, sneak(root, "mjones", "approve", "registers"),
+                                    "backdated", "decisions.0.at")
+
     # A decision by a manager who has declared a relationship with the declarant (Luton §13):
     # judged with the relationship records of the day.
     rid = declare_gift(root, user="agreen")
@@ -260,7 +267,7 @@ def test_since_reports_only_later_commits(bad):
     result = run(root, "audit", "--since", since, "--format", "json")
     assert result.exit_code == 1
     assert {(f["record_id"], f["rule"]) for f in json.loads(result.output)} == {
-        (expect[name][0], expect[name][2]) for name in ("backdated", "related")}
+        (expect[name][0], expect[name][2]) for name in ("backdated", "backdated-decision", "related")}
     head = git(root, "rev-parse", "HEAD")
     result = run(root, "audit", "--since", head)
     assert (result.exit_code, result.output) == (0, "")
@@ -343,6 +350,23 @@ def test_a_shallow_clone_is_refused_not_misjudged(clean, tmp_path):
     result = run(shallow, "audit")
     assert result.exit_code == 1
     assert "shallow" in result.output and "--unshallow" in result.output
+
+
+def test_outside_work_approved_after_it_started_under_milton_keynes(make_register, coc):
+    root = make_register("milton-keynes")
+    ids = []
+    for start, late in ((TODAY - timedelta(days=3), ("--late-reason", "Forgot")), (TODAY, ())):
+        result = coc(root, "declare", "outside-work", "--organisation", "MK Dons", "--role",
+                     "Steward", "--paid", "yes", "--start-date", start.isoformat(),
+                     "--hours-per-week", "5", *late, "--no-input", "--json", user="pbrown")
+        assert result.exit_code == 0, result.output
+        ids.append(json.loads(result.output)["id"])
+        assert coc(root, "approve", ids[-1], user="mjones").exit_code == 0
+    result = coc(root, "audit")
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()   # approved on its first day: in time
+    assert line.startswith(f"{ids[0]}: decisions.0: ")
+    assert "(started-before-approval) [MK §7]" in line
 
 
 # signatures -----------------------------------------------------------------------------------

@@ -91,6 +91,27 @@ def life(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     return root, record_id, commits
 
 
+def test_a_pull_request_merge_is_shown_as_a_merge_not_a_second_declaration(life):
+    root, _, _ = life
+    result = ok(root, "declare", "gift", "--received-on", TODAY.isoformat(), "--donor", "B",
+                "--description", "Pen", "--value-gbp", "5", "--outcome", "kept", "--no-input",
+                "--branch", "--json", user="pbrown")
+    record_id = json.loads(result.output)["id"]
+    ok(root, "approve", record_id, "--branch", user="mjones")
+    tip = head(root)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Max Jones", "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS[
+        "mjones"], "GIT_COMMITTER_NAME": "Max Jones", "GIT_COMMITTER_EMAIL": EXAMPLE_EMAILS[
+        "mjones"]}
+    for args in (["switch", "-q", "main"], ["merge", "-q", "--no-ff", f"declare/{record_id}",
+                                             "-m", "merge"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    data = json.loads(ok(root, "log", record_id, "--json").output)
+    assert [e["events"] for e in data["entries"]][2] == [{"event": "merged", "from": tip}]
+    assert [e["events"][0]["event"] for e in data["entries"]] == ["declared", "approved", "merged"]
+    assert f"merged from {tip[:10]}" in ok(root, "log", record_id).output
+    assert (run(root, "audit").exit_code, run(root, "audit").output) == (0, "")
+
+
 def test_the_timeline_names_each_commit_its_author_and_what_it_did(life):
     root, record_id, commits = life
     text = ok(root, "log", record_id).output

@@ -87,6 +87,7 @@ def build(root: Path, count: int) -> tuple[Path, Path]:
     pending = root / "registers" / "housing" / "gift" / "2026" / f"{pending_id}.yaml"
     pending.parent.mkdir(parents=True, exist_ok=True)
     pending.write_text(NEW_GIFT.format(id=pending_id))
+    git(root, "config", "gc.auto", "0")        # no background gc while timing; pack once here
     git(root, "add", "-A")
     git(root, "commit", "-q", "--no-verify", "-m", f"{count} records")
     git(root, "gc", "-q")

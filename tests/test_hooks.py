@@ -351,3 +351,15 @@ def test_late_without_a_reason_is_refused_and_with_one_accepted(register):
     write(register, NOTICE.format(id=on_time, declared_on="2026-11-03", late=""), on_time,
           kind="criminal-matter")
     assert commit(register).returncode == 0
+
+
+def test_a_breach_already_done_is_recorded_and_flagged_not_refused(register):
+    """A gift already kept is a fact: refusing it would lose it (SPEC §5)."""
+    record_id = new_id("GIF", 2026)
+    write(register, GIFT.format(id=record_id, declarant="jsmith").replace(
+        '"12.50"', '"200.00"').replace("shared-with-team", "kept"), record_id)
+    proc = commit(register)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{record_id}.yaml:" in proc.stderr and "details.value_gbp: breach:" in proc.stderr
+    assert "(gift-low-value) [Luton §14.3]" in proc.stderr and "(recorded;" in proc.stderr
+    assert "this commit changes the register" not in proc.stderr

@@ -18,8 +18,8 @@ import click
 
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
-from coc.registers.importing import (EARLIEST, ImportMapping, Row, Spec, clean_date, clean_money,
-                                     default_mapping, norm, parse_mapping, read_rows)
+from coc.registers.importing import (EARLIEST, ImportMapping, Row, Spec, bare_name, clean_date,
+                                     clean_money, default_mapping, parse_mapping, read_rows)
 from coc.registers.people import Person
 from coc.registers.record import PERSON_ID_RE, Record
 from coc.registers.store import Register
@@ -32,8 +32,9 @@ NOT_MAPPABLE = {
     "path": "a record's place comes from its declarant's department in people.yaml",
     "department": "a record's place comes from its declarant's department in people.yaml",
     "declarant": "say how to find the declarant under the top-level `declarant:`",
-    "declared_on": "use the top-level `declared_on:`", "late_reason": "use the top-level "
-    "`late_reason:`", "recorded_by": "the person importing is recorded as recorded_by",
+    "declared_on": "use the top-level `declared_on:`",
+    "late_reason": "use the top-level `late_reason:`",
+    "recorded_by": "the person importing is recorded as recorded_by",
 }
 
 
@@ -69,7 +70,7 @@ class _Rows:
         self.ctx = register.context(load_context(register))
         self.by_name: dict[str, list[Person]] = {}
         for person in register.people:
-            self.by_name.setdefault(norm(person.name), []).append(person)
+            self.by_name.setdefault(bare_name(person.name), []).append(person)
         self.seen: dict[str, str] = self._existing()
         self.ids: set[str] = set()
 
@@ -123,7 +124,7 @@ class _Rows:
         elif spec.match == "email":
             found = [p for p in people if p.email.lower() == text.lower()]
         else:
-            found = self.by_name.get(norm(text), [])
+            found = self.by_name.get(bare_name(text), [])
         if len(found) != 1:
             who = "no one" if not found else "more than one person"
             problems.append(("declarant", f"{who} in people.yaml has the {spec.match} {text!r}"))

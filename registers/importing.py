@@ -31,11 +31,21 @@ _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 # A pound sign as exports mangle it: itself, read as cp1252 twice, or replaced (U+FFFD).
 _CURRENCY = ("Â£", "£", "\ufffd", "GBP")
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rt", "hon"})
 
 
 def norm(text: str) -> str:
     """Text for matching: case and runs of whitespace do not matter."""
     return " ".join(text.split()).casefold()
+
+
+def bare_name(text: str) -> str:
+    """A name for matching people: `norm`, without full stops or leading titles, so the
+    source's "Ms Nusrat Ghani" or "Sir Keir Starmer" finds people.yaml's "Nusrat Ghani"."""
+    words = norm(text).replace(".", " ").split()
+    while len(words) > 1 and words[0] in _TITLES:
+        words.pop(0)
+    return " ".join(words)
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,16 @@ def test_a_bad_row_stops_the_import_and_is_reported_by_line(small: Path, coc: Co
     assert "the same gift of m0 is already GIF-" in out["bad"][0]["message"]
 
 
+def test_line_numbers_count_the_lines_inside_quoted_cells(small: Path, coc: Coc,
+                                                          tmp_path: Path) -> None:
+    source = tmp_path / "gifts.csv"
+    source.write_text(HEADER + 'm0,2026-03-05,Acme,"a pen\nand a pad",12,kept\n'
+                      "m0,2026-03-01,Acme,Pen,x,kept\n")
+    result, out = run_import(coc, small, source, "gift")
+    assert result.exit_code == 1
+    assert [(b["path"], b["line"]) for b in out["bad"]] == [(str(source), 4)]
+
+
 def test_dry_run_writes_nothing(small: Path, coc: Coc, tmp_path: Path) -> None:
     source = tmp_path / "gifts.csv"
     source.write_text(HEADER + "m0,2026-03-01,Acme,Pen,12.50,kept\n")

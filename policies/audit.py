@@ -11,6 +11,7 @@ commits. Everything returns data; nothing here prints.
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -327,11 +328,13 @@ def _check_all(history: History, report: Container[str] | None, todo: list[Step]
              share.setdefault(step.record_id, len(share) % workers) for step in todo]
     _WORK.update(history=history, report=report, todo=todo, owner=owner,
                  context_folders=context_folders)
+    gc.freeze()   # the collector would otherwise touch, so copy, every inherited object
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
             parts = pool.map(_check_share, range(workers))
     finally:
         _WORK.clear()
+        gc.unfreeze()
     results = sorted((item for part in parts for item in part), key=lambda item: item[0])
     seen: set[str] = set()   # a broken coc.yaml/people.yaml: once, as one walk would say it
     for _, found in results:

@@ -198,7 +198,8 @@ class _Rows:
                     for f in errors]
         self.ids.add(record_id)
         self.seen[signature] = "in this file" + (f" (line {row.line})" if row.line else "")
-        return Planned(record_id, path, data, row, tuple(f for f in findings if f.severity != "info"))
+        kept = tuple(f for f in findings if f.severity != "info")
+        return Planned(record_id, path, data, row, kept)
 
 
 def load_mapping(register: Register, kind_name: str, mapping_file: Path) -> ImportMapping:
@@ -308,8 +309,8 @@ def _report(register: Register, result: Imported, source: Path, kind: str, dry_r
             if not f.failing:
                 warnings += 1
                 continue
-            click.echo(f.at(path=f"{source}:{planned.row.item}" if planned.row.item else str(source),
-                            line=planned.row.line, record_id=planned.id).render())
+            where = f"{source}:{planned.row.item}" if planned.row.item else str(source)
+            click.echo(f.at(path=where, line=planned.row.line, record_id=planned.id).render())
     good, bad = len(result.planned), len(result.bad)
     notes = [f"{result.skipped} row(s) skipped by the mapping"] if result.skipped else []
     if warnings:

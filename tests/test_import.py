@@ -364,7 +364,8 @@ def test_a_declarant_not_in_people_yaml_names_the_row(small: Path, coc: Coc,
 
 # -- hostile input --------------------------------------------------------------------------------
 @pytest.mark.parametrize("name, content, message", [
-    ("latin1.csv", HEADER.encode() + "m0,2026-03-01,Caf\xe9 Rouge,Pen,\xa312,kept\n".encode("cp1252"),
+    ("latin1.csv",
+     HEADER.encode() + "m0,2026-03-01,Caf\xe9 Rouge,Pen,\xa312,kept\n".encode("cp1252"),
      ":2: not utf-8 (byte 0xe9): save it as UTF-8, or set `source: {encoding: cp1252}` in the "
      "mapping"),
     ("nul.csv", HEADER.encode() + b"m0,2026-03-01,Acme\x00,Pen,12,kept\n",

@@ -13,7 +13,9 @@ from .common import FORMATS, echo_json, junit, open_register, render_findings, t
 @click.option("--since", metavar="REV",
               help="Report only commits made since REV (a tag, a commit, origin/main).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-def audit(since: str | None, fmt: str) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Check every commit again, ignoring .git/coc/audit.json (and not writing it).")
+def audit(since: str | None, fmt: str, no_cache: bool) -> None:
     """Find anomalies in the register's git history.
 
     Every change to every record is checked against the coc.yaml and people.yaml in force at
@@ -30,7 +32,7 @@ def audit(since: str | None, fmt: str) -> None:
     history = History.read(register.root)
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
-    found = run(history, report)
+    found = run(history, report, use_cache=not no_cache)
     if fmt == "junit":
         click.echo(junit(found, "coc audit", passed=record_ids(history)))
     elif fmt == "json" or found:

@@ -229,6 +229,19 @@ def test_a_cached_audit_says_the_same_and_a_spoilt_cache_is_ignored(bad, bad_jso
         assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
 
 
+def test_no_cache_checks_again_what_a_cache_says(bad, bad_json):
+    root, _ = bad
+    cache = root / ".git" / "coc" / "audit.json"
+    run(root, "audit")
+    data = json.loads(cache.read_text())
+    cache.write_text(json.dumps({**data, "commits": {sha: [] for sha in data["commits"]}}))
+    assert (run(root, "audit").exit_code, run(root, "audit").output) == (0, "")   # trusted
+    result = run(root, "audit", "--no-cache", "--format", "json")
+    assert (result.exit_code, json.loads(result.output)) == (1, bad_json)
+    assert json.loads(cache.read_text())["commits"] == {sha: [] for sha in data["commits"]}
+    cache.unlink()
+
+
 def test_the_text_report_has_one_line_per_anomaly(bad):
     root, expect = bad
     result = run(root, "audit")

@@ -300,8 +300,9 @@ def audit(history: History, report: Container[str] | None = None, *,
             found += [Finding(**f) for f in cached[commit.sha]]
     checked = {sha: [f.to_json() for f in fs] for sha, fs in fresh.items()
                if report is None or sha in report}
-    if path is not None and checked:
-        _write_cache(path, key, {**cached, **checked})
+    if path is not None and checked:   # commits rewritten out of the history are dropped
+        _write_cache(path, key, {c.sha: checked[c.sha] if c.sha in checked else cached[c.sha]
+                                 for c in history.commits if c.sha in checked or c.sha in cached})
     return found + unsigned(history, report)
 
 

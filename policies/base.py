@@ -18,6 +18,8 @@ from coc.registers.people import People, Person
 from coc.registers.record import ID_RE, Record, as_date
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .calendar import WorkingCalendar
 
 FIELD_TYPES = ("text", "longtext", "bool", "date", "money", "hours", "int", "choice", "record-id")
@@ -244,6 +246,7 @@ class Context:
     people: People
     parameters: Mapping[str, Any]
     calendar_name: str = "england-and-wales"
+    cache_dir: "Path | None" = None   # the register's .git/coc/, for the bank-holiday cache
     records: Mapping[str, Record] = field(default_factory=dict)   # id -> record, for cross-record rules
     policy: "Policy | None" = None
     _calendar: "WorkingCalendar | None" = None
@@ -253,7 +256,7 @@ class Context:
         if self._calendar is None:
             from .calendar import WorkingCalendar
 
-            self._calendar = WorkingCalendar(self.calendar_name)
+            self._calendar = WorkingCalendar(self.calendar_name, self.cache_dir)
         return self._calendar
 
     def param(self, name: str) -> Any:

@@ -100,9 +100,11 @@ class Register:
     def context(self, records: dict[str, Record] | None = None) -> "Context":
         from coc.policies.base import Context
 
+        git_dir = self.root / ".git"
         return Context(people=self.people, parameters=self.parameters,
                        calendar_name=self.config.calendar, records=records or {},
-                       policy=self.policy)
+                       policy=self.policy,
+                       cache_dir=git_dir / "coc" if git_dir.is_dir() else None)
 
     # paths ---------------------------------------------------------------------------------
     def rel(self, path: Path) -> str:

@@ -183,3 +183,34 @@ def test_cli_deadline_counts_from_the_event_not_from_today(make_register, coc):
     shown = json.loads(coc(root, "show", json.loads(out.stdout)["id"], "--json").stdout)
     assert shown["deadline"] == "2026-11-30"
     assert [f["severity"] for f in shown["findings"] if f["rule"] == "deadline"] == ["info"]
+
+
+def test_bank_holidays_are_cached_so_the_package_is_not_imported_again(tmp_path):
+    """The `holidays` import costs more than a hook's budget (SPEC §7): once a year's bank
+    holidays are known they come from .git/coc/, and the package is not imported at all."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from datetime import date; from pathlib import Path\n"
+        "from coc.policies.calendar import WorkingCalendar\n"
+        f"cal = WorkingCalendar('scotland', Path({str(tmp_path)!r}))\n"
+        "print(cal.is_working_day(date(2027, 1, 4)), cal.holiday_name(date(2026, 11, 30)),\n"
+        "      'holidays' in sys.modules)\n")
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    assert run() == "False Saint Andrew's Day True"      # computed, and written down
+    assert (tmp_path / "bank-holidays-SCT.json").is_file()
+    assert run() == "False Saint Andrew's Day False"     # from the file alone
+
+
+def test_a_damaged_or_stale_holiday_cache_is_ignored(tmp_path):
+    cache = tmp_path / "bank-holidays-ENG.json"
+    cache.write_text('{"package": "some other version", "years": {"2026": {}}}')
+    assert not WorkingCalendar("england-and-wales", tmp_path).is_working_day(date(2026, 12, 25))
+    cache.write_text("{not json")
+    assert not WorkingCalendar("england-and-wales", tmp_path).is_working_day(date(2026, 12, 28))
+    assert '"2026-12-28": "Boxing Day (observed)"' in cache.read_text().replace("\n", "")

@@ -178,6 +178,15 @@ def bad(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     expect["backdated-decision"] = (rid, sneak(root, "mjones", "approve", "registers"),
                                     "backdated", "decisions.0.at")
 
+    # A record file that is not YAML, and one that is a symbolic link.
+    folder = root / "registers" / "housing" / "gift" / str(TODAY.year)
+    broken, link = new_id("GIF", TODAY.year), new_id("GIF", TODAY.year)
+    (folder / f"{broken}.yaml").write_text("id: [unclosed\n")
+    (folder / f"{link}.yaml").symlink_to("/etc/passwd")
+    sha = sneak(root, "jsmith", "odd files", "registers")
+    expect["unreadable"] = (broken, sha, "unreadable-record", None)
+    expect["symlink"] = (link, sha, "unreadable-record", None)
+
     # A decision by a manager who has declared a relationship with the declarant (Luton §13):
     # judged with the relationship records of the day.
     rid = declare_gift(root, user="agreen")
@@ -280,7 +289,8 @@ def test_since_reports_only_later_commits(bad):
     result = run(root, "audit", "--since", since, "--format", "json")
     assert result.exit_code == 1
     assert {(f["record_id"], f["rule"]) for f in json.loads(result.output)} == {
-        (expect[name][0], expect[name][2]) for name in ("backdated", "backdated-decision", "related")}
+        (expect[name][0], expect[name][2])
+        for name in ("backdated", "backdated-decision", "unreadable", "symlink", "related")}
     head = git(root, "rev-parse", "HEAD")
     result = run(root, "audit", "--since", head)
     assert (result.exit_code, result.output) == (0, "")

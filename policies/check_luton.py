@@ -9,19 +9,11 @@ are not repeated here: they come from the policy's rules, run on a draft of the 
 from __future__ import annotations
 
 from .guide import Answer as A
-from .guide import Guide, Node, flagged, flagged_or_not
+from .guide import Guide, Node, flagged, flagged_or_not, when, yes_no
 from .guide import Option as O
 from .guide import Question as Q
 
 MONITORING_OFFICER = "the Monitoring Officer (Service Director, HR: 01582 546291)"
-
-
-def yes_no(key: str, text: str, yes: str, no: str, **kw: object) -> Q:
-    return Q(key, text, (O("yes", "Yes", yes), O("no", "No", no)), **kw)  # type: ignore[arg-type]
-
-
-def when(key: str, text: str, then: str) -> Q:
-    return Q(key, text + " (YYYY-MM-DD; Enter for today)", type="date", then=then)
 
 
 NODES: dict[str, Node] = {

@@ -8,20 +8,9 @@ run on a draft of the declaration the answer offers.
 from __future__ import annotations
 
 from .guide import Answer as A
-from .guide import Guide, Node, flagged, grade_at_least, hours
+from .guide import Guide, Node, flagged, grade_at_least, hours, when, yes_no
 from .guide import Option as O
 from .guide import Question as Q
-
-YES_NO = ("yes", "no")
-
-
-def yes_no(key: str, text: str, yes: str, no: str, **kw: object) -> Q:
-    return Q(key, text, (O("yes", "Yes", yes), O("no", "No", no)), **kw)  # type: ignore[arg-type]
-
-
-def when(key: str, text: str, then: str) -> Q:
-    return Q(key, text + " (YYYY-MM-DD; Enter for today)", type="date", then=then)
-
 
 NODES: dict[str, Node] = {
     "start": Q("topic", "What is it about?", (

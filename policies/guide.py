@@ -317,3 +317,16 @@ def problems(guide: Guide, policy: Policy | None = None) -> list[str]:
     out += [f"{node_id}: unreachable from {guide.start!r}" for node_id in nodes
             if node_id not in state]
     return out
+
+
+# --- shorthands for writing a guide -------------------------------------------------------------
+
+def yes_no(key: str, text: str, yes: str, no: str, **kw: Any) -> Question:
+    """A yes/no question: "yes" leads to node `yes`, "no" to node `no`."""
+    return Question(key, text, (Option("yes", "Yes", yes), Option("no", "No", no)), **kw)
+
+
+def when(key: str, text: str, then: str) -> Question:
+    """A date question (Enter for today)."""
+    return Question(key, text + " (YYYY-MM-DD; Enter for today)", type="date", then=then)
+

@@ -169,8 +169,9 @@ def _refuse_deep_nesting(text: str, path: str) -> None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > _MAX_DEPTH:
+                    mark = event.start_mark
                     raise CocError(f"invalid YAML: nested more than {_MAX_DEPTH} levels deep",
-                                   path=path, line=event.start_mark.line + 1)
+                                   path=path, line=mark.line + 1 if mark else None)
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except yaml.YAMLError:

@@ -13,7 +13,6 @@ import json
 import os
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from coc.registers.errors import CocError
 

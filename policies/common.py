@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from coc.registers.findings import Finding
 from coc.registers.people import Person
@@ -163,6 +163,21 @@ def within_working_days(ctx: Context, event: date, parameter: str, what: str,
     due = ctx.calendar.add_working_days(event, days)
     return Deadline(due, f"{days} working day(s) after {what} on {event}{_skipping(ctx, event, due)}"
                          f"; {param_note(ctx, parameter)}", section)
+
+
+def record_within(ctx: Context, event: date, what: str, section: str) -> Deadline:
+    """The code gives no time to record something: `record_within_working_days` after it."""
+    return within_working_days(ctx, event, "record_within_working_days", what, section)
+
+
+def record_within_after(kinds: Mapping[str, Kind], field: str, what: str, section: str
+                        ) -> Callable[[Record, Context], Deadline | None]:
+    """A kind's deadline: `record_within` after the date in `field` (none when it is absent)."""
+    def deadline(record: Record, ctx: Context) -> Deadline | None:
+        spec = kinds.get(record.kind)
+        when = spec.value(record, field) if spec else None
+        return record_within(ctx, when, what, section) if when else None
+    return deadline
 
 
 def before(start: date, what: str, section: str) -> Deadline:

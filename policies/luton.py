@@ -12,7 +12,6 @@ time to record a gift), a parameter below says so, and coc.yaml may set it.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Callable, Iterable
 
 from coc.registers.findings import Finding
@@ -91,25 +90,14 @@ def must_report_driving(record: Record, ctx: Context) -> bool:
 
 # --- deadlines ----------------------------------------------------------------------------------
 
-def _record_within(ctx: Context, when: date, what: str, section: str) -> Deadline:
-    return common.within_working_days(ctx, when, "record_within_working_days", what, section)
-
-
 def _accepted_within(field: str, what: str, section: str, accepted: tuple[str, ...]
                      ) -> Callable[[Record, Context], Deadline | None]:
     """§14.3/§14.4: what is accepted is declared; what is declined needs no declaration."""
     def deadline_(record: Record, ctx: Context) -> Deadline | None:
         when = _v(record, field)
         if when and record.details.get("outcome") in accepted:
-            return _record_within(ctx, when, what, section)
+            return common.record_within(ctx, when, what, section)
         return None
-    return deadline_
-
-
-def _since(field: str, what: str, section: str) -> Callable[[Record, Context], Deadline | None]:
-    def deadline_(record: Record, ctx: Context) -> Deadline | None:
-        when = _v(record, field)
-        return _record_within(ctx, when, what, section) if when else None
     return deadline_
 
 
@@ -126,7 +114,7 @@ def _voluntary_deadline(record: Record, ctx: Context) -> Deadline | None:
         return None
     if record.details.get("category") in NEEDS_APPROVAL:
         return common.before(start, "the activity starts", "Luton §20.5")
-    return _record_within(ctx, start, "the activity starting", "Luton §20.4")
+    return common.record_within(ctx, start, "the activity starting", "Luton §20.4")
 
 
 def _criminal_deadline(record: Record, ctx: Context) -> Deadline | None:
@@ -159,8 +147,10 @@ DEADLINES: dict[str, Callable[[Record, Context], Deadline | None]] = {
     "hospitality": _accepted_within("date", "the hospitality", "Luton §14.4", ("accepted",)),
     "outside-work": _outside_work_deadline,
     "voluntary-work": _voluntary_deadline,
-    "interest": _since("arose_on", "the interest arising", "Luton §10.1"),
-    "directorship": _since("appointed_on", "the appointment", "Luton §22.1"),
+    "interest": common.record_within_after(
+        KINDS, "arose_on", "the interest arising", "Luton §10.1"),
+    "directorship": common.record_within_after(
+        KINDS, "appointed_on", "the appointment", "Luton §22.1"),
     "criminal-matter": _criminal_deadline,
     "driving-disqualification": _driving_deadline,
     "property-use": _property_deadline,

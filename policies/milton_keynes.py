@@ -105,15 +105,11 @@ def _asap(ctx: Context, when: date, what: str) -> Deadline:
     return common.within_working_days(ctx, when, "asap_working_days", what, "MK §1")
 
 
-def _record_within(ctx: Context, when: date, what: str, section: str) -> Deadline:
-    return common.within_working_days(ctx, when, "record_within_working_days", what, section)
-
-
 def _gift_deadline(record: Record, ctx: Context) -> Deadline | None:
     """§6: a gift you keep is "written down to properly record it"; no time is given."""
     when = _v(record, "received_on")
     if when and record.details.get("outcome") in ACCEPTED:
-        return _record_within(ctx, when, "receiving the gift", "MK §6")
+        return common.record_within(ctx, when, "receiving the gift", "MK §6")
     return None
 
 
@@ -122,7 +118,7 @@ def _hospitality_deadline(record: Record, ctx: Context) -> Deadline | None:
     when = _v(record, "date")
     if when and record.details.get("host_is_supplier") is True and \
             record.details.get("outcome") == "accepted":
-        return _record_within(ctx, when, "the hospitality", "MK §6")
+        return common.record_within(ctx, when, "the hospitality", "MK §6")
     return None
 
 
@@ -132,7 +128,7 @@ def _outside_work_deadline(record: Record, ctx: Context) -> Deadline | None:
     if not start:
         return None
     if outside_work_route(record, ctx).name == "tell-manager":
-        return _record_within(ctx, start, "the work starting", "MK §7")
+        return common.record_within(ctx, start, "the work starting", "MK §7")
     return common.before(start, "the work starts", "MK §7")
 
 
@@ -146,13 +142,6 @@ def _criminal_deadline(record: Record, ctx: Context) -> Deadline | None:
     if event in NOTIFIABLE:
         return _asap(ctx, when, f"the {event}")
     return None
-
-
-def _since(field: str, what: str, section: str) -> Callable[[Record, Context], Deadline | None]:
-    def deadline_(record: Record, ctx: Context) -> Deadline | None:
-        when = _v(record, field)
-        return _record_within(ctx, when, what, section) if when else None
-    return deadline_
 
 
 def _property_deadline(record: Record, ctx: Context) -> Deadline | None:
@@ -172,9 +161,10 @@ DEADLINES: dict[str, Callable[[Record, Context], Deadline | None]] = {
     "gift": _gift_deadline,
     "hospitality": _hospitality_deadline,
     "outside-work": _outside_work_deadline,
-    "voluntary-work": _since("start_date", "taking on the role", "MK §7"),
-    "interest": _since("arose_on", "the interest arising", "MK §7"),
-    "directorship": _since("appointed_on", "the appointment", "MK §7"),
+    "voluntary-work": common.record_within_after(
+        KINDS, "start_date", "taking on the role", "MK §7"),
+    "interest": common.record_within_after(KINDS, "arose_on", "the interest arising", "MK §7"),
+    "directorship": common.record_within_after(KINDS, "appointed_on", "the appointment", "MK §7"),
     "criminal-matter": _criminal_deadline,
     "property-use": _property_deadline,
     "overpayment": _overpayment_deadline,

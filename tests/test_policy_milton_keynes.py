@@ -8,61 +8,20 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
 from coc.policies.base import Context
-from coc.policies.engine import check_record
-from coc.policies.registry import get_policy
-from coc.registers.config import DEFAULT_GRADES
 from coc.registers.errors import CocError
-from coc.registers.findings import Finding
-from coc.registers.people import People, load_people
+from coc.registers.people import People
 from coc.registers.record import Record
+from policy_kit import D, PEOPLE, PolicyKit
 
-D = date.fromisoformat
-POLICY = get_policy("milton-keynes")
-EXAMPLE = Path(__file__).resolve().parents[1] / "templates" / "register" / "people.example.yaml"
-PEOPLE = load_people(EXAMPLE, DEFAULT_GRADES)
-
-
-def ctx(*records: Record, calendar: str = "england-and-wales", **params: Any) -> Context:
-    return Context(people=PEOPLE, parameters=POLICY.resolve_parameters(params),
-                   calendar_name=calendar, records={r.id: r for r in records}, policy=POLICY)
-
-
-def rec(kind: str, declarant: str = "jsmith", declared_on: str = "2026-11-24", *,
-        suffix: str = "AAAAAA", decisions: list[dict[str, Any]] | None = None,
-        late_reason: str | None = None, **details: Any) -> Record:
-    """A record as read from YAML: ISO strings become dates for the kind's date fields."""
-    spec = POLICY.kinds[kind]
-    for name, value in details.items():
-        field = spec.field(name)
-        if field is not None and field.type == "date" and isinstance(value, str):
-            details[name] = D(value)
-    data: dict[str, Any] = {"id": f"{spec.prefix}-2026-{suffix}", "kind": kind,
-                            "declarant": declarant, "recorded_by": declarant,
-                            "declared_on": D(declared_on), "details": details}
-    if decisions:
-        data["decisions"] = decisions
-    if late_reason:
-        data["late_reason"] = late_reason
-    return Record(data=data)
-
-
-def found(record: Record, context: Context | None = None) -> list[Finding]:
-    return check_record(record, context or ctx(record))
-
-
-def rule(record: Record, name: str, context: Context | None = None) -> list[Finding]:
-    return [f for f in found(record, context) if f.rule == name]
-
-
-def severities(record: Record, name: str, context: Context | None = None) -> list[str]:
-    return [f.severity for f in rule(record, name, context)]
+KIT = PolicyKit("milton-keynes")
+POLICY, ctx, rec, found, rule, severities = (KIT.policy, KIT.ctx, KIT.rec, KIT.found, KIT.rule,
+                                             KIT.severities)
 
 
 def gift(value: str, outcome: str = "kept", **more: Any) -> Record:

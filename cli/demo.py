@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
+
+from coc.registers.errors import CocError
 
 EMAILS = {"jsmith": "jane.smith@example.gov.uk", "mjones": "max.jones@example.gov.uk",
           "pbrown": "pat.brown@example.gov.uk", "hreed": "harper.reed@example.gov.uk",
@@ -42,23 +46,57 @@ class Demo:
         if output:
             click.echo(output)
         if check and proc.returncode != 0:
-            raise click.ClickException(f"demo step failed (exit {proc.returncode}): coc {shown}")
+            raise CocError(f"demo step failed (exit {proc.returncode}): coc {shown}")
         self.last = proc.stdout
         return proc.stdout
+
+    def decide_if_awaited(self, record_id: str, who: str, *extra: str) -> None:
+        """Approve or acknowledge only when the policy says someone must act on this record:
+        a record-only duty (Luton §14.3 "declared and recorded") waits for nobody."""
+        import json
+
+        shown = json.loads(self.run(who, "show", record_id, "--json"))
+        if shown.get("awaiting") and shown["awaiting"].get("action") in ("approve", "acknowledge"):
+            self.run(who, "approve", record_id, *extra)
+        else:
+            click.secho(f"({record_id} waits for no decision under this policy.)", fg="green")
+
+
+def _fresh(directory: Path, force: bool) -> None:
+    """Refuse to build over an existing folder unless it is an earlier demo and --force is given."""
+    if not directory.exists():
+        return
+    if directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        return
+    if not force:
+        raise CocError(f"{directory} already exists; run `coc demo {shlex.quote(str(directory))} "
+                       "--force` to replace an earlier demo, or give a new folder")
+    if not ((directory / "coc.yaml").is_file() and (directory / ".git").is_dir()):
+        raise CocError(f"{directory} is not an earlier coc demo register (no coc.yaml and .git): "
+                       "coc demo --force only replaces a demo; give a new folder")
+    shutil.rmtree(directory)
 
 
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--policy", default="luton", show_default=True, help="luton or milton-keynes.")
-def demo(directory: Path, policy: str) -> None:
+@click.option("--force", is_flag=True, help="Replace DIRECTORY if it holds an earlier demo.")
+def demo(directory: Path, policy: str, force: bool) -> None:
     """Create a demo register in DIRECTORY and walk declarations through it: declare,
-    approve with conditions, accept, then validate, overdue, audit and log."""
+    approve with conditions, accept, then validate, overdue, audit and log.
+
+    Every date is worked out from today, so the demo runs the same on any day."""
     import json
 
     directory = directory.resolve()
+    _fresh(directory, force)
+    today = date.today()
+    received = (today - timedelta(days=1)).isoformat()
+    starts = (today + timedelta(weeks=4)).isoformat()
     d = Demo(directory)
     d.run(None, "init", str(directory), "--policy", policy)
-    gift = json.loads(d.run("jsmith", "declare", "gift", "--received-on", "2026-11-02",
+    gift = json.loads(d.run("jsmith", "declare", "gift", "--received-on", received,
                             "--donor", "Ann Other", "--donor-organisation", "Acme Lifts Ltd",
                             "--donor-is-supplier", "yes", "--description", "Box of chocolates",
                             "--value-gbp", "12.50", "--outcome", "shared-with-team",
@@ -66,11 +104,11 @@ def demo(directory: Path, policy: str) -> None:
     d.run("jsmith", "show", gift["id"])
     work = json.loads(d.run("pbrown", "declare", "outside-work", "--organisation",
                             "Bedford College", "--role", "Evening tutor", "--paid", "yes",
-                            "--start-date", "2027-01-11", "--hours-per-week", "6",
+                            "--start-date", starts, "--hours-per-week", "6",
                             "--working-pattern", "Tuesday evenings", "--no-input", "--json"))
     d.run("pbrown", "show", work["id"])
     click.secho("\nThe line manager decides; each decision is a commit by the approver.", fg="green")
-    d.run("mjones", "approve", gift["id"])
+    d.decide_if_awaited(gift["id"], "mjones")
     d.run("mjones", "approve", work["id"], "--conditions",
           "No work for Bedford College during council hours; tell me if the hours change.")
     click.secho("\nThe employee signs the conditions (Luton §19.7, MK §7).", fg="green")

@@ -96,12 +96,18 @@ def change(register: Register, record_id: str, actor: Person, action: str,
 @contextmanager
 def _on_branch(register: Register, record_id: str, wanted: bool) -> Iterator[str | None]:
     """On `declare/<id>` if `wanted` (or already there); back where we started on failure."""
-    from coc.registers.git import current_branch, git, switch_to_branch
+    from coc.registers.git import catch_up, current_branch, git, switch_to_branch
 
     started = current_branch(register.root)
     name = f"declare/{record_id}"
     if wanted and started != name:
         switch_to_branch(register.root, name)
+    elif started == name:
+        catch_up(register.root, name)
+    elif register.path_of(record_id, missing_ok=True) is None \
+            and register.find_on_branch(record_id) is not None:
+        raise CocError(f"{record_id} is only on its pull-request branch {name}: add --branch "
+                       "to decide it there", field="id")
     try:
         yield name if wanted or started == name else None
     except BaseException:

@@ -79,16 +79,20 @@ def _fresh(directory: Path, force: bool) -> None:
 
 
 @click.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--policy", default="luton", show_default=True, help="luton or milton-keynes.")
 @click.option("--force", is_flag=True, help="Replace DIRECTORY if it holds an earlier demo.")
-def demo(directory: Path, policy: str, force: bool) -> None:
-    """Create a demo register in DIRECTORY and walk declarations through it: declare,
-    approve with conditions, accept, then validate, overdue, audit and log.
+def demo(directory: Path | None, policy: str, force: bool) -> None:
+    """Create a demo register in DIRECTORY (default: a new folder under the system's temporary
+    folder) and walk declarations through it: declare, approve with conditions, accept, then
+    validate, overdue, audit and log.
 
     Every date is worked out from today, so the demo runs the same on any day."""
     import json
+    import tempfile
 
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="coc-demo-"))
     directory = directory.resolve()
     _fresh(directory, force)
     today = date.today()

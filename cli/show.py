@@ -57,18 +57,38 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
     }
 
 
+def load_here_or_on_branch(register: Register, record_id: str) -> tuple[Record, str | None]:
+    """The record in the working tree, else on its fetched pull-request branch (the reviewer's
+    `git fetch origin` then `coc show ID`), with that branch's name."""
+    if register.path_of(record_id, missing_ok=True) is not None:
+        return register.load(record_id), None
+    found = register.find_on_branch(record_id)
+    if found is None:
+        from coc.registers.errors import CocError
+
+        raise CocError(f"no record {record_id} in this register, nor on a branch "
+                       f"declare/{record_id}; if it is in a pull request, run `git fetch origin` "
+                       "first", field="id")
+    branch, record = found
+    return record, branch
+
+
 @click.command()
 @click.argument("record_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SPEC §5).")
 def show(record_id: str, as_json: bool) -> None:
     """Show one record: details, status, deadline, who must act, findings."""
     register = open_register()
-    record = register.load(check_id(record_id.strip().upper()))
+    record, branch = load_here_or_on_branch(register, check_id(record_id.strip().upper()))
     info = describe(register, record)
+    if branch:
+        info["branch"] = branch
     if as_json:
         echo_json(info)
         return
     click.echo(f"{record.id}  {record.kind}  [{info['status']}]")
+    if branch:
+        click.echo(f"  on branch:   {branch} (a pull request; not on this branch yet)")
     click.echo(f"  file:        {record.path}")
     person = register.people.get(record.declarant)
     click.echo(f"  declarant:   {person.label() if person else record.declarant}")

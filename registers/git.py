@@ -75,18 +75,63 @@ def branch_exists(root: Path, branch: str) -> bool:
                     check=False).strip())
 
 
-def switch_to_branch(root: Path, branch: str) -> None:
-    """Switch to `branch` (declare/<id> for a pull request): the local branch if it exists, else
-    one fetched from a remote (an approver reviewing the pull request), else a new one from HEAD."""
+def main_branch(root: Path) -> str | None:
+    """The branch pull requests go into: the remote's default (origin/HEAD), else a local
+    `main` or `master`; None in a repository that has neither."""
+    remote_head = git(root, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD",
+                      check=False).strip()
+    candidates = [remote_head.split("/", 1)[1]] if "/" in remote_head else []
+    for name in (*candidates, "main", "master"):
+        if branch_exists(root, name):
+            return name
+    return None
+
+
+def remote_branches(root: Path, branch: str) -> list[str]:
+    """`origin/declare/<id>` and the like: the same branch fetched from each remote."""
+    return git(root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/*/{branch}",
+               check=False).split()
+
+
+def _is_ancestor(root: Path, older: str, newer: str) -> bool:
+    return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer], cwd=root,
+                          capture_output=True).returncode == 0
+
+
+def newest_first(root: Path, refs: list[str]) -> list[str]:
+    """`refs` with any that is behind another moved after it (a local branch behind the copy
+    just fetched is read last)."""
+    return sorted(refs, key=lambda ref: sum(_is_ancestor(root, ref, other)
+                                            for other in refs if other != ref))
+
+
+def catch_up(root: Path, branch: str) -> None:
+    """Bring the checked-out `branch` up to its fetched remote copy: fast-forward when it is
+    only behind; refuse, saying what to run, when both sides have commits of their own."""
+    for remote in remote_branches(root, branch):
+        if _is_ancestor(root, remote, branch):
+            continue
+        if _is_ancestor(root, branch, remote):
+            git(root, "merge", "-q", "--ff-only", remote)
+            continue
+        raise CocError(f"branch {branch} and {remote} have both moved on: run "
+                       f"`git pull --no-rebase {remote.split('/', 1)[0]} {branch}` and try again")
+
+
+def switch_to_branch(root: Path, branch: str, new_from: str | None = None) -> None:
+    """Switch to `branch` (declare/<id> for a pull request): the local branch if it exists
+    (brought up to date with the copy fetched from a remote), else the one fetched from a
+    remote (an approver reviewing the pull request), else a new one from `new_from` (a new
+    declaration starts from the main branch, never from another declaration's branch) or HEAD."""
     if branch_exists(root, branch):
         git(root, "switch", "-q", branch)
+        catch_up(root, branch)
         return
-    remote = git(root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/*/{branch}",
-                 check=False).split()
+    remote = remote_branches(root, branch)
     if len(remote) == 1:
         git(root, "switch", "-q", "-c", branch, "--track", remote[0])
     else:
-        git(root, "switch", "-q", "-c", branch)
+        git(root, "switch", "-q", "-c", branch, *([new_from] if new_from else []))
 
 
 def staged_changes(root: Path) -> list[tuple[str, str, str | None]]:

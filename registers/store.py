@@ -196,6 +196,30 @@ class Register:
             raise CocError("a record must be a YAML mapping", path=rel)
         return Record(data=data, path=rel)
 
+    def find_on_branch(self, record_id: str) -> tuple[str, Record] | None:
+        """A record that is not in the working tree but on its pull-request branch
+        `declare/<id>` (local, else fetched from a remote), as (branch, record); None if none.
+
+        A reviewer who has only fetched the pull request can still read what was declared."""
+        from .git import branch_exists, git, newest_first, read_blobs, remote_branches
+        from .yamlio import load_fast
+
+        check_id(record_id)
+        branch = f"declare/{record_id}"
+        refs = newest_first(self.root, ([branch] if branch_exists(self.root, branch) else [])
+                            + remote_branches(self.root, branch))
+        for ref in refs:
+            listed = git(self.root, "ls-tree", "-r", "--name-only", ref, "--", RECORDS_DIR + "/",
+                         check=False).splitlines()
+            wanted = [name for name in listed if name.endswith(f"/{record_id[4:8]}/{record_id}.yaml")]
+            if len(wanted) != 1:
+                continue
+            blob = read_blobs(self.root, [f"{ref}:{wanted[0]}"])[0]
+            data = load_fast(blob, wanted[0]) if blob is not None else None
+            if isinstance(data, dict):
+                return ref, Record(data=data, path=wanted[0])
+        return None
+
     def load_for_edit(self, record_id: str) -> tuple[Path, Any]:
         path = self.path_of(record_id)
         assert path is not None
@@ -216,10 +240,12 @@ class Register:
                          branch: str | None = None) -> str:
         """Write one record and commit it as `author`; on any failure put everything back.
 
-        With `branch`, the commit goes on that branch (created from HEAD) for a pull request.
+        With `branch`, the commit goes on that branch for a pull request; a new branch starts
+        from the main branch, so a pull request carries only its own record.
         Returns the commit id.
         """
-        from .git import branch_exists, commit, current_branch, git, switch_to_branch, unstage
+        from .git import (branch_exists, commit, current_branch, git, main_branch,
+                          switch_to_branch, unstage)
 
         self._inside(path)
         previous = path.read_bytes() if path.exists() else None
@@ -227,7 +253,7 @@ class Register:
         made_branch = False
         if branch:
             made_branch = not branch_exists(self.root, branch)
-            switch_to_branch(self.root, branch)
+            switch_to_branch(self.root, branch, new_from=main_branch(self.root))
             previous = path.read_bytes() if path.exists() else None
         try:
             self.save(path, data)

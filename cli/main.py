@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schema": ("coc.cli.schema", "schema", "Print the JSON Schema of a record kind."),
     "hooks": ("coc.cli.hooks", "hooks", "Install git hooks that check each commit."),
     "codeowners": ("coc.cli.codeowners", "codeowners", "Write CODEOWNERS from people.yaml."),
+    "review": ("coc.cli.review", "review_command",
+               "Summarise a pull request's declarations for its reviewer."),
     "demo": ("coc.cli.demo", "demo", "Create a demo register and walk a declaration through it."),
 }
 

@@ -201,15 +201,19 @@ def github_job(root: Path, job: str, **env: str) -> tuple[bool, list[str]]:
     """(failed, steps that ran) for one job, with GitHub's rules for `if:` after a failure.
     The checkout/setup/install steps are this test's environment; `uses` steps only count."""
     failed, ran = False, []
+    event = env.get("GITHUB_EVENT_NAME", "schedule")
     for step in load(root, GITHUB)["jobs"][job]["steps"]:
         condition = step.get("if")
         if failed and condition not in ("always()", "!cancelled()"):
+            continue
+        if condition == "github.event_name == 'pull_request'" and event != "pull_request":
             continue
         if "uses" in step or step.get("name") == "Install coc":
             ran.append(step.get("name") or step["uses"])
             continue
         ran.append(step["name"])
-        failed = shell(root, step["run"], **{"GITHUB_EVENT_NAME": "schedule", **env}) != 0 \
+        failed = shell(root, step["run"], **{"GITHUB_EVENT_NAME": "schedule",
+                                             "GITHUB_STEP_SUMMARY": os.devnull, **env}) != 0 \
             or failed
     return failed, ran
 
@@ -270,3 +274,18 @@ def test_the_overdue_job_says_who_must_act(registers):
     (finding,) = json.loads(proc.stdout)
     assert finding["rule"] == "overdue-decision"
     assert "who must act: Max Jones (line manager)" in finding["message"]
+
+
+def test_the_review_step_writes_the_job_summary_on_a_pull_request(registers, tmp_path):
+    root = registers["invalid"]
+    summary = tmp_path / "summary.md"
+    base = subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=root,
+                          capture_output=True, text=True).stdout.split()[0]
+    subprocess.run(["git", "update-ref", "refs/remotes/origin/main", base], cwd=root, check=True)
+    step = next(s for s in load(root, GITHUB)["jobs"]["check"]["steps"]
+                if s.get("name") == "coc review")
+    assert shell(root, step["run"], GITHUB_EVENT_NAME="pull_request", GITHUB_BASE_REF="main",
+                 GITHUB_STEP_SUMMARY=str(summary)) == 0
+    assert "## coc review:" in summary.read_text()
+    _, ran = github_job(root, "check")
+    assert "coc review" not in ran, "a nightly run has no pull request to review"

@@ -121,3 +121,62 @@ def test_show_of_an_unknown_record_says_to_fetch(make_register, coc):
     assert result.exit_code == 1
     assert "nor on a branch declare/GIF-2026-AAAAAA" in result.output
     assert "git fetch origin" in result.output
+
+
+# coc review: the reviewer's summary ----------------------------------------------------------
+
+def gift_flags(value: str, donor: str, what: str = "Bottle of wine") -> tuple[str, ...]:
+    return ("--received-on", date.today().isoformat(), "--donor", donor, "--description",
+            what, "--value-gbp", value, "--outcome", "kept", "--no-input")
+
+
+def test_review_summarises_only_what_the_branch_adds(make_register, coc, tmp_path):
+    root = make_register("milton-keynes")
+    on_main = json.loads(coc(root, "declare", "gift", *gift_flags("5.00", "Old friend"),
+                             "--json").output)["id"]
+    result = coc(root, "declare", "gift", *gift_flags("30.00", "Acme <script>|x"), "--branch",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    gift = json.loads(result.output)["id"]
+    md = coc(root, "review")
+    assert md.exit_code == 0, md.output
+    assert "1 record(s) in this pull request" in md.output and on_main not in md.output
+    row = next(line for line in md.output.splitlines() if line.startswith(f"| {gift}"))
+    assert "Jane Smith" in row and "added" in row and "gift: Bottle of wine" in row
+    assert "MK §6" in md.output and "breach" in md.output
+    github = coc(root, "review", "--format", "github")
+    assert github.exit_code == 0
+    errors = [line for line in github.output.splitlines() if line.startswith("::error ")]
+    assert errors and all(f"file=registers/" in line and ",line=" in line for line in errors)
+    assert coc(root, "review", "--base", "main").output == md.output
+
+
+def test_review_escapes_what_a_record_contains(make_register, coc, tmp_path):
+    root = make_register("milton-keynes")
+    coc(root, "declare", "gift", *gift_flags("5.00", "Acme", "Pen <img src=x> | `code` [link](x)"),
+        "--branch")
+    md = coc(root, "review").output
+    assert "<img" not in md and "&lt;img src=x&gt;" in md
+    assert "\\| 'code' \\[link\\](x)" in md
+
+
+def test_review_reports_a_deleted_record_and_refuses_a_bad_base(make_register, coc):
+    root = make_register("luton")
+    work = json.loads(coc(root, "declare", "outside-work", *work_flags(), "--json",
+                          user="pbrown").output)
+    git(root, "switch", "-q", "-c", "sneaky")
+    git(root, "rm", "-q", work["path"])
+    git(root, "commit", "-q", "--no-verify", "-m", "tidy")
+    github = coc(root, "review", "--format", "github")
+    assert f"::error file={work['path']},title=record-deleted::" in github.output
+    bad = coc(root, "review", "--base", "--upload-pack=touch /tmp/x")
+    assert bad.exit_code == 1 and "not a revision" in bad.output
+    missing = coc(root, "review", "--base", "no-such-branch")
+    assert missing.exit_code == 1 and "names no commit" in missing.output
+
+
+def test_review_of_a_branch_with_no_declarations(make_register, coc):
+    root = make_register("luton")
+    result = coc(root, "review")
+    assert result.exit_code == 0 and "changes no declaration" in result.output
+    assert coc(root, "review", "--format", "github").output == ""

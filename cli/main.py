@@ -63,12 +63,17 @@ class CocGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - the error handler
         kwargs["standalone_mode"] = False
+        given = kwargs.get("args", args[0] if args else None)
+        argv = list(given) if given is not None else sys.argv[1:]
         try:
             result = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            exc.show()
+            if _wants_json(argv):
+                _json_error(exc.format_message(), usage=isinstance(exc, click.UsageError))
+            else:
+                exc.show()
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("coc: aborted", err=True)
@@ -82,11 +87,32 @@ class CocGroup(click.Group):
             from coc.registers.errors import CocError
 
             if isinstance(exc, CocError):
-                click.echo(f"coc: error: {exc}", err=True)
+                if _wants_json(argv):
+                    _json_error(exc.args[0] if exc.args else str(exc), field=exc.field,
+                                path=exc.path, line=exc.line)
+                else:
+                    click.echo(f"coc: error: {exc}", err=True)
                 sys.exit(1)
             _crash_report(exc)
             sys.exit(3)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _wants_json(args: list[str]) -> bool:
+    """`--json` or `--format json` anywhere on the command line: errors are JSON too."""
+    return "--json" in args or "--format=json" in args or any(
+        a == "--format" and b == "json" for a, b in zip(args, args[1:]))
+
+
+def _json_error(message: str, *, usage: bool = False, field: str | None = None,
+                path: str | None = None, line: int | None = None) -> None:
+    """One JSON object on stderr, so a script that parses stdout never mistakes it for data."""
+    import json
+
+    error = {"error": message, "field": field, "path": path, "line": line}
+    if usage:
+        error["usage"] = True
+    click.echo(json.dumps(error, ensure_ascii=False), err=True)
 
 
 def _crash_report(exc: BaseException) -> None:

@@ -43,3 +43,32 @@ def test_the_readme_test_command_is_what_ci_runs():
     assert "coc demo" in try_it
     assert "pytest" in run_tests
     assert run_tests.strip() in ci
+
+
+# errors as JSON (issue 10) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("show", "GIF-2026-ZZZZZZ", "--json"),
+                                  ("list", "--json", "--status", "nonsense"),
+                                  ("validate", "--format", "json", "missing.yaml"),
+                                  ("overdue", "--format=json")])
+def test_with_json_every_error_is_a_json_object_on_stderr(tmp_path, args):
+    import json
+
+    from coc.cli.init import init_register
+
+    init_register(tmp_path / "r", "luton", None)
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path / "r"), *args],
+                                env={"GIT_AUTHOR_EMAIL": "jane.smith@example.gov.uk"})
+    if result.exit_code == 0:
+        return   # nothing wrong to report (overdue on an empty register)
+    error = json.loads(result.stderr)
+    assert set(error) >= {"error", "field", "path", "line"} and error["error"]
+    assert result.stdout == ""
+
+
+def test_without_json_errors_stay_one_line_of_text(tmp_path):
+    from coc.cli.init import init_register
+
+    init_register(tmp_path / "r", "luton", None)
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path / "r"), "show", "GIF-2026-ZZZZZZ"])
+    assert result.exit_code == 1 and result.stderr.startswith("coc: error: ")

@@ -144,11 +144,11 @@ def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
     if command is None:
         return
     if interactive and register is not None and person is not None and _confirm():
-        from .declare import _prompter, _report, declare
+        from .declare import Prompter, _report, declare
 
         kind = policy.kind(str(answer.kind))
         result = declare(register, kind.name, dict(outcome.prefill), actor=person,
-                         ask=_prompter(kind.title))
+                         ask=Prompter(kind.title))
         _report(register, result, False)
         return
     click.echo("To declare it:" if outcome.verdict == "declare" else "To record it:")

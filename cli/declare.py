@@ -69,14 +69,20 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     details: dict[str, Any] = {}
     for spec in kind.fields:
         text = values.get(spec.name)
-        if text is None and ask is not None and (spec.required or ask_optional):
+        asked = text is None and ask is not None and (spec.required or ask_optional)
+        if asked:
             text = ask(spec)
-        if text is None or text.strip() == "":
-            continue
-        try:
-            details[spec.name] = spec.parse(text)
-        except CocError as exc:
-            raise CocError(str(exc).split(": ", 1)[-1], field=spec.flag) from None
+        while text is not None and text.strip() != "":
+            try:
+                value = spec.parse(text)
+            except CocError as exc:
+                raise CocError(str(exc).split(": ", 1)[-1], field=spec.flag) from None
+            problem = out_of_order(register.context(), kind, {**details, spec.name: value},
+                                   spec.name) if asked else None
+            if problem is None:
+                details[spec.name] = value
+                break
+            text = ask(spec, problem)   # re-ask this one; every earlier answer is kept
     missing = [s.flag for s in kind.fields if s.required and s.name not in details]
     if missing:
         raise CocError(f"missing required field(s) for a {kind.name}: {', '.join(missing)}",
@@ -91,8 +97,9 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     ctx = register.context(load_context(register))
     record = Record(data=dict(data), path=rel)
     findings = check_record(record, ctx)
-    if ask is not None and any(f.rule == "deadline" and f.failing for f in findings):
-        late_reason = ask(None)
+    late = next((f for f in findings if f.rule == "deadline" and f.failing), None)
+    if ask is not None and late is not None:
+        late_reason = ask(None, late.message)
         if late_reason:
             data.insert(len(data) - 2, "late_reason", late_reason)
             record = Record(data=dict(data), path=rel)
@@ -103,6 +110,8 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise CocError(f"{first.message}{more}" + (f" [{first.section}]" if first.section else ""),
                        field=first.field)
+    if ask is not None and ask.asked and not ask.confirmed and not confirm(kind, details, rel):
+        raise CocError("nothing recorded: you did not confirm the declaration")
     message = f"declare({kind.name}): {record_id} by {declarant.id}"
     if actor.id != declarant.id:
         message += f"\n\nRecorded by {actor.id} on behalf of {declarant.id}."
@@ -111,33 +120,105 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     return Declared(record_id, rel, commit, tuple(findings), branch_name)
 
 
-def _prompter(kind_title: str) -> Any:
-    def ask(spec: Any) -> str | None:
+def out_of_order(ctx: Any, kind: Any, details: dict[str, Any], just: str) -> str | None:
+    """The policy's own date-order rules (end before start, noticed before paid) on what has
+    been answered so far, checked once both dates are known, never after every prompt."""
+    from coc.registers.record import Record
+
+    for check in ctx.policy.rules:
+        pair = getattr(check, "order_fields", None)
+        if not pair or just not in pair or not all(name in details for name in pair) \
+                or kind.name not in getattr(check, "kinds", ()):
+            continue
+        record = Record(data={"kind": kind.name, "details": details}, path="")
+        for f in check(record, ctx):
+            return f"{f.message} [{f.section}]" if f.section else f.message
+    return None
+
+
+def _label(spec: Any) -> str:
+    """`Date the gift was offered or received [YYYY-MM-DD, Enter for today]`: the field's help,
+    what form the answer takes, and its default."""
+    text = spec.help[:1].upper() + spec.help[1:] if spec.help else spec.name.replace("_", " ")
+    hints = []
+    if spec.choices:
+        hints.append("/".join(spec.choices))
+    elif spec.type == "bool":
+        hints.append("yes/no")
+    elif spec.type == "date":
+        hints.append("YYYY-MM-DD" + (", Enter for today" if spec.required else ""))
+    if not spec.required:
+        hints.append("optional, Enter to skip")
+    return f"{text} ({spec.name})" + (f" [{'; '.join(hints)}]" if hints else "")
+
+
+class Prompter:
+    """Asks for one field at a time on the terminal. At the end of input (`< /dev/null`, a
+    script that ran out of answers) it stops asking, so the missing fields are named (exit 1)
+    instead of an "aborted"."""
+
+    def __init__(self, kind_title: str) -> None:
+        self.title = kind_title
+        self.asked = False       # a question was put: the person gets a last look
+        self.confirmed = False   # --yes: no last look
+        self.ended = False
+
+    def _prompt(self, text: str) -> str | None:
+        import sys
+
+        if self.ended:
+            return None
+        if not self.asked:
+            click.echo(f"Declaring: {self.title}. Answer each question (Ctrl-C to stop; nothing "
+                       "is saved until you confirm).", err=True)
+        self.asked = True
+        try:
+            return str(click.prompt(text, default="", show_default=False, err=True))
+        except click.Abort:
+            if sys.stdin.isatty():
+                raise          # Ctrl-C at a terminal
+            self.ended = True  # no more input
+            return None
+
+    def __call__(self, spec: Any, problem: str | None = None) -> str | None:
+        if problem:
+            click.echo(f"  {problem}", err=True)
         if spec is None:
-            return click.prompt("This declaration is past its deadline. Why is it late?",
-                                err=True)
-        label = spec.help or spec.name
-        if spec.choices:
-            label += f" [{'/'.join(spec.choices)}]"
-        elif spec.type == "bool":
-            label += " [yes/no]"
-        elif spec.type == "date":
-            label += " [YYYY-MM-DD]"
-        if not spec.required:
-            label += " (optional, Enter to skip)"
+            return self._prompt("Why is it late?")
         while True:
-            text = click.prompt(f"{spec.name}: {label}", default="" if not spec.required else None,
-                                show_default=False, err=True)
+            text = self._prompt(_label(spec))
+            if text is None:
+                return None
+            if not text.strip():
+                if spec.type == "date" and spec.required:
+                    return date.today().isoformat()
+                if spec.required:
+                    click.echo(f"  {spec.name} is required: give a value", err=True)
+                    continue
+                return ""
             try:
-                if text.strip() or spec.required:
-                    spec.parse(text)
-                return str(text)
+                spec.parse(text)
+                return text
             except CocError as exc:
                 click.echo(f"  {exc}", err=True)
 
-    click.echo(f"Declaring: {kind_title}. Answer each question (Ctrl-C to stop; nothing is saved "
-               "until the end).", err=True)
-    return ask
+
+def confirm(kind: Any, details: dict[str, Any], rel: str) -> bool:
+    """What is about to be recorded, for a last look; Enter records it."""
+    import sys
+
+    from coc.registers.display import plain_value
+
+    click.echo(f"\nAbout to record this {kind.title.lower()} in {rel}:", err=True)
+    for spec in kind.fields:
+        if spec.name in details:
+            click.echo(f"  {spec.name}: {plain_value(details[spec.name])}", err=True)
+    try:
+        return bool(click.confirm("Record it?", default=True, err=True))
+    except click.Abort:
+        if sys.stdin.isatty():
+            raise
+        return False
 
 
 def _fields_for(kind_name: str) -> tuple[Any, ...]:
@@ -154,11 +235,19 @@ def _fields_for(kind_name: str) -> tuple[Any, ...]:
     return kinds.kind(kind_name, "").fields
 
 
+def _offered() -> list[str]:
+    """The kinds to offer: the register's policy's own, or every kind outside a register."""
+    from coc.policies.kinds import FIELDS
+
+    try:
+        return [name for name in FIELDS if name in open_register().policy.kinds]
+    except CocError:
+        return list(FIELDS)
+
+
 class DeclareGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from coc.policies.kinds import FIELDS
-
-        return list(FIELDS)
+        return _offered()
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         from coc.policies.kinds import FIELDS, TITLES
@@ -166,6 +255,18 @@ class DeclareGroup(click.Group):
         if name not in FIELDS:
             return None
         return _kind_command(name, TITLES[name], _fields_for(name))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        """An unknown kind suggests the nearest one (`did you mean gift?`)."""
+        import difflib
+
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            near = difflib.get_close_matches(name.lower(), _offered(), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]}?" if near else \
+                f"; the kinds are: {', '.join(_offered())}"
+            raise click.UsageError(f"No such command '{name}'{hint}", ctx)
+        return super().resolve_command(ctx, args)
 
 
 def field_options(fields: tuple[Any, ...]) -> list[click.Parameter]:
@@ -191,15 +292,20 @@ def _kind_command(kind_name: str, title: str, fields: tuple[Any, ...]) -> click.
         click.Option(["--branch"], is_flag=True,
                      help="Commit on a new branch declare/<id> for a pull request."),
         click.Option(["--json", "as_json"], is_flag=True, help="Print {id, path} as JSON."),
+        click.Option(["--yes", "-y"], is_flag=True,
+                     help="Record it without the last look at what was answered."),
     ]
 
     def run(for_person: str | None, late_reason: str | None, no_input: bool, branch: bool,
-            as_json: bool, **fields: str | None) -> None:
+            as_json: bool, yes: bool, **fields: str | None) -> None:
         register = open_register()
+        register.policy.kind(kind_name)   # a kind this code lacks is refused before any prompt
         actor = acting_person(register)
         values = {k.removeprefix("field__"): v for k, v in fields.items() if v is not None}
         interactive = not no_input and not as_json
-        ask = _prompter(title) if interactive else None
+        ask = Prompter(title) if interactive else None
+        if ask is not None and yes:
+            ask.confirmed = True
         result = declare(register, kind_name, values, actor=actor, for_person=for_person,
                          late_reason=late_reason, branch=branch, ask=ask)
         _report(register, result, as_json)

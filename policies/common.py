@@ -233,6 +233,7 @@ def date_order(name: str, section: str, kinds: tuple[str, ...], first: str, then
             yield finding(f"{then} {end} is before {first} {start}", "error", f"details.{then}")
 
     check.__doc__ = f"{then} comes on or after {first}."
+    check.order_fields = (first, then)  # type: ignore[attr-defined]  # `coc declare` asks again
     return check
 
 

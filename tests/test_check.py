@@ -231,11 +231,12 @@ def test_interactive_numbered_options_then_no_prints_the_declare_command_that_wo
     assert shown["awaiting"]["who"] == said["decided_by"]["who"]
 
 
+@freeze_time("2026-11-27")
 def test_interactive_yes_runs_declare_with_the_answers_prefilled(tmp_path):
     root = init_register(tmp_path / "reg", "milton-keynes")
-    # hospitality, work, not influence, supplier, date; yes; host, event, value; late: no
+    # hospitality, work, not influence, supplier, date; yes; host, event, value; record it
     result = run(root, "check", input="2\n1\n2\n1\n2026-11-26\ny\nAcme Lifts\nLift "
-                                      "conference\n40\n")
+                                      "conference\n40\ny\n")
     assert result.exit_code == 0, result.output
     assert "Declared HOS-2026-" in result.stdout
     files = list((root / "registers").rglob("HOS-*.yaml"))

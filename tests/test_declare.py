@@ -221,13 +221,16 @@ def test_prompts_ask_for_each_field_and_ask_again_after_a_bad_answer(make_regist
                "Flowers",           # description
                "£1,000", "12",      # value_gbp: over-precise thousands fine? no: see below
                "eaten", "kept",     # outcome
-               ""]                  # reason (optional)
+               "",                  # reason (optional)
+               "y"]                 # the last look: record it
     result = coc(root, "declare", "gift", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "'perhaps' is not yes/no" in result.stderr
     assert "'eaten' is not one of" in result.stderr
-    assert "received_on" in result.stderr and "[YYYY-MM-DD]" in result.stderr
-    assert "(optional, Enter to skip)" in result.stderr
+    assert "Date the gift was offered or received (received_on) [YYYY-MM-DD, Enter for today]" \
+        in result.stderr
+    assert "[optional, Enter to skip]" in result.stderr
+    assert "About to record this gift" in result.stderr and "donor_is_supplier: yes" in result.stderr
     record_id = re.search(r"Declared (GIF-2026-[A-Z2-7]{6})", result.stdout)[1]
     path = next((root / "registers").rglob(f"{record_id}.yaml"))
     details = load_fast(path.read_bytes(), "r")["details"]
@@ -237,11 +240,65 @@ def test_prompts_ask_for_each_field_and_ask_again_after_a_bad_answer(make_regist
 
 
 def test_prompting_stops_cleanly_when_input_runs_out(make_register, coc):
+    """`coc declare gift < /dev/null`, or a script that ran out of answers: the missing fields
+    are named (exit 1), not "aborted" (130)."""
     root = make_register("luton")
     before = head(root)
     result = coc(root, "declare", "gift", input="2026-11-20\n")
-    assert result.exit_code == 130
+    assert result.exit_code == 1, result.output
+    assert "missing required field(s) for a gift: --donor, --description, --value-gbp, " \
+        "--outcome" in result.stderr
     assert_nothing_written(root, before)
+    empty = coc(root, "declare", "gift", input="")
+    assert empty.exit_code == 1 and "--received-on, --donor" in empty.stderr
+
+
+@freeze_time(TODAY)
+def test_a_declaration_not_confirmed_is_not_recorded(make_register, coc):
+    root = make_register("luton")
+    before = head(root)
+    answers = ["", "Ann Other", "", "", "Flowers", "12", "kept", "", "n"]
+    result = coc(root, "declare", "gift", input="\n".join(answers) + "\n")
+    assert result.exit_code == 1 and "nothing recorded" in result.stderr
+    assert "received_on: 2026-11-24" in result.stderr, "Enter is today for a required date"
+    assert_nothing_written(root, before)
+    answers[-1] = ""   # Enter: record it
+    assert coc(root, "declare", "gift", input="\n".join(answers) + "\n").exit_code == 0
+    assert coc(root, "declare", "gift", "--yes", input="\n".join(answers[:-1]) + "\n"
+               ).exit_code == 0
+
+
+@freeze_time(TODAY)
+def test_an_empty_required_answer_is_asked_again(make_register, coc):
+    root = make_register("luton")
+    answers = ["", "", "Ann Other", "", "", "Flowers", "12", "kept", "", "y"]
+    result = coc(root, "declare", "gift", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "donor is required: give a value" in result.stderr
+
+
+@freeze_time(TODAY)
+def test_dates_out_of_order_are_asked_again_as_soon_as_both_are_known(make_register, coc):
+    """MK §5: noticed on or after paid. The second date is asked again; nothing typed is lost."""
+    root = make_register("milton-keynes")
+    answers = ["120.00", "2026-11-20", "2026-11-10", "2026-11-23", "Paid twice for October",
+               "y"]
+    result = coc(root, "declare", "overpayment", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("(noticed_on)") == 2
+    assert "noticed_on 2026-11-10 is before paid_on 2026-11-20" in result.stderr
+    path = next((root / "registers").rglob("OVP-*.yaml"))
+    details = load_fast(path.read_bytes(), "r")["details"]
+    assert details["paid_on"] == date(2026, 11, 20) and details["noticed_on"] == date(2026, 11, 23)
+
+
+def test_a_kind_the_code_lacks_is_refused_before_any_prompt(make_register, coc):
+    root = make_register("milton-keynes")
+    result = coc(root, "declare", "driving-disqualification", input="2026-11-20\n")
+    assert result.exit_code == 1 and "Milton Keynes code has no section" in result.stderr
+    assert "Declaring:" not in result.stderr
+    listed = coc(root, "declare", "--help").output
+    assert "driving-disqualification" not in listed and "gift" in listed
 
 
 def test_json_never_prompts(make_register, coc):
@@ -390,9 +447,9 @@ def test_a_late_notice_needs_a_reason_and_is_then_accepted(make_register, coc):
     assert refused.exit_code == 1 and "late_reason" in refused.stderr
     assert_nothing_written(root, before)
 
-    prompted = coc(root, *args, input="I was in hospital\n")
+    prompted = coc(root, *args, input="I was in hospital\ny\n")
     assert prompted.exit_code == 0, prompted.output
-    assert "Why is it late?" in prompted.stderr
+    assert "Why is it late?" in prompted.stderr and "after the deadline 2026-10-02" in prompted.stderr
     flagged = coc(root, *args, "--late-reason", "I was in hospital", "--no-input", "--json")
     assert flagged.exit_code == 0, flagged.output
     data = load_fast((root / json.loads(flagged.stdout)["path"]).read_bytes(), "r")
@@ -463,3 +520,11 @@ def test_the_installed_executable_declares_and_reports_a_user_error(make_registe
     assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("coc: error: ")
     assert "Traceback" not in bad.stderr
     assert head(root) == before
+
+
+def test_a_typo_in_a_kind_suggests_the_nearest(make_register, coc):
+    root = make_register("luton")
+    result = coc(root, "declare", "gifts", "--no-input")
+    assert result.exit_code == 2 and "did you mean gift?" in result.stderr
+    other = coc(root, "declare", "zzzz", "--no-input")
+    assert other.exit_code == 2 and "the kinds are: gift, hospitality" in other.stderr

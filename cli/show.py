@@ -115,14 +115,50 @@ def show(record_id: str, as_json: bool) -> None:
         click.echo(f"  {f['severity']}: {f['message']}{section}")
 
 
+def _nearest(given: str, choices: list[str]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(given, choices, n=1, cutoff=0.5)
+    return f"; did you mean {near[0]}?" if near else ""
+
+
+def _known_kind(register: Register, kind: str | None) -> str | None:
+    """A `--kind` filter the policy has, else an error with the nearest: never an empty list
+    that looks like "no records"."""
+    from coc.registers.errors import CocError
+
+    if kind is None or kind in register.policy.kinds:
+        return kind
+    raise CocError(f"no kind {kind!r} in the {register.policy.name} policy"
+                   + _nearest(kind, list(register.policy.kinds)), field="--kind")
+
+
+def _known_person(register: Register, person: str | None) -> str | None:
+    """`--person` as a people.yaml id, or a name or email that names exactly one person."""
+    from coc.registers.errors import CocError
+
+    if person is None or person in register.people:
+        return person
+    wanted = " ".join(person.split()).casefold()
+    found = [p.id for p in register.people
+             if wanted in (p.name.casefold(), p.email.casefold())]
+    if len(found) == 1:
+        return found[0]
+    names = [p.id for p in register.people] + [p.name for p in register.people]
+    raise CocError(f"no one {person!r} in people.yaml" + _nearest(person, names),
+                   field="--person")
+
+
 @click.command("list")
 @click.option("--kind", help="Only this kind (gift, interest, ...).")
-@click.option("--status", type=click.Choice(STATUSES), help="Only records with this status.")
-@click.option("--person", help="Only this declarant (people.yaml id).")
+@click.option("--status", type=click.Choice(STATUSES, case_sensitive=False),
+              help="Only records with this status.")
+@click.option("--person", help="Only this declarant (people.yaml id, name or email).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def list_records(kind: str | None, status: str | None, person: str | None, as_json: bool) -> None:
     """List records with their derived status, newest first."""
     register = open_register()
+    kind, person = _known_kind(register, kind), _known_person(register, person)
     rows = []
     broken = 0
     for loaded in register.load_all():
@@ -133,7 +169,9 @@ def list_records(kind: str | None, status: str | None, person: str | None, as_js
         if (kind and record.kind != kind) or (person and record.declarant != person) or \
                 (status and record.status != status):
             continue
+        who = register.people.get(record.declarant)
         rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
+                     "name": who.name if who else record.declarant,
                      "declared_on": record.data.get("declared_on"), "status": record.status,
                      "summary": summary(record), "path": record.path})
     rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
@@ -142,9 +180,10 @@ def list_records(kind: str | None, status: str | None, person: str | None, as_js
     elif rows:
         from tabulate import tabulate
 
-        click.echo(tabulate([[r["id"], r["kind"], r["declarant"], r["declared_on"], r["status"],
+        click.echo(tabulate([[r["id"], r["kind"], r["name"], r["declared_on"], r["status"],
                               r["summary"]] for r in rows],
-                            headers=["id", "kind", "declarant", "declared", "status", "summary"]))
+                            headers=["id", "kind", "declarant", "declared", "status", "summary"],
+                            disable_numparse=True))
     if broken:
         click.echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`",
                    err=True)

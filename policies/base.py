@@ -71,6 +71,8 @@ class Field:
                 raise CocError(f"{text!r} is not a date (YYYY-MM-DD)", field=self.name) from None
         if kind == "money":
             cleaned = text.replace("£", "").replace(",", "")
+            if cleaned.lstrip().startswith("-"):
+                raise CocError(f"{text!r}: an amount must not be negative", field=self.name)
             if not MONEY_RE.match(cleaned):
                 raise CocError(f"{text!r} is not an amount in pounds like 24.99", field=self.name)
             return str(Decimal(cleaned).quantize(Decimal("0.01")))
@@ -84,13 +86,21 @@ class Field:
             if kind == "hours" and not 0 <= number <= HOURS_IN_A_WEEK:
                 raise CocError(f"{text!r} is not a number of hours in a week (0 to "
                                f"{HOURS_IN_A_WEEK})", field=self.name)
-            if number < 0 or number > 10000 or (kind == "int" and number != number.to_integral()):
+            if number < 0:
+                raise CocError(f"{text!r} must not be negative", field=self.name)
+            if number > 10000 or (kind == "int" and number != number.to_integral()):
                 raise CocError(f"{text!r} is out of range", field=self.name)
             return int(number) if number == number.to_integral() else float(number)
         if kind == "choice":
-            if text not in self.choices:
-                raise CocError(f"{text!r} is not one of: {', '.join(self.choices)}", field=self.name)
-            return text
+            folded = {choice.casefold(): choice for choice in self.choices}
+            if text.casefold() in folded:
+                return folded[text.casefold()]
+            import difflib
+
+            near = difflib.get_close_matches(text.casefold(), list(folded), n=1, cutoff=0.6)
+            hint = f" (did you mean {folded[near[0]]}?)" if near else ""
+            raise CocError(f"{text!r} is not one of: {', '.join(self.choices)}{hint}",
+                           field=self.name)
         if kind == "record-id":
             if not ID_RE.match(text):
                 raise CocError(f"{text!r} is not a record id like CRM-2026-K3F9Q2", field=self.name)

@@ -528,3 +528,23 @@ def test_a_typo_in_a_kind_suggests_the_nearest(make_register, coc):
     assert result.exit_code == 2 and "did you mean gift?" in result.stderr
     other = coc(root, "declare", "zzzz", "--no-input")
     assert other.exit_code == 2 and "the kinds are: gift, hospitality" in other.stderr
+
+
+@freeze_time(TODAY)
+@pytest.mark.parametrize("flag, value, message", [
+    ("--value-gbp", "-5", "an amount must not be negative"),
+    ("--outcome", "kepT", None),
+    ("--outcome", "donatd", "did you mean donated?"),
+])
+def test_bad_values_say_what_is_wrong(make_register, coc, flag, value, message):
+    root = make_register("luton")
+    flags = dict(zip(GIFT_FLAGS[::2], GIFT_FLAGS[1::2]))
+    flags[flag] = value
+    args = [a for pair in flags.items() for a in pair if a != "--no-input"]
+    result = coc(root, "declare", "gift", *args, "--no-input", "--json")
+    if message is None:
+        assert result.exit_code == 0, result.output
+        path = root / json.loads(result.stdout)["path"]
+        assert load_fast(path.read_bytes(), "r")["details"]["outcome"] == "kept"
+    else:
+        assert result.exit_code == 1 and message in result.stderr

@@ -58,6 +58,26 @@ def test_list_filters_by_kind_status_and_person(register, coc):
     assert ids["work"] in table and "Bedford College" in table and "submitted" in table
 
 
+def test_list_shows_names_and_takes_a_name_or_email_for_person(register, coc):
+    root, ids = register
+    table = coc(root, "list").stdout
+    assert "Pat Brown" in table and "Kiran Patel" in table
+    assert listed(coc, root, "--person", "Kiran Patel") == [ids["other"]]
+    assert listed(coc, root, "--person", "kiran.patel@example.gov.uk") == [ids["other"]]
+    assert listed(coc, root, "--status", "APPROVED") == [ids["gift"]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--kind", "gifts"), "no kind 'gifts' in the luton policy; did you mean gift?"),
+    (("--person", "Keir Starmer"), "no one 'Keir Starmer' in people.yaml"),
+    (("--person", "kpatle"), "did you mean kpatel?"),
+])
+def test_an_unknown_filter_is_an_error_not_an_empty_list(register, coc, args, message):
+    root, _ = register
+    result = coc(root, "list", *args)
+    assert result.exit_code == 1 and message in result.stderr and result.stdout == ""
+
+
 def test_list_refuses_an_unknown_status_as_a_usage_error(register, coc):
     root, _ = register
     assert coc(root, "list", "--status", "pending").exit_code == 2

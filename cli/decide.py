@@ -245,9 +245,11 @@ def amend_record(register: Register, record_id: str, actor: Person, values: dict
             raise CocError("nothing to amend: give a field with a new value, like "
                            f"`coc amend {edit.before.id} --FIELD VALUE`")
         previous = {name: edit.before.details.get(name) for name in changes}
+        from coc.registers.yamlio import unambiguous
+
         details = edit.data["details"]
         for name, value in changes.items():
-            details[name] = value
+            details[name] = unambiguous(value)
         edit.append("amendments", edit.stamp(changes=changes, previous=previous,
                                              reason=_text("note", note)))
         lines = [f"{name}: {previous[name]} -> {value}" for name, value in changes.items()]

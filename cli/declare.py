@@ -33,13 +33,19 @@ def build_record(record_id: str, kind: str, declarant: Person, recorder: Person,
     """The record as a ruamel mapping, keys in the order people read them."""
     from ruamel.yaml.comments import CommentedMap
 
+    from coc.registers.yamlio import unambiguous
+
     record = CommentedMap()
+    # Editors with yaml-language-server check the file against its kind's schema as it is typed
+    # (`coc init` writes the schemas to .coc/schemas/; the record sits four folders down).
+    record.yaml_set_start_comment(f"yaml-language-server: $schema=../../../../.coc/schemas/"
+                                  f"{kind}.json")
     record["id"] = record_id
     record["kind"] = kind
     record["declarant"] = declarant.id
     record["recorded_by"] = recorder.id
     record["declared_on"] = today
-    record["details"] = CommentedMap(details)
+    record["details"] = CommentedMap({name: unambiguous(value) for name, value in details.items()})
     if late_reason:
         record["late_reason"] = late_reason
     record["decisions"] = []

@@ -241,6 +241,21 @@ def load_roundtrip(path: Path, shown: str | None = None) -> Any:
     return _rt().load(text)
 
 
+# Words YAML 1.1 readers (PyYAML, many editors' plugins) load as booleans, where coc, as YAML
+# 1.2, reads text: `public_knowledge_test: yes` must not become True elsewhere (issue 10).
+_YAML11_WORDS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE "
+                          "on On ON off Off OFF".split())
+
+
+def unambiguous(value: Any) -> Any:
+    """A new value as every YAML reader will load it: ambiguous words are written quoted."""
+    if type(value) is str and value in _YAML11_WORDS:
+        from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+        return SingleQuotedScalarString(value)
+    return value
+
+
 def dump_roundtrip(data: Any) -> str:
     buffer = io.StringIO()
     _rt().dump(data, buffer)

@@ -194,3 +194,48 @@ def test_a_policys_own_field_is_in_its_schema() -> None:
     assert "witness" in document["properties"]["details"]["required"]
     assert set(document["properties"]["details"]["properties"]) == \
         {spec.name for spec in FIELDS["gift"]} | {"witness"}
+
+
+# what coc writes, read by other tools (issue 10) ----------------------------------------------
+
+@pytest.mark.parametrize("policy", ["luton", "milton-keynes"])
+def test_every_record_of_a_demo_register_passes_check_jsonschema_via_its_modeline(policy,
+                                                                                 tmp_path):
+    """Each record's first line points at its kind's schema; check-jsonschema (its own YAML
+    loader) accepts every record coc wrote, and PyYAML reads what coc reads."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+    from click.testing import CliRunner
+
+    from coc.cli.main import cli
+    from coc.registers.yamlio import load_fast
+
+    root = tmp_path / "demo"
+    assert CliRunner().invoke(cli, ["demo", str(root), "--policy", policy]).exit_code == 0
+    interest = CliRunner().invoke(cli, [
+        "-C", str(root), "declare", "interest", "--nature", "family", "--organisation",
+        "Acme Lifts", "--description", "My brother owns it", "--arose-on", "2026-11-02",
+        "--public-knowledge-test", "yes", "--late-reason", "Only just found out", "--no-input",
+        "--json"], env={"GIT_AUTHOR_EMAIL": "jane.smith@example.gov.uk"})
+    assert interest.exit_code == 0, interest.output
+    checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert checker, "check-jsonschema is a test dependency"
+    records = sorted((root / "registers").rglob("*.yaml"))
+    assert len(records) >= 3
+    for path in records:
+        text = path.read_text()
+        schema = re.match(r"# yaml-language-server: \$schema=(\S+)\n", text)
+        assert schema, f"{path.name} has no schema modeline"
+        target = (path.parent / schema[1]).resolve()
+        assert target.is_file()
+        done = subprocess.run([checker, "--schemafile", str(target), str(path)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert yaml.safe_load(text) == load_fast(text.encode(), path.name)
+    assert "public_knowledge_test: 'yes'" in (root / json.loads(interest.stdout)["path"]
+                                              ).read_text()

@@ -65,7 +65,13 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
             people_text = people_file.read_bytes()
         except OSError as exc:
             raise CocError(f"cannot read: {exc.strerror}", path=str(people_file)) from None
-        parse_people(load_fast(people_text, str(people_file)), str(people_file), DEFAULT_GRADES)
+        try:   # every mistake at once, each with its line (as inside a register)
+            parse_people(load_fast(people_text, str(people_file)), str(people_file),
+                         DEFAULT_GRADES)
+        except CocError as exc:
+            from coc.registers.yamlio import located
+
+            raise located(exc, people_file) from None
         people = people_text.decode("utf-8-sig")
     else:
         people = example_people()

@@ -89,9 +89,11 @@ class CocGroup(click.Group):
             if isinstance(exc, CocError):
                 if _wants_json(argv):
                     _json_error(exc.args[0] if exc.args else str(exc), field=exc.field,
-                                path=exc.path, line=exc.line)
+                                path=exc.path, line=exc.line,
+                                more=[str(e) for e in getattr(exc, "errors", [])[1:]])
                 else:
-                    click.echo(f"coc: error: {exc}", err=True)
+                    for line in str(exc).splitlines() or [""]:
+                        click.echo(f"coc: error: {line}", err=True)
                 sys.exit(1)
             _crash_report(exc)
             sys.exit(3)
@@ -105,13 +107,16 @@ def _wants_json(args: list[str]) -> bool:
 
 
 def _json_error(message: str, *, usage: bool = False, field: str | None = None,
-                path: str | None = None, line: int | None = None) -> None:
+                path: str | None = None, line: int | None = None,
+                more: list[str] | None = None) -> None:
     """One JSON object on stderr, so a script that parses stdout never mistakes it for data."""
     import json
 
-    error = {"error": message, "field": field, "path": path, "line": line}
+    error: dict[str, object] = {"error": message, "field": field, "path": path, "line": line}
     if usage:
         error["usage"] = True
+    if more:
+        error["more"] = more   # the other mistakes of the same file, one line each
     click.echo(json.dumps(error, ensure_ascii=False), err=True)
 
 

@@ -24,3 +24,24 @@ class CocError(Exception):
 
 class RefusedError(CocError):
     """An action the code or the register forbids (wrong approver, unknown person)."""
+
+
+class ManyErrors(CocError):
+    """Every mistake found in one file at once (people.yaml), one line each, so the person
+    fixing it does not rerun the command once per mistake."""
+
+    def __init__(self, errors: list[CocError]) -> None:
+        first = errors[0]
+        super().__init__(first.args[0], path=first.path, line=first.line, field=first.field)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
+def raise_all(errors: list[CocError]) -> None:
+    """Raise the one error, or all of them together; nothing when the list is empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ManyErrors(errors)

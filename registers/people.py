@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from .errors import CocError
+from .errors import CocError, raise_all
 from .record import DEPARTMENT_RE, PERSON_ID_RE
 
 ROLES = ("service-manager", "service-director", "head-of-service", "assistant-director",
@@ -99,33 +99,50 @@ def parse_people(data: Any, path: str, grades: tuple[str, ...]) -> People:
     people: list[Person] = []
     seen_ids: set[str] = set()
     seen_emails: dict[str, str] = {}
+    errors: list[CocError] = []   # every mistake at once, not one per run
+    places: list[int] = []
     for index, entry in enumerate(data["people"]):
         where = f"people[{index}]"
-        if not isinstance(entry, Mapping):
-            raise CocError("each person must be a mapping", path=path, field=where)
-        unknown = set(entry) - set(PERSON_KEYS)
-        if unknown:
-            raise CocError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", path=path,
-                           field=where)
-        person = _person(entry, path, where, grades)
-        if person.id in seen_ids:
-            raise CocError(f"duplicate id {person.id!r}", path=path, field=f"{where}.id")
-        if person.email.lower() in seen_emails:
-            raise CocError(f"duplicate email {person.email!r} (also {seen_emails[person.email.lower()]})",
-                           path=path, field=f"{where}.email")
+        try:
+            if not isinstance(entry, Mapping):
+                raise CocError("each person must be a mapping", path=path, field=where)
+            unknown = set(entry) - set(PERSON_KEYS)
+            if unknown:
+                raise CocError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                               path=path, field=where)
+            person = _person(entry, path, where, grades)
+            if person.id in seen_ids:
+                raise CocError(f"duplicate id {person.id!r}", path=path, field=f"{where}.id")
+            if person.email.lower() in seen_emails:
+                raise CocError(f"duplicate email {person.email!r} (also "
+                               f"{seen_emails[person.email.lower()]})", path=path,
+                               field=f"{where}.email")
+        except CocError as exc:
+            errors.append(exc)
+            continue
         seen_ids.add(person.id)
         seen_emails[person.email.lower()] = person.id
         people.append(person)
+        places.append(index)
     result = People(people, grades)
-    for index, person in enumerate(people):
-        if person.manager is not None and person.manager not in result:
-            raise CocError(f"manager {person.manager!r} of {person.id!r} is not in people.yaml",
-                           path=path, field=f"people[{index}].manager")
+    for index, person in zip(places, people):
+        if person.manager is not None and person.manager not in result \
+                and person.manager not in _ids_of_broken(data["people"], places):
+            errors.append(CocError(f"manager {person.manager!r} of {person.id!r} is not in "
+                                   "people.yaml", path=path, field=f"people[{index}].manager"))
         if person.manager == person.id:
-            raise CocError(f"{person.id!r} cannot be their own manager", path=path,
-                           field=f"people[{index}].manager")
+            errors.append(CocError(f"{person.id!r} cannot be their own manager", path=path,
+                                   field=f"people[{index}].manager"))
+    raise_all(errors)
     _refuse_cycles(result, path)
     return result
+
+
+def _ids_of_broken(entries: list[Any], good: list[int]) -> set[str]:
+    """Ids of entries already reported broken: their reports should not multiply."""
+    kept = set(good)
+    return {str(e.get("id")) for i, e in enumerate(entries)
+            if i not in kept and isinstance(e, Mapping) and e.get("id")}
 
 
 def _person(entry: Mapping[str, Any], path: str, where: str, grades: tuple[str, ...]) -> Person:

@@ -330,7 +330,8 @@ def _line_in(node: Any, dotted: str) -> int | None:
 def located(exc: CocError, path: Path) -> CocError:
     """`exc` with the line of its dotted field filled in, so a one-line error names file, line
     and field (SPEC §8); the configuration files are small, so re-reading one costs nothing."""
-    if exc.line is None and exc.field and exc.path:
-        exc.line = line_of(path, re.sub(r"\[(\d+)\]", r".\1", exc.field))   # people[1].id
+    for one in getattr(exc, "errors", [exc]):
+        if one.line is None and one.field and one.path:
+            one.line = line_of(path, re.sub(r"\[(\d+)\]", r".\1", one.field))  # people[1].id
     return exc
 

@@ -180,3 +180,30 @@ def test_a_path_given_to_validate_outside_the_register_is_refused(make_register,
     stray.write_text("id: GIF-2026-ABCDEF\n")
     result = coc(root, "validate", str(stray))
     assert result.exit_code == 1 and "Traceback" not in result.stderr
+
+
+def test_init_people_reports_every_mistake_at_once_with_lines(tmp_path):
+    """`coc init --people FILE`: all the mistakes in one run, each `file:line: field: ...`."""
+    from click.testing import CliRunner
+
+    from coc.cli.main import cli
+
+    people = tmp_path / "hr-people.yaml"
+    people.write_text(
+        "people:\n"
+        "  - id: ann\n    name: Ann\n    email: ann@example.gov.uk\n    department: housing\n"
+        "    manager: ghost\n"
+        "  - id: Bad Id\n    name: Bob\n    email: bob@example.gov.uk\n    department: housing\n"
+        "  - id: cat\n    name: Cat\n    email: not-an-email\n    department: housing\n"
+        "  - id: dan\n    name: Dan\n    email: ann@example.gov.uk\n    department: housing\n")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--policy", "luton",
+                                      "--people", str(people)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4, result.stderr
+    assert all(line.startswith(f"coc: error: {people}:") for line in lines)
+    assert ":6: people[0].manager: manager 'ghost'" in lines[-1]
+    assert any(":7: people[1].id:" in line for line in lines)
+    assert any(":13: people[2].email: 'not-an-email'" in line for line in lines)
+    assert any("people[3].email: duplicate email" in line for line in lines)
+    assert not (tmp_path / "r").exists()

@@ -6,8 +6,29 @@ from pathlib import Path
 import click
 
 from coc.registers.errors import CocError
+from coc.registers.findings import Finding
+from coc.registers.store import Register
 
 from .common import FORMATS, open_register, render_findings, user_path
+
+
+def settings_findings(register: Register, path: Path, shown: str) -> list[Finding]:
+    """`coc validate people.yaml` (or `coc.yaml`): the file checked as what it is, each mistake
+    a finding with its line, not as a record that is not a record."""
+    from coc.registers.config import load_config
+    from coc.registers.people import load_people
+
+    try:
+        if path.name == "people.yaml":
+            load_people(path, register.config.grades)
+        else:
+            config = load_config(path)
+            register.policy.resolve_parameters(config.parameters, shown)
+    except CocError as exc:
+        return [Finding("register-files", str(one.args[0]) if one.args else str(one),
+                        field=one.field, path=shown, line=one.line)
+                for one in getattr(exc, "errors", [exc])]
+    return []
 
 
 @click.command()
@@ -21,20 +42,40 @@ def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cac
     from coc.policies.validate import validate as run, validate_staged
 
     register = open_register()
+    settings: list[Finding] = []
+    chosen: list[Path] | None = None
     if staged:
         findings = validate_staged(register)
     else:
-        chosen = None
         if paths and not all_:
             chosen = []
             for path in paths:
                 full = user_path(path)
                 if not full.exists():
                     raise CocError("no such file", path=str(path))
+                if full.is_file() and full.name in ("people.yaml", "coc.yaml"):
+                    settings += settings_findings(register, full, str(path))
+                    continue
                 chosen += sorted(full.rglob("*.yaml")) if full.is_dir() else [full]
-        findings = run(register, chosen, use_cache=not no_cache)
+        findings = settings + (run(register, chosen, use_cache=not no_cache)
+                               if chosen is None or chosen else [])
     shown = [f for f in findings if f.severity != "info"]
-    if fmt == "junit" or shown or fmt == "json":
+    if fmt == "junit":
+        # Every file checked is a test case, passing ones too, so a CI dashboard counts them.
+        from .common import junit
+
+        if staged:
+            from coc.registers.git import staged_changes
+
+            checked = [path for status, path, _ in staged_changes(register.root)
+                       if status != "D" and path.startswith("registers/")]
+        else:
+            files = chosen if chosen is not None else list(register.iter_record_files())
+            checked = [register.rel(f) for f in files]
+        click.echo(junit(shown, "coc validate", passed=checked + [str(p) for p in paths
+                                                                  if Path(p).name in
+                                                                  ("people.yaml", "coc.yaml")]))
+    elif shown or fmt == "json":
         output = render_findings(shown, fmt, suite="coc validate")
         if output:
             click.echo(output)

@@ -157,3 +157,26 @@ def test_broken_and_hand_edited_files_are_reported_and_the_rest_still_checked(
         misplaced.unlink()
     assert coc(root, "validate", "--all").exit_code == 0
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_junit_lists_every_file_checked_passing_ones_too(register, coc):
+    root, ids = register
+    result = coc(root, "validate", "--all", "--format", "junit")
+    assert result.exit_code == 0
+    report = ET.fromstring(result.stdout)
+    cases = {case.get("name") for case in report.iter("testcase")}
+    assert len(cases) == 3 and all(any(i in name for name in cases) for i in ids.values())
+    assert report.get("tests") == "3" and report.get("failures") == "0"
+
+
+def test_validate_people_yaml_checks_it_as_the_people_file(register, coc, tmp_path):
+    root, _ = register
+    assert coc(root, "validate", "people.yaml").exit_code == 0
+    assert coc(root, "validate", "coc.yaml").exit_code == 0
+    draft = tmp_path / "people.yaml"
+    draft.write_text((root / "people.yaml").read_text().replace("manager: mjones",
+                                                                "manager: ghost", 1))
+    result = coc(root, "validate", str(draft))
+    assert result.exit_code == 1
+    assert "manager 'ghost'" in result.stdout and "(register-files)" in result.stdout
+    assert "not a record" not in result.stdout

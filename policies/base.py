@@ -242,11 +242,11 @@ class Deciders:
         if not self.eligible:
             return "no one in people.yaml may decide this: " + (
                 "; ".join(f"{p} {why}" for p, why in self.excluded) or "no eligible role")
-        first = self.eligible[0]
-        text = f"{first.person.name} ({first.capacity})"
-        if len(self.eligible) > 1:
-            text += f" or {len(self.eligible) - 1} other(s)"
-        return text
+        named = [f"{a.person.name} ({a.capacity})" for a in self.eligible[:4]]
+        more = len(self.eligible) - len(named)
+        if more:
+            named.append(f"{more} more")
+        return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
 
 
 @dataclass

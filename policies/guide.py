@@ -139,11 +139,16 @@ def parse_answer(question: Question, text: str) -> str:
     text = text.strip()
     if question.type == "choice":
         values = [o.value for o in question.options]
-        if text.isdigit() and 1 <= int(text) <= len(values):
-            return values[int(text) - 1]
-        if text not in values:
-            raise CocError(f"{text!r} is not one of: {', '.join(values)}", field=question.key)
-        return text
+        if text.isascii() and text.isdigit():
+            if 1 <= int(text) <= len(values):
+                return values[int(text) - 1]
+            raise CocError(f"there is no option {text}: choose 1–{len(values)}",
+                           field=question.key)
+        folded = {value.casefold(): value for value in values}
+        if text.casefold() not in folded:
+            raise CocError(f"{text!r} is not one of: {', '.join(values)} (or choose "
+                           f"1–{len(values)})", field=question.key)
+        return folded[text.casefold()]
     value = Field(question.key, question.type).parse(text)
     return value.isoformat() if isinstance(value, date) else str(value)
 

@@ -634,3 +634,11 @@ def test_the_installed_executable_answers_and_never_prompts_with_json(mk, coc_su
     done = coc_subprocess(mk, "check", "--json", "--answer", "topic=data", input="1\n")
     assert done.returncode == 1 and "--answer what=VALUE" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_menu_number_out_of_range_says_which_to_choose(tmp_path):
+    root = init_register(tmp_path / "reg", "luton")
+    result = run(root, "check", "--no-input", "--answer", "topic=99")
+    assert result.exit_code == 1 and "there is no option 99: choose 1–" in result.stderr
+    result = run(root, "check", "--no-input", "--answer", "topic=GIFT")
+    assert "there is no option" not in result.stderr and "not one of" not in result.stderr

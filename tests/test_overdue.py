@@ -137,7 +137,8 @@ def test_outside_work_past_its_start_date_unapproved(register):
     assert code == 1 and work["record_id"] == register["out"]
     assert work["field"] == "details.start_date"
     assert "start on 2027-01-11 and is not approved" in work["message"]
-    assert "who must act: Max Jones (line manager) or 1 other(s), to approve it" in work["message"]
+    assert "who must act: Max Jones (line manager) or Sam Shah (service director), to approve " \
+        "it" in work["message"]
 
 
 def test_decision_waiting_longer_than_the_decision_period(register):

@@ -66,7 +66,9 @@ def _event_text(event: dict[str, Any]) -> str:
         text += f", at {to_jsonable(event['at'])}"
     if isinstance(event.get("changes"), dict):
         previous = event["previous"] if isinstance(event.get("previous"), dict) else {}
-        text += "; " + ", ".join(f"{k}: {previous.get(k, '?')} -> {v}"
+        from coc.registers.display import plain_value
+
+        text += "; " + ", ".join(f"{k}: {plain_value(previous.get(k))} -> {plain_value(v)}"
                                  for k, v in event["changes"].items())
     for key in ("conditions", "reason"):
         if event.get(key):

@@ -252,7 +252,10 @@ def amend_record(register: Register, record_id: str, actor: Person, values: dict
             details[name] = unambiguous(value)
         edit.append("amendments", edit.stamp(changes=changes, previous=previous,
                                              reason=_text("note", note)))
-        lines = [f"{name}: {previous[name]} -> {value}" for name, value in changes.items()]
+        from coc.registers.display import plain_value
+
+        lines = [f"{name}: {plain_value(previous[name])} -> {plain_value(value)}"
+                 for name, value in changes.items()]
         return "\n".join(lines + ([f"Note: {note}"] if note else []))
 
     return change(register, record_id, actor, "amend", apply, branch=branch)

@@ -168,3 +168,20 @@ def test_an_unknown_or_malformed_id_is_a_one_line_error(life):
         assert result.exit_code == 1, result.output
         assert words in result.output and "Traceback" not in result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_amendments_read_as_people_write_them_not_as_python(tmp_path, git_env):
+    """`donor_is_supplier: none -> yes`, never `None -> True` (issue 10)."""
+    root = tmp_path / "reg"
+    init_register(root, "luton")
+    received = (date.today() - timedelta(days=1)).isoformat()
+    gift = json.loads(ok(root, "declare", "gift", "--received-on", received, "--donor", "Ann",
+                         "--description", "Pen", "--value-gbp", "5", "--outcome", "kept",
+                         "--no-input", "--json").stdout)["id"]
+    ok(root, "amend", gift, "--donor-is-supplier", "yes", "--note", "They bid for a contract")
+    message = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=root, capture_output=True,
+                             text=True).stdout
+    assert "donor_is_supplier: none -> yes" in message
+    timeline = ok(root, "log", gift).stdout
+    assert "donor_is_supplier: none -> yes" in timeline
+    assert "True" not in timeline and "None" not in timeline

@@ -119,7 +119,8 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     if ask is not None and ask.asked and not ask.confirmed and not confirm(kind, details, rel):
         raise CocError("nothing recorded: you did not confirm the declaration")
     message = f"declare({kind.name}): {record_id} by {declarant.id}"
-    if actor.id != declarant.id:
+    if actor.id != declarant.id:   # the subject names who made the commit, as every other does
+        message = f"declare({kind.name}): {record_id} for {declarant.id} by {actor.id}"
         message += f"\n\nRecorded by {actor.id} on behalf of {declarant.id}."
     branch_name = f"declare/{record_id}" if branch else None
     commit = register.write_and_commit(path, data, message, actor, branch=branch_name)

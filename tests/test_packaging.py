@@ -40,7 +40,7 @@ print(json.dumps(found))
 
 def test_version_agrees_in_pyproject_metadata_and_the_cli(tmp_path):
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    assert __version__ == declared == metadata.version("coc")
+    assert __version__ == declared == metadata.version("coc-register")
     exe = Path(sys.executable).parent / "coc"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "coc.cli.main"]
     proc = subprocess.run([*command, "--version"], cwd=tmp_path, capture_output=True, text=True)
@@ -50,7 +50,7 @@ def test_version_agrees_in_pyproject_metadata_and_the_cli(tmp_path):
 
 def test_the_coc_executable_is_installed_as_a_console_script():
     scripts = {ep.name: ep.value for ep in metadata.entry_points(group="console_scripts")
-               if ep.dist is not None and ep.dist.name == "coc"}
+               if ep.dist is not None and ep.dist.name == "coc-register"}
     assert scripts == {"coc": "coc.cli.main:main"}
 
 
@@ -68,7 +68,7 @@ def test_ruamel_uses_its_c_parser():
     from ruamel.yaml import YAML
 
     assert "ruamel.yaml.clib" in {r.split(";")[0].split(">")[0].split("=")[0].strip()
-                                  for r in metadata.requires("coc") or []}
+                                  for r in metadata.requires("coc-register") or []}
     parser = YAML(typ="safe", pure=False).Parser
     assert parser.__module__.endswith("_ruamel_yaml"), parser
 

@@ -103,7 +103,7 @@ def isolation_flags() -> list[str]:
 
 def install_hint() -> str:
     """How to install this toolkit again, from where it was installed (pip's direct_url.json),
-    never `pip install coc` (that name on PyPI is an unrelated project)."""
+    never the `coc` on PyPI (an unrelated project)."""
     try:
         origin = json.loads(metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
                             or "{}")

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from coc.cli.init import init_register
 from coc.hooks.install import install_hint, isolated_coc
@@ -97,7 +98,8 @@ def declare_and_approve(root: Path, coc: Path = COC) -> str:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One register made by `coc init` (with its hook), copied for each test."""
     home = tmp_path_factory.mktemp("iso-home")
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    (home / ".gitconfig").write_text(
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(home))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -210,3 +212,114 @@ def test_the_demo_and_other_subprocesses_run_coc_isolated(register, tmp_path):
                           env={**os.environ, "PYTHONPATH": str(register)})
     assert proc.returncode == 0 and proc.stdout.startswith("coc, version"), proc.stderr
     assert not marker.exists()
+
+
+# the repository's .pre-commit-config.yaml ------------------------------------------------------
+
+def test_the_plain_hook_reads_no_pre_commit_config(register, tmp_path):
+    """A pull request that points .pre-commit-config.yaml at its own code changes nothing for
+    someone using `coc hooks install`."""
+    marker = tmp_path / "planted-code-ran"
+    (register / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: local\n    hooks:\n      - id: coc\n        name: coc\n"
+        f"        entry: {sys.executable} -c \"open({str(marker)!r}, 'w')\"\n"
+        "        language: system\n        always_run: true\n        pass_filenames: false\n")
+    assert run(register, "git", "commit", "-qam", "a PR's config", "--no-verify").returncode == 0
+    assert_refused(register, broken_commit(register))
+    assert not marker.exists()
+
+
+def test_the_pre_commit_template_pins_the_installed_coc(register):
+    config = yaml.safe_load((register / ".pre-commit-config.yaml").read_text())
+    assert config == {"repos": [{"repo": "local", "hooks": [{
+        "id": "coc", "name": "coc (check staged declarations)", "entry": "coc hooks run",
+        "language": "system", "always_run": True, "pass_filenames": False,
+        "require_serial": True}]}]}
+    text = (register / ".pre-commit-config.yaml").read_text()
+    assert "coc hooks install" in text and "reads no file of this" in text
+    assert "pip install coc" not in text
+
+
+def pre_commit_installed(register: Path, tmp_path: Path) -> dict[str, str]:
+    """`pre-commit install -f` with the register's own config (before anything is planted:
+    pre-commit's own hook runs `python -m pre_commit` in the working tree)."""
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+    extra = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never",
+             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    proc = run(register, sys.executable, "-I", "-m", "pre_commit", "install", "-f", **extra)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pre-commit" in (register / ".git" / "hooks" / "pre-commit").read_text()
+    return extra
+
+
+def test_through_the_pre_commit_framework_our_entry_runs_no_planted_coc(register, tmp_path):
+    extra = pre_commit_installed(register, tmp_path)
+    marker = tmp_path / "planted-code-ran"
+    for rel in ("coc/__init__.py", "coc/cli/main.py"):
+        plant(register, rel, marker)
+    proc = broken_commit(register, **extra)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "coc (check staged declarations)" in out, out
+    assert f"{BROKEN}:" in out and "Failed" in out
+    assert not marker.exists()
+
+
+def test_pre_commits_own_hook_imports_the_working_tree_so_the_plain_hook_is_recommended(
+        register, tmp_path):
+    """Why README and the template recommend `coc hooks install`: pre-commit's own hook runs
+    `python -m pre_commit` in the working tree, so a committed `yaml.py` (pre-commit reads
+    its config with PyYAML) runs on every commit and can switch every check off. If this ever
+    fails, pre-commit has fixed it: relax the warning in README.md and the template."""
+    extra = pre_commit_installed(register, tmp_path)
+    marker = tmp_path / "planted-code-ran"
+    plant(register, "yaml.py", marker)
+    proc = broken_commit(register, **extra)
+    assert proc.returncode == 0 and marker.exists(), proc.stdout + proc.stderr
+    assert run(register, "git", "reset", "-q", "--hard", "HEAD~1").returncode == 0
+    marker.unlink()
+    assert run(register, str(COC), "hooks", "install", "--force").returncode == 0
+    assert_refused(register, broken_commit(register))
+    assert not marker.exists()
+
+
+class _Dist:
+    def __init__(self, direct_url: str | None) -> None:
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+@pytest.mark.parametrize(("direct_url", "expected"), [
+    ('{"url": "https://git.example.gov.uk/tools/coc", "vcs_info": {"vcs": "git", '
+     '"requested_revision": "v0.1.0", "commit_id": "abc"}}',
+     'pipx install "coc-register @ git+https://git.example.gov.uk/tools/coc@v0.1.0"'),
+    ('{"url": "file:///opt/tools/coc_register-0.1.0-py3-none-any.whl", "archive_info": {}}',
+     "pipx install /opt/tools/coc_register-0.1.0-py3-none-any.whl"),
+    ('{"url": "file:///home/jo/my%20tools/coc", "dir_info": {"editable": true}}',
+     'pipx install "/home/jo/my tools/coc"'),
+    (None, "pipx install coc-register (from your organisation's package index)"),
+    ("not json", "pipx install coc-register (from your organisation's package index)"),
+    ('["a list"]', "pipx install coc-register (from your organisation's package index)"),
+])
+def test_the_install_hint_follows_pips_record_of_where_coc_came_from(
+        monkeypatch, direct_url, expected):
+    from coc.hooks import install
+
+    monkeypatch.setattr(install.metadata, "distribution", lambda name: _Dist(direct_url))
+    assert f"`{expected}`" in install.install_hint()
+
+
+def test_a_user_site_install_keeps_the_user_site_but_not_the_working_tree(monkeypatch):
+    """`python -I` would hide a `pip install --user` toolkit; `-E -P` still drops the working
+    directory from sys.path and ignores PYTHON* variables."""
+    from coc.hooks import install
+
+    assert install.isolation_flags() == ["-I"]
+    monkeypatch.setattr(install.site, "ENABLE_USER_SITE", True)
+    monkeypatch.setattr(install.site, "getusersitepackages",
+                        lambda: str(Path(install.__file__).resolve().parents[1]))
+    assert install.isolation_flags() == ["-E", "-P"]
+    proc = subprocess.run([sys.executable, "-E", "-P", "-c", "import sys; print(sys.path[0])"],
+                          capture_output=True, text=True, cwd=Path(install.__file__).parent)
+    assert proc.stdout.strip() not in ("", ".", str(Path(install.__file__).parent))

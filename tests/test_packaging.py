@@ -3,6 +3,7 @@ and a version that agrees everywhere (SPEC §7)."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -225,3 +226,25 @@ def test_pipx_installs_coc_from_a_checkout_and_from_a_wheel(what, wheel, tmp_pat
     proc = subprocess.run([str(tmp_path / "bin" / "coc"), "--version"], capture_output=True,
                           text=True, cwd=tmp_path)
     assert proc.stdout.strip() == f"coc, version {__version__}", proc.stderr
+
+
+PYPI_COC = re.compile(r"\b(?:pipx?|uv pip)\s+(?:install|inject)\s+(?:-\S+\s+)*[\"']?coc(?![-\w])")
+
+
+def test_nothing_tells_anyone_to_install_the_unrelated_coc_from_pypi(tmp_path):
+    """`coc` on PyPI is an unrelated project: no text we ship or write names it to install."""
+    from coc.cli.init import init_register
+    from coc.hooks.install import script
+
+    assert PYPI_COC.search("pip install coc") and PYPI_COC.search("pipx install 'coc==1'")
+    assert not PYPI_COC.search("pipx install coc-register")
+    root = init_register(tmp_path / "register", "luton")
+    shipped = [REPO / "README.md", REPO / ".pre-commit-hooks.yaml",
+               *[p for d in ("cli", "hooks", "templates") for p in (REPO / d).rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts]]
+    written = [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
+    texts = {str(p): p.read_text("utf-8", errors="replace") for p in shipped + written}
+    texts["the hook"] = script()
+    offenders = {name: m.group(0) for name, text in texts.items()
+                 if (m := PYPI_COC.search(text))}
+    assert offenders == {}

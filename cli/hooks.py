@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -43,10 +44,17 @@ def run(files: tuple[Path, ...]) -> None:
     """Check the staged records (what the hooks call); exit 1 to refuse the commit.
 
     FILES, if given (pre-commit passes them), are ignored: the check always reads what git
-    has staged, including deletions, which pre-commit does not pass.
+    has staged, including deletions, which pre-commit does not pass. COC_REGISTER is ignored
+    too: git runs hooks in the repository being committed to, and that is the one checked.
     """
+    from click.core import ParameterSource
+
     from coc.hooks.pre_commit import check_staged
 
+    root = click.get_current_context().find_root()
+    if root.get_parameter_source("register_dir") is ParameterSource.ENVIRONMENT and root.obj:
+        root.obj["register_dir"] = None
+    os.environ.pop("COC_REGISTER", None)     # Register.find reads it too
     outcome = check_staged(open_register())
     for f in outcome.flagged:
         click.echo(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",

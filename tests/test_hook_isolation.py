@@ -323,3 +323,12 @@ def test_a_user_site_install_keeps_the_user_site_but_not_the_working_tree(monkey
     proc = subprocess.run([sys.executable, "-E", "-P", "-c", "import sys; print(sys.path[0])"],
                           capture_output=True, text=True, cwd=Path(install.__file__).parent)
     assert proc.stdout.strip() not in ("", ".", str(Path(install.__file__).parent))
+
+
+def test_through_pre_commit_coc_register_does_not_point_the_check_elsewhere(
+        register, template, tmp_path):
+    extra = pre_commit_installed(register, tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(template, other, symlinks=True)
+    proc = broken_commit(register, COC_REGISTER=str(other), **extra)
+    assert proc.returncode == 1 and f"{BROKEN}:" in proc.stdout + proc.stderr

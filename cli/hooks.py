@@ -49,13 +49,18 @@ def run(files: tuple[Path, ...]) -> None:
     """
     from click.core import ParameterSource
 
+    from coc.hooks.install import unsafe
     from coc.hooks.pre_commit import check_staged
 
     root = click.get_current_context().find_root()
     if root.get_parameter_source("register_dir") is ParameterSource.ENVIRONMENT and root.obj:
         root.obj["register_dir"] = None
     os.environ.pop("COC_REGISTER", None)     # Register.find reads it too
-    outcome = check_staged(open_register())
+    register = open_register()
+    for path in unsafe(register.root):
+        click.echo(f"coc: warning: {path} was written by an older coc and can run code "
+                   "committed to this repository: replace it with `coc hooks install`", err=True)
+    outcome = check_staged(register)
     for f in outcome.flagged:
         click.echo(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",
                    err=True)

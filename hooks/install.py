@@ -131,6 +131,20 @@ def _quoted(text: str) -> str:
     return f'"{text}"' if not any(c in text for c in '"$`\\\'!') else shlex.quote(text)
 
 
+def unsafe(root: Path) -> list[Path]:
+    """Hooks an older coc wrote here that run `python -m coc.cli.main` (which imports from the
+    working tree) or whatever `coc` is first on PATH: `coc hooks install` replaces them."""
+    folder = hooks_dir(root)
+    found = []
+    for name in HOOKS:
+        path = folder / name
+        if path.is_file() and not path.is_symlink():
+            text = path.read_text("utf-8", errors="replace")
+            if MARKER in text and ("-m coc.cli.main" in text or "command -v coc" in text):
+                found.append(path)
+    return found
+
+
 def install(root: Path, *, force: bool = False) -> list[Installed]:
     """Write our hook(s) into the repository at `root`; never clobber a foreign hook unasked."""
     if not (root / ".git").exists():

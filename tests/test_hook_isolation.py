@@ -332,3 +332,35 @@ def test_through_pre_commit_coc_register_does_not_point_the_check_elsewhere(
     shutil.copytree(template, other, symlinks=True)
     proc = broken_commit(register, COC_REGISTER=str(other), **extra)
     assert proc.returncode == 1 and f"{BROKEN}:" in proc.stdout + proc.stderr
+
+
+OLD_HOOK = """#!/bin/sh
+# installed by coc (`coc hooks install`): checks the staged declarations before each commit.
+if [ -x {python} ]; then
+    exec {python} -m coc.cli.main hooks run
+elif command -v coc >/dev/null 2>&1; then
+    exec coc hooks run
+fi
+exit 1
+"""
+
+
+def test_an_older_coc_hook_is_flagged_and_replaced(register, tmp_path):
+    """Clones keep the hook an earlier coc wrote: every check says to replace it, and
+    `coc hooks install` does, after which a planted file no longer runs."""
+    hook = register / ".git" / "hooks" / "pre-commit"
+    hook.write_text(OLD_HOOK.format(python=shlex.quote(sys.executable)))
+    proc = broken_commit(register)
+    assert proc.returncode == 1 and "written by an older coc" in proc.stderr, proc.stderr
+    assert "coc hooks install" in proc.stderr
+    assert_refused(register, proc)
+    marker = tmp_path / "planted-code-ran"
+    plant(register, "click.py", marker)
+    assert broken_commit(register).returncode == 0 and marker.exists()   # the old hook: owned
+    assert run(register, "git", "reset", "-q", "--hard", "HEAD~1").returncode == 0
+    marker.unlink()
+    proc = run(register, str(COC), "hooks", "install")
+    assert proc.returncode == 0 and proc.stdout.startswith("updated "), proc.stderr
+    proc = broken_commit(register)
+    assert_refused(register, proc)
+    assert "older coc" not in proc.stderr and not marker.exists()

@@ -9,7 +9,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,10 +22,11 @@ EMAILS = {"jsmith": "jane.smith@example.gov.uk", "mjones": "max.jones@example.go
 
 
 def _coc() -> list[str]:
-    exe = Path(sys.argv[0]).resolve()
-    if exe.name == "coc" and exe.exists():
-        return [str(exe)]
-    return [sys.executable, "-c", "from coc.cli.main import main; main()"]
+    """This toolkit's coc, isolated: the steps run inside the register, and neither a file there
+    (a `click.py`, a `coc/`) nor a PYTHONPATH may stand in for the toolkit."""
+    from coc.hooks.install import isolated_coc
+
+    return isolated_coc()
 
 
 class Demo:

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -43,11 +44,23 @@ def run(files: tuple[Path, ...]) -> None:
     """Check the staged records (what the hooks call); exit 1 to refuse the commit.
 
     FILES, if given (pre-commit passes them), are ignored: the check always reads what git
-    has staged, including deletions, which pre-commit does not pass.
+    has staged, including deletions, which pre-commit does not pass. COC_REGISTER is ignored
+    too: git runs hooks in the repository being committed to, and that is the one checked.
     """
+    from click.core import ParameterSource
+
+    from coc.hooks.install import unsafe
     from coc.hooks.pre_commit import check_staged
 
-    outcome = check_staged(open_register())
+    root = click.get_current_context().find_root()
+    if root.get_parameter_source("register_dir") is ParameterSource.ENVIRONMENT and root.obj:
+        root.obj["register_dir"] = None
+    os.environ.pop("COC_REGISTER", None)     # Register.find reads it too
+    register = open_register()
+    for path in unsafe(register.root):
+        click.echo(f"coc: warning: {path} was written by an older coc and can run code "
+                   "committed to this repository: replace it with `coc hooks install`", err=True)
+    outcome = check_staged(register)
     for f in outcome.flagged:
         click.echo(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",
                    err=True)

@@ -14,9 +14,13 @@ from coc.registers.errors import CocError
 
 EXAMPLE_PEOPLE = "people.example.yaml"
 # What the CI templates pip-install until the register says otherwise: the toolkit's own tag.
-# Not `coc` from PyPI: that name belongs to an unrelated project.
-CI_INSTALL = "coc @ git+https://git.example.gov.uk/tools/coc@v{version}"
+# Not `coc` from PyPI: that name belongs to an unrelated project; ours is coc-register.
+CI_INSTALL = "coc-register @ git+https://git.example.gov.uk/tools/coc@v{version}"
 CI_INSTALL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 @:/._+=~<>!,\[\]#%-]*$")
+# The project name a requirement starts with (`coc`, `coc[x]>=1`, `coc @ URL`); paths and URLs
+# (`./coc`, `git+https://...`) do not match.
+REQUIREMENT_NAME_RE = re.compile(
+    r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[@<>=!~;]|$)")
 
 
 def _template_files() -> list[tuple[str, Any]]:
@@ -55,9 +59,8 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     from coc.registers.yamlio import load_fast, write_atomic
 
     policy = get_policy(policy_name)
-    if ci_install is not None and (len(ci_install) > 300 or not CI_INSTALL_RE.match(ci_install)):
-        raise CocError(f"{ci_install!r} is not a pip requirement (like 'coc @ "
-                       "git+https://git.example.gov.uk/tools/coc@v1.2.3')", field="--ci-install")
+    if ci_install is not None:
+        _check_ci_install(ci_install)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CocError(f"{directory} already exists and is not empty; choose a new folder")
     if people_file is not None:
@@ -110,6 +113,19 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     return directory
 
 
+def _check_ci_install(requirement: str) -> None:
+    """A pip requirement for this toolkit, never the unrelated `coc` on PyPI."""
+    example = "'coc-register @ git+https://git.example.gov.uk/tools/coc@v1.2.3'"
+    if len(requirement) > 300 or not CI_INSTALL_RE.match(requirement):
+        raise CocError(f"{requirement!r} is not a pip requirement (like {example})",
+                       field="--ci-install")
+    name = REQUIREMENT_NAME_RE.match(requirement)
+    if name and re.sub(r"[-_.]+", "-", name.group(1)).lower() == "coc":
+        raise CocError(f"{requirement!r} would install `coc` from PyPI, an unrelated project: "
+                       f"this toolkit is coc-register, from your organisation's copy "
+                       f"(like {example}) or a path or URL", field="--ci-install")
+
+
 def _install_hooks(directory: Path) -> None:
     try:
         from coc.hooks.install import install
@@ -127,7 +143,8 @@ def _install_hooks(directory: Path) -> None:
 @click.option("--org", metavar="NAME", help="The organisation's name, for the register's README.")
 @click.option("--ci-install", metavar="REQUIREMENT",
               help="What CI pip-installs to get coc, e.g. "
-                   "'coc @ git+https://git.example.gov.uk/tools/coc@v1.2.3'.")
+                   "'coc-register @ git+https://git.example.gov.uk/tools/coc@v1.2.3' "
+                   "(not `coc`: that name on PyPI is an unrelated project).")
 def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None,
          ci_install: str | None) -> None:
     """Create a register repository in DIRECTORY for the policy NAME."""

@@ -174,7 +174,7 @@ def test_install_refuses_the_placeholder_until_told_where_coc_lives(registers, t
     assert proc.returncode == 1 and "set COC_REQUIREMENT" in proc.stdout
 
     root = tmp_path / "chosen"
-    requirement = "coc @ git+https://github.com/example-council/coc@v" + __version__
+    requirement = "coc-register @ git+https://github.com/example-council/coc@v" + __version__
     result = CliRunner().invoke(cli, ["init", str(root), "--policy", "milton-keynes",
                                       "--ci-install", requirement])
     assert result.exit_code == 0, result.output
@@ -185,6 +185,36 @@ def test_install_refuses_the_placeholder_until_told_where_coc_lives(registers, t
                                           "--ci-install", bad])
         assert result.exit_code == 1 and "--ci-install" in result.output
         assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize("requirement", [
+    "coc", "COC", "coc==0.1.0", "coc>=0.1", "coc[test]", "coc [test]", "Coc~=0.1",
+    "coc @ git+https://github.com/example-council/coc@v0.1.0", "Coc@file:///opt/coc"])
+def test_init_refuses_the_unrelated_coc_on_pypi_as_the_ci_install(tmp_path, requirement):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--policy", "luton",
+                                      "--ci-install", requirement])
+    assert result.exit_code == 1, result.output
+    assert "--ci-install" in result.output and "unrelated project" in result.output
+    assert "coc-register" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("requirement", [
+    "coc-register==0.1.0", "coc_register @ git+https://github.com/example-council/coc@v0.1.0",
+    "git+https://github.com/example-council/coc@v0.1.0",
+    "https://example.gov.uk/coc_register-0.1.0-py3-none-any.whl", "cocregister"])
+def test_init_accepts_the_toolkit_by_its_own_name_a_path_or_a_url(tmp_path, requirement):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--policy", "luton",
+                                      "--ci-install", requirement])
+    assert result.exit_code == 0, result.output
+    assert load(tmp_path / "r", GITHUB)["env"]["COC_REQUIREMENT"] == requirement
+
+
+def test_the_default_ci_install_names_the_toolkit_not_the_pypi_coc(registers):
+    for name in (GITHUB, GITLAB):
+        data = load(registers["clean"], name)
+        requirement = (data.get("env") or data["variables"])["COC_REQUIREMENT"]
+        assert requirement.startswith("coc-register @ git+"), requirement
 
 
 # the jobs, run -------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ The module below is the README's example, word for word; keep the two the same.
 from __future__ import annotations
 
 import json
+import os
+import sysconfig
 from pathlib import Path
 from typing import Iterator
 
@@ -125,10 +127,16 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (info / "entry_points.txt").write_text(
         "[coc.policies]\nexample-council = coc_example_council:POLICY\n")
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", str(site))      # for the commit hook's own `coc` process
+    # the commit hook's own `coc` process runs isolated (python -I: no PYTHONPATH), so the
+    # plugin is "installed" where pip would put it, coc's site-packages, for this test only
+    pth = Path(sysconfig.get_paths()["purelib"]) / f"coc-test-plugin-{os.getpid()}.pth"
+    pth.write_text(f"{site}\n")
     monkeypatch.delitem(registry._loaded, "example-council", raising=False)
-    yield site
-    registry._loaded.pop("example-council", None)
+    try:
+        yield site
+    finally:
+        pth.unlink(missing_ok=True)
+        registry._loaded.pop("example-council", None)
 
 
 def run(root: Path, *args: str) -> Result:

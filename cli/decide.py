@@ -1,7 +1,7 @@
 """`coc approve|reject|accept|amend|end|withdraw ID`: state changes, one commit each, by the actor.
 
 Each change appends to the record (a decision, an amendment, an ending, a withdrawal) and is
-judged by the same rules as the pre-commit hook (coc.hooks.history) before anything is
+judged by the same rules as the pre-commit hook (coc.policies.history) before anything is
 written: who may decide comes from the policy, only the declarant accepts conditions, and a
 refusal leaves no file changed and no commit. With `--branch` the commit goes on the
 record's pull-request branch `declare/<id>` (SPEC §5).
@@ -140,8 +140,8 @@ def _open(register: Register, record_id: str, actor: Person) -> Edit:
 
 def _judge(edit: Edit) -> tuple[Record, list[Finding]]:
     """The edited record as it will be committed, refused on anything the hook would refuse."""
-    from coc.hooks.history import Committer, review
     from coc.policies.engine import check_record
+    from coc.policies.history import Committer, review
     from coc.registers.yamlio import dump_roundtrip, load_fast
 
     rel = edit.before.path

@@ -15,14 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from coc.policies.history import Committer, review
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.git import git, read_blobs, staged_changes
 from coc.registers.record import Record
 from coc.registers.store import RECORD_PATH_RE, Register
 from coc.registers.yamlio import line_of, load_fast
-
-from .history import Committer, review
 
 CONTEXT_CACHE_VERSION = "1"
 

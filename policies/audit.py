@@ -1,7 +1,7 @@
 """The audit: what the git history shows was done to each record, and what should not have been.
 
 Each commit that touches a record becomes a `Step` (the record before and after, as blobs).
-The rules a commit must obey when it is made (hooks/history.py: append-only, identity kept,
+The rules a commit must obey when it is made (policies/history.py: append-only, identity kept,
 details changed only by amendment, entries added by the person committing, decisions by
 someone the policy allows) are re-applied here to every step of the history, judged by the
 coc.yaml and people.yaml in force at that commit, because hooks can be skipped
@@ -188,7 +188,7 @@ class Auditor:
 def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,
                   settings: Settings) -> list[Finding]:
     """Every rule on one record's change in one commit."""
-    from coc.hooks.history import Committer, history_findings
+    from .history import Committer, history_findings
 
     committer = Committer(commit.email, settings.person(commit.email))
     found = history_findings(before, after, ctx, committer)

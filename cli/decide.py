@@ -198,7 +198,7 @@ def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
         decision = "noted" if verdict == "approved" and notification else verdict
         edit.append("decisions", {"decision": decision, **edit.stamp(**{
             "as": authority.capacity if authority else "", "details_version": edit.before.version,
-            "conditions": conditions, "reason": reason})})
+            "details_digest": edit.before.details_digest, "conditions": conditions, "reason": reason})})
         lines = [f"As {authority.capacity}." if authority else ""]
         lines += [f"Conditions: {conditions}"] if conditions else []
         lines += [f"Reason: {reason}"] if reason else []
@@ -214,7 +214,8 @@ def accept_conditions(register: Register, record_id: str, actor: Person, *,
 
     def apply(edit: Edit) -> str:
         edit.append("decisions", {"decision": "conditions-accepted", **edit.stamp(**{
-            "as": "declarant", "details_version": edit.before.version})})
+            "as": "declarant", "details_version": edit.before.version,
+            "details_digest": edit.before.details_digest})})
         return f"Conditions accepted: {edit.before.conditions()}" if edit.before.conditions() \
             else ""
 

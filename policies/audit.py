@@ -40,7 +40,9 @@ SIGNATURE_PROBLEMS = {"N": "is not signed", "B": "has a bad signature",
                       "R": "is signed with a revoked key",
                       "E": "has a signature that cannot be checked (is the signer's key, or "
                            "allowed-signers entry, available to git here?)"}
-ENTRY_SLACK = timedelta(days=1)        # a decision's `at` may differ this much from its commit
+ENTRY_SLACK = timedelta(days=1)
+# What a merge does to a record one parent had decided, even when another parent shows it.
+DAMAGE = frozenset({"append-only", "amendment-required", "record-identity", "decision-digest"})        # a decision's `at` may differ this much from its commit
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class Auditor:
             return self._settings_broken(commit, settings)
         found = step_findings(before, after, ctx, commit, settings)
         if len(commit.parents) > 1:
-            found = self._merge_introduced(step, after, ctx, settings, found)
+            found = self._merge_introduced(step, before, after, ctx, settings, found)
         return [_anomaly(step, f) for f in found]
 
     def _anomalies(self, step: Step, found: list[Finding]) -> list[Finding]:
@@ -165,14 +167,17 @@ class Auditor:
         return [_anomaly(commit, _f("register-files", "coc.yaml or people.yaml cannot be used, "
                                     f"so the records changed here cannot be judged: {why}"))]
 
-    def _merge_introduced(self, step: Step, after: Record, ctx: Context, settings: Settings,
-                          found: list[Finding]) -> list[Finding]:
-        """A merge is judged against each parent; only what is new to all of them is its own."""
+    def _merge_introduced(self, step: Step, first: Record | None, after: Record, ctx: Context,
+                          settings: Settings, found: list[Finding]) -> list[Finding]:
+        """A merge is judged against each parent: only what is new to all of them is its own,
+        and so is damage to what one of them had decided (its decisions changed, its decided
+        details replaced by another branch's edit), which no parent shows alone."""
         other = step.commit.parents[1:]
         names = [f"{p}:{path}" for p in other for path in dict.fromkeys((step.path,
                                                                           step.before_path))]
         self.history.fetch(n for n in names if n not in self.history.blobs)
         keep = {(f.rule, f.field) for f in found}
+        damage = [f for f in found if f.rule in DAMAGE] if first and first.decisions else []
         for parent in other:
             blob_name = next((f"{parent}:{p}" for p in (step.path, step.before_path)
                               if self.history.blobs.get(f"{parent}:{p}") is not None), None)
@@ -180,9 +185,15 @@ class Auditor:
                 before = self.history.record(blob_name, step.path) if blob_name else None
             except CocError:
                 before = None
-            keep &= {(f.rule, f.field) for f in step_findings(before, after, ctx, step.commit,
-                                                                 settings)}
-        return [f for f in found if (f.rule, f.field) in keep]
+            theirs = step_findings(before, after, ctx, step.commit, settings)
+            keep &= {(f.rule, f.field) for f in theirs}
+            if before is not None and before.decisions:
+                damage += [f for f in theirs if f.rule in DAMAGE]
+        out = [f for f in found if (f.rule, f.field) in keep]
+        for f in damage:
+            if (f.rule, f.field) not in {(g.rule, g.field) for g in out}:
+                out.append(f)
+        return out
 
 
 def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from coc.policies.base import Context
-from coc.policies.engine import authority_findings
+from coc.policies.engine import authority_findings, stale_decision_findings
 from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record
@@ -55,6 +55,7 @@ def review(before: Record | None, after: Record, found_before: Sequence[Finding]
     """
     history = history_findings(before, after, ctx, committer, merging=merging)
     already = {(f.rule, f.field) for f in found_before if f.failing}
+    already |= {(f.rule, f.field) for f in history}
     introduced = [f for f in found_after if f.failing and (f.rule, f.field) not in already]
     decides = len(after.decisions) > len(before.decisions if before else [])
     blocking = history + [f for f in introduced if f.severity == "error" or decides]
@@ -78,6 +79,9 @@ def history_findings(before: Record | None, after: Record, ctx: Context, committ
     out += _change_authority(added, after, ctx)
     first_new = len(before.decisions) if before else 0
     out += _decision_findings(after, ctx, range(first_new, len(after.decisions)))
+    if not any(f.rule == "amendment-required" for f in out):   # that says it already
+        stale_before = {f.field for f in stale_decision_findings(before)} if before else set()
+        out += [f for f in stale_decision_findings(after) if f.field not in stale_before]
     return out
 
 

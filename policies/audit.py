@@ -24,9 +24,11 @@ from typing import Any
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.history import Commit, History, Settings
+from coc.registers.people import Person
 from coc.registers.record import Record, as_date, as_datetime
 
 from .base import Context
+from .history import Committer, file_authority, owners_of, self_serving
 
 # The code's words that outside work needs approval *before* it starts.
 PRIOR_APPROVAL = {"milton-keynes": "MK §7", "luton": "Luton §19.4"}
@@ -139,7 +141,7 @@ class Auditor:
             before = self.read(step.old, step.before_path)
         except CocError:
             return []   # reported at the commit that made it unreadable
-        settings = self.history.settings(commit)
+        settings = self.history.settings_before(commit)
         ctx = self.context(settings)
         if ctx is not None and ctx.policy is not None and after.kind in ctx.policy.context_kinds:
             self.context_records[step.record_id] = after
@@ -199,13 +201,59 @@ class Auditor:
 def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,
                   settings: Settings) -> list[Finding]:
     """Every rule on one record's change in one commit."""
-    from .history import Committer, history_findings
+    from .history import history_findings
 
-    committer = Committer(commit.email, settings.person(commit.email))
-    found = history_findings(before, after, ctx, committer)
+    found = history_findings(before, after, ctx, committer_of(commit, settings))
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     return found
+
+
+def committer_of(commit: Commit, settings: Settings) -> Committer:
+    """Who made the commit, as the hook judges it: the author, who must also be the committer
+    (`git commit --author` in another's name, or `--amend` of another's commit, is not)."""
+    person = settings.person(commit.email)
+    name, email = commit.committer
+    if email.strip().lower() != commit.email.strip().lower():
+        return Committer(commit.email, person, mismatch=(
+            f"the commit's author ({commit.name} <{commit.email}>) is not its committer "
+            f"({name} <{email}>): declare, decide and change records only as yourself, "
+            "committing under your own name"))
+    return Committer(commit.email, person)
+
+
+def actors(commit: Commit, settings: Settings) -> list[tuple[str, Person | None]]:
+    """(email, person) of the author and, when another, the committer."""
+    emails = dict.fromkeys(e.strip().lower() for e in (commit.email, commit.committer[1]))
+    return [(e, settings.person(e)) for e in emails]
+
+
+def governed(history: History, report: Container[str] | None = None) -> list[Finding]:
+    """Changes to the files that say how records are judged (people.yaml, coc.yaml, hooks, CI,
+    code owners), by anyone without the role that owns them, judged by the people.yaml in
+    force before the change; and any people.yaml change in its maker's own favour. A merge
+    answers only for content no parent had (the rest was judged in its own commit)."""
+    out: list[Finding] = []
+    for commit in history.commits:
+        paths = [c for c in commit.changes if owners_of(c.path) is not None]
+        if not paths or not commit.parents or (report is not None and commit.sha not in report):
+            continue
+        if len(commit.parents) > 1:   # content a parent already had was judged there
+            history.fetch([*(f"{p}:{c.path}" for p in commit.parents[1:] for c in paths),
+                           *(c.new for c in paths)])
+            paths = [c for c in paths if all(
+                history.blobs.get(f"{p}:{c.path}") != (history.blobs.get(c.new) if c.new else None)
+                for p in commit.parents[1:])]
+        before = history.settings_before(commit)
+        who = actors(commit, before)
+        for change in paths:
+            found = file_authority(change.path, who)
+            if found is not None:
+                out.append(_anomaly(commit, found))
+            if change.path == "people.yaml":
+                after = history.settings(commit)
+                out += [_anomaly(commit, f) for f in self_serving(before.people, after.people, who)]
+    return out
 
 
 def _new_decisions(before: Record | None, after: Record) -> list[tuple[int, Mapping[str, Any]]]:
@@ -314,7 +362,7 @@ def audit(history: History, report: Container[str] | None = None, *,
     if path is not None and checked:   # commits rewritten out of the history are dropped
         _write_cache(path, key, {c.sha: checked[c.sha] if c.sha in checked else cached[c.sha]
                                  for c in history.commits if c.sha in checked or c.sha in cached})
-    return found + unsigned(history, report)
+    return found + governed(history, report) + unsigned(history, report)
 
 
 PARALLEL_FROM = 2000      # steps; below this, forking workers costs more than it saves
@@ -459,7 +507,7 @@ def life(history: History, record_id: str) -> list[Entry]:
                 describe(before, after, step)
         except CocError as exc:
             events = [{"event": "unreadable", "error": str(exc)}]
-        person = history.settings(step.commit).person(step.commit.email)
+        person = history.settings_before(step.commit).person(step.commit.email)
         entries.append(Entry(step.commit, step.path, tuple(events), tuple(anomalies),
                              person.id if person else None))
     return entries

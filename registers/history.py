@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers/"
 NO_BLOB = "0" * 40
 # Free text (name, subject) comes last and is split on NUL, which git never prints inside them.
-LOG_FORMAT = "%x1e%H %P%x00%aI%x00%ae%x00%an%x00%s"
+LOG_FORMAT = "%x1e%H %P%x00%aI%x00%cI%x00%ae%x00%ce%x00%an%x00%cn%x00%s"
 # Options that keep a user's or a repository's git config from changing what the log prints.
 GIT_SAFE = ("-c", "log.showRoot=true", "-c", "core.quotePath=false", "--no-replace-objects")
 LOG_OPTIONS = ("--topo-order", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-color",
@@ -64,13 +64,29 @@ class Commit:
     name: str
     subject: str
     changes: tuple[Change, ...] = ()
+    committed: datetime | None = None   # committer date (None: as the author date)
+    committer_email: str = ""           # '' : the author
+    committer_name: str = ""
+
+    @property
+    def commit_date(self) -> datetime:
+        return self.committed or self.date
+
+    @property
+    def committer(self) -> tuple[str, str]:
+        """(name, email) of who made the commit: `--author` and `--amend` keep another's."""
+        return (self.committer_name or self.name, self.committer_email or self.email)
 
     @property
     def short(self) -> str:
         return self.sha[:10]
 
     def describe(self) -> str:
-        return f"commit {self.short} ({self.date.date()}, {self.name} <{self.email}>)"
+        name, email = self.committer
+        by = f"{self.name} <{self.email}>"
+        if email.lower() != self.email.lower():
+            by += f", committed by {name} <{email}>"
+        return f"commit {self.short} ({self.date.date()}, {by})"
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,13 @@ class Settings:
         return Context(people=self.people, parameters=policy.resolve_parameters(
             self.config.parameters), calendar_name=self.config.calendar,
             records=dict(records or {}), policy=policy)
+
+
+def parse_settings(config: bytes, people: bytes) -> Settings:
+    """Settings from the two files' bytes; `CocError` naming the file when one is wrong."""
+    parsed = parse_config(load_fast(config, CONFIG_FILE), CONFIG_FILE)
+    return Settings(parsed, parse_people(load_fast(people, PEOPLE_FILE), PEOPLE_FILE,
+                                         parsed.grades))
 
 
 def _git_command(root: Path, *args: str) -> list[str]:
@@ -130,7 +153,8 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
             raise CocError(f"unexpected output from git log: {_text(token[:60])!r}")
         ids = token[1:].decode("ascii").split(" ")
         try:
-            date, email, name, subject = (next(it) for _ in range(4))
+            date, committed, email, committer_email, name, committer_name, subject = (
+                next(it) for _ in range(7))
         except RuntimeError:  # pragma: no cover - generator exhausted mid-commit
             raise CocError("git log output ended in the middle of a commit") from None
         changes = []
@@ -144,7 +168,9 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
             token = next(it, None)
         commits.append(Commit(ids[0], tuple(p for p in ids[1:] if p),
                               datetime.fromisoformat(_text(date)), _text(email), _text(name),
-                              _text(subject), tuple(changes)))
+                              _text(subject), tuple(changes),
+                              datetime.fromisoformat(_text(committed)), _text(committer_email),
+                              _text(committer_name)))
     return commits
 
 
@@ -283,15 +309,19 @@ class History:
         """The coc.yaml and people.yaml in force at `commit` (fetch_settings first)."""
         return self._settings_for(self.in_force[commit.sha])
 
+    def settings_before(self, commit: Commit) -> Settings:
+        """The coc.yaml and people.yaml a commit is judged by: as they stood before it (at its
+        first parent), so no commit changes the rules it is judged by. The first commit,
+        which founds the register, is judged by its own."""
+        parent = commit.parents[0] if commit.parents else None
+        return self._settings_for(self.in_force.get(parent or "", self.in_force[commit.sha]))
+
     def _parse_settings(self, config_sha: str | None, people_sha: str | None) -> Settings:
         try:
             if config_sha is None or people_sha is None:
                 missing = CONFIG_FILE if config_sha is None else PEOPLE_FILE
                 raise CocError("not in the repository at this commit", path=missing)
-            config = parse_config(load_fast(self._blob(config_sha), CONFIG_FILE), CONFIG_FILE)
-            people = parse_people(load_fast(self._blob(people_sha), PEOPLE_FILE), PEOPLE_FILE,
-                                  config.grades)
-            return Settings(config, people)
+            return parse_settings(self._blob(config_sha), self._blob(people_sha))
         except CocError as exc:
             return Settings(None, None, exc)
 

@@ -400,14 +400,14 @@ def test_unsigned_commits_when_signatures_are_required(make_register, tmp_path):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jsmith", "-f",
                     str(key)], check=True, capture_output=True)
     allowed = tmp_path / "allowed_signers"
-    allowed.write_text(f"jane.smith@example.gov.uk {key.with_suffix('.pub').read_text()}")
+    allowed.write_text(f"morgan.okafor@example.gov.uk {key.with_suffix('.pub').read_text()}")
     for name, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
                         ("gpg.ssh.allowedSignersFile", str(allowed))):
         git(root, "config", name, value)
     config = root / "coc.yaml"
     config.write_text(config.read_text().replace("require_signed_commits: false",
                                                  "require_signed_commits: true"))
-    git(root, "commit", "-q", "-S", "-am", "require signed commits")
+    git(root, "commit", "-q", "-S", "-am", "require signed commits", user="mokafor")
     assert git(root, "log", "-1", "--format=%G?") == "G"
     clean = run(root, "audit")
     assert (clean.exit_code, clean.output) == (0, "")   # the commit before was not required

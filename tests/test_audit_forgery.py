@@ -197,3 +197,137 @@ def test_a_digest_copied_onto_other_details_is_refused_by_the_hook(register):
     assert proc.returncode == 1, proc.stderr
     assert "decisions.1.details_digest" in proc.stderr and "(decision-digest)" in proc.stderr
     assert json.loads(ok(register, "show", rid, "--json").output)["status"] == "submitted"
+
+
+# item 4: who answers for people.yaml and coc.yaml (and item 1: hooks, CI, code owners) -------
+
+def set_person(root: Path, person: str, key: str, old: str, new: str) -> None:
+    """Change one line of `person`'s people.yaml entry."""
+    path = root / "people.yaml"
+    text = path.read_text()
+    start = text.index(f"- id: {person}\n")
+    end = text.find("\n  - id:", start)
+    end = len(text) if end < 0 else end
+    entry = text[start:end]
+    assert f"{key}: {old}" in entry, entry
+    path.write_text(text[:start] + entry.replace(f"{key}: {old}", f"{key}: {new}", 1) + text[end:])
+
+
+def hooked_commit(root: Path, user: str, message: str = "by hand") -> subprocess.CompletedProcess:
+    """`git commit -a` as `user`, with the hook."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": NAMES.get(user, user),
+           "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS.get(user, user),
+           "GIT_COMMITTER_NAME": NAMES.get(user, user),
+           "GIT_COMMITTER_EMAIL": EXAMPLE_EMAILS.get(user, user)}
+    return subprocess.run(["git", "commit", "-qam", message], cwd=root, env=env,
+                          capture_output=True, text=True)
+
+
+def test_making_yourself_a_colleagues_manager_and_approving(register):
+    """Jane makes herself Pat's manager and approves Pat's gift in the same commit: the
+    decision is judged by the people.yaml before it, the change by who made it."""
+    rid = declare_gift(register, user="pbrown")
+    set_person(register, "pbrown", "manager", "mjones", "jsmith")
+    edit(register, rid, "decisions: []", LEGACY_DECISION.replace("mjones", "jsmith").format(
+        at=f"{TODAY} 10:00:00+00:00"))
+    sha = sneak(register, "jsmith", "reorganise")
+    found = audit(register)
+    assert rules(found) == {(sha, "decision-authority"), (sha, "file-authority"),
+                            (sha, "self-serving-change")}
+    by_rule = {f["rule"]: f for f in found}
+    assert by_rule["file-authority"]["field"] == "people.yaml"
+    assert by_rule["self-serving-change"]["field"] == "people.pbrown.manager"
+    assert "hr or monitoring-officer" in by_rule["file-authority"]["message"]
+
+
+def test_the_hook_refuses_people_and_config_changes_by_anyone_else(register):
+    set_person(register, "jsmith", "manager", "mjones", "hhughes")
+    proc = hooked_commit(register, "jsmith")
+    assert proc.returncode == 1 and "(file-authority)" in proc.stderr, proc.stderr
+    assert "(self-serving-change)" in proc.stderr
+    git(register, "checkout", "--", "people.yaml")
+    config = register / "coc.yaml"
+    config.write_text(config.read_text() + "# a comment\n")
+    proc = hooked_commit(register, "hreed")         # HR owns people.yaml, not coc.yaml
+    assert proc.returncode == 1 and "coc.yaml" in proc.stderr and "(file-authority)" in \
+        proc.stderr, proc.stderr
+    assert hooked_commit(register, "mokafor").returncode == 0
+    assert audit(register) == []
+
+
+def test_hr_may_change_anyone_but_themselves(register):
+    set_person(register, "mjones", "email", "max.jones@example.gov.uk", "max.jones@example.org")
+    assert hooked_commit(register, "hreed", "Max's new email").returncode == 0
+    roles = register / "people.yaml"
+    roles.write_text(roles.read_text().replace("roles: [hr]", "roles: [hr, monitoring-officer]"))
+    proc = hooked_commit(register, "hreed", "promote myself")
+    assert proc.returncode == 1 and "changed their own roles" in proc.stderr, proc.stderr
+    sha = sneak(register, "hreed", "promote myself")
+    assert rules(audit(register)) == {(sha, "self-serving-change")}
+
+
+@pytest.mark.parametrize("path", [".pre-commit-config.yaml", ".github/workflows/coc.yml",
+                                  ".gitlab-ci.yml", "CODEOWNERS", "coc.yaml"])
+def test_what_runs_the_checks_is_the_monitoring_officers(register, path):
+    """A pull request that changes the command approvers' hooks or CI run is reported, unless
+    it is the Monitoring Officer's."""
+    target = register / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for user in ("jsmith", "mokafor"):
+        target.write_text((target.read_text() if target.exists() else "") + "# changed\n")
+        sha = sneak(register, user, "tweak", paths=("-A", "--", path))
+        found = audit(register)
+        if user == "jsmith":
+            assert rules(found) == {(sha, "file-authority")} and found[0]["field"] == path
+            git(register, "reset", "-q", "--hard", "HEAD~1")
+    assert found == []
+
+
+def test_raising_a_limit_so_a_gift_validates_is_reported(register):
+    config = register / "coc.yaml"
+    assert "parameters:" in config.read_text()
+    config.write_text(config.read_text().replace("parameters:\n", "parameters:\n"
+                                                 "  low_value_limit_gbp: \"1000\"\n", 1))
+    sha = sneak(register, "jsmith", "parameters")
+    assert (sha, "file-authority") in rules(audit(register))
+
+
+def test_a_merge_answers_only_for_what_no_parent_had(register):
+    git(register, "switch", "-q", "-c", "people-update")
+    set_person(register, "kpatel", "manager", "ddavies", "sshah")
+    assert hooked_commit(register, "hreed", "Kiran moves").returncode == 0
+    git(register, "switch", "-q", "main")
+    declare_gift(register)
+    git(register, "merge", "-q", "--no-ff", "people-update", "-m", "merge", user="mjones")
+    assert audit(register) == []
+
+
+# item 5: the committer is judged too -----------------------------------------------------------
+
+def test_a_decision_committed_by_jane_in_max_s_name(register):
+    rid = declare_gift(register)
+    edit(register, rid, "decisions: []", LEGACY_DECISION.format(at=f"{TODAY} 10:00:00+00:00"))
+    sha = sneak(register, "mjones", "approve", committer="jsmith")   # git commit --author Max
+    found = audit(register)
+    assert rules(found) == {(sha, "committer-identity")}
+    assert "committed by Jane Smith <jane.smith@example.gov.uk>" in found[0]["message"]
+    assert "is not its committer" in found[0]["message"]
+
+
+def test_jane_amending_max_s_approval(register):
+    rid = declare_gift(register)
+    ok(register, "approve", rid, "--conditions", "Share them with the team", user="mjones")
+    edit(register, rid, "conditions: Share them with the team", "conditions: Keep them")
+    git(register, "add", "-A")
+    git(register, "commit", "-q", "--amend", "--no-edit", "--no-verify")   # Jane, on Max's
+    sha = git(register, "rev-parse", "HEAD")
+    assert git(register, "log", "-1", "--format=%ae %ce") == \
+        "max.jones@example.gov.uk jane.smith@example.gov.uk"
+    assert rules(audit(register)) == {(sha, "committer-identity")}
+
+
+def test_a_people_change_in_hr_s_name_by_someone_else(register):
+    """Jane moves herself to a new manager, committing it with HR as the author."""
+    set_person(register, "jsmith", "manager", "mjones", "hhughes")
+    sha = sneak(register, "hreed", "by HR", committer="jsmith")
+    assert rules(audit(register)) == {(sha, "file-authority"), (sha, "self-serving-change")}

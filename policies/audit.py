@@ -17,7 +17,7 @@ import multiprocessing
 import os
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -263,20 +263,61 @@ def _new_decisions(before: Record | None, after: Record) -> list[tuple[int, Mapp
 
 def backdated(before: Record | None, after: Record, commit: Commit) -> list[Finding]:
     """`declared_on` is the day of the commit that added the record; a new decision's `at` is
-    within a day of its commit. Imported records carry their original dates (`imported_from`)."""
+    within a day of its commit. Both git dates are checked: the author date is the
+    committer's to set (`--date`, GIT_AUTHOR_DATE), the committer date is set afresh by every
+    commit, amend and rebase (though GIT_COMMITTER_DATE can set it too: `commit_dates` checks
+    it against the history and today). Imported records keep their original dates."""
     out = []
-    day = commit.date.date()
+    day, committed = commit.date.date(), commit.commit_date
     declared = after.declared_on
-    if before is None and declared is not None and declared != day and \
-            not after.data.get("imported_from"):
-        out.append(_f("backdated", f"declared_on says {declared} but the record was added on "
-                      f"{day}", "declared_on"))
+    if before is None and declared is not None and not after.data.get("imported_from"):
+        if declared != day:
+            out.append(_f("backdated", f"declared_on says {declared} but the record was added "
+                          f"on {day}", "declared_on"))
+        elif abs(committed.date() - declared) > ENTRY_SLACK:
+            out.append(_f("backdated", f"declared_on says {declared}, as does the commit's "
+                          f"author date, but it was committed on {committed.date()}",
+                          "declared_on"))
     for i, decision in _new_decisions(before, after):
         at = as_datetime(decision.get("at"))
-        if at is not None and abs(at - commit.date) > ENTRY_SLACK:
+        if at is None:
+            continue
+        if abs(at - commit.date) > ENTRY_SLACK:
             out.append(_f("backdated", f"the {decision.get('decision')} decision says it was "
                           f"made at {at.isoformat()} but it was committed on {day}",
                           f"decisions.{i}.at"))
+        elif abs(at - committed) > ENTRY_SLACK:
+            out.append(_f("backdated", f"the {decision.get('decision')} decision says it was "
+                          f"made at {at.isoformat()}, as does the commit's author date, but it "
+                          f"was committed on {committed.date()}", f"decisions.{i}.at"))
+    return out
+
+
+def commit_dates(history: History, report: Container[str] | None = None,
+                 now: datetime | None = None) -> list[Finding]:
+    """Dates git cannot have given honestly: a commit dated in the future, authored after it
+    was committed, or committed before its parents (time only moves forward along history;
+    clocks may differ by ENTRY_SLACK)."""
+    now = now or datetime.now(timezone.utc)
+    committed = {c.sha: c.commit_date for c in history.commits}
+    out = []
+    for commit in history.commits:
+        if report is not None and commit.sha not in report:
+            continue
+        problem = None
+        latest = max(commit.date, commit.commit_date)
+        parents = [committed[p] for p in commit.parents if p in committed]
+        if latest > now + ENTRY_SLACK:
+            problem = f"is dated {latest.isoformat()}, in the future"
+        elif commit.date > commit.commit_date + ENTRY_SLACK:
+            problem = (f"was authored on {commit.date.isoformat()}, after it was committed "
+                       f"({commit.commit_date.isoformat()})")
+        elif parents and commit.commit_date < max(parents) - ENTRY_SLACK:
+            problem = (f"was committed on {commit.commit_date.isoformat()}, before its parent "
+                       f"({max(parents).isoformat()})")
+        if problem:
+            out.append(_anomaly(commit, _f("commit-date", f"{problem}: its dates were set by "
+                                           "hand (GIT_AUTHOR_DATE, GIT_COMMITTER_DATE, --date)")))
     return out
 
 
@@ -297,7 +338,8 @@ def started_before_approval(before: Record | None, after: Record, commit: Commit
         if decision.get("decision") != "approved":
             continue
         at = as_datetime(decision.get("at"))
-        given = max(at.date(), commit.date.date()) if at else commit.date.date()
+        given = max(at.date() if at else commit.date.date(), commit.date.date(),
+                    commit.commit_date.date())
         if start < given:
             kind = ctx.policy.kinds.get("outside-work")
             section = PRIOR_APPROVAL.get(ctx.policy.name, kind.section if kind else "")
@@ -362,7 +404,8 @@ def audit(history: History, report: Container[str] | None = None, *,
     if path is not None and checked:   # commits rewritten out of the history are dropped
         _write_cache(path, key, {c.sha: checked[c.sha] if c.sha in checked else cached[c.sha]
                                  for c in history.commits if c.sha in checked or c.sha in cached})
-    return found + governed(history, report) + unsigned(history, report)
+    return found + commit_dates(history, report) + governed(history, report) + \
+        unsigned(history, report)
 
 
 PARALLEL_FROM = 2000      # steps; below this, forking workers costs more than it saves

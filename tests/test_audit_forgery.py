@@ -11,7 +11,7 @@ import copy
 import json
 import os
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -331,3 +331,64 @@ def test_a_people_change_in_hr_s_name_by_someone_else(register):
     set_person(register, "jsmith", "manager", "mjones", "hhughes")
     sha = sneak(register, "hreed", "by HR", committer="jsmith")
     assert rules(audit(register)) == {(sha, "file-authority"), (sha, "self-serving-change")}
+
+
+# item 6: back-dating with git's own dates ------------------------------------------------------
+
+def test_a_late_gift_back_dated_with_the_author_date(register):
+    """declared_on and GIT_AUTHOR_DATE both set back, so no late reason is needed: the
+    committer date, which git set, says when it was really committed."""
+    received, back = TODAY - timedelta(days=40), TODAY - timedelta(days=38)
+    ok(register, "declare", "gift", "--received-on", received.isoformat(), "--donor",
+       "A. Supplier", "--description", "Box of chocolates", "--value-gbp", "12.50",
+       "--outcome", "shared-with-team", "--late-reason", "Forgot", "--no-input")
+    git(register, "reset", "-q", "--soft", "HEAD~1")
+    (path,) = register.glob("registers/*/gift/*/*.yaml")
+    text = path.read_text().replace(f"declared_on: {TODAY}", f"declared_on: {back}")
+    path.write_text("".join(line for line in text.splitlines(keepends=True)
+                            if not line.startswith("late_reason")))
+    assert run(register, "validate", str(path)).exit_code == 0      # on time, by its own dates
+    sha = sneak(register, "jsmith", "declare", env={"GIT_AUTHOR_DATE": f"{back}T10:00:00Z"})
+    found = audit(register)
+    assert rules(found) == {(sha, "backdated")}
+    assert f"it was committed on {TODAY}" in found[0]["message"]
+
+
+def test_an_approval_dated_2099(register):
+    rid = declare_gift(register)
+    edit(register, rid, "decisions: []", LEGACY_DECISION.format(at="2099-01-01 10:00:00+00:00"))
+    when = "2099-01-01T10:00:00Z"
+    sha = sneak(register, "mjones", "approve", env={"GIT_AUTHOR_DATE": when,
+                                                    "GIT_COMMITTER_DATE": when})
+    found = audit(register)
+    assert rules(found) == {(sha, "commit-date")}
+    assert "in the future" in found[0]["message"]
+
+
+def test_both_dates_set_back_before_the_parent(register):
+    rid = declare_gift(register)
+    back = (TODAY - timedelta(days=20)).isoformat()
+    edit(register, rid, "decisions: []", LEGACY_DECISION.format(at=f"{back} 10:00:00+00:00"))
+    when = f"{back}T10:00:00Z"
+    sha = sneak(register, "mjones", "approve", env={"GIT_AUTHOR_DATE": when,
+                                                    "GIT_COMMITTER_DATE": when})
+    found = audit(register)
+    assert rules(found) == {(sha, "commit-date")}
+    assert "before its parent" in found[0]["message"]
+
+
+def test_authored_after_it_was_committed(register):
+    (register / "notes.txt").write_text("minutes\n")
+    sha = sneak(register, "jsmith", "notes", env={
+        "GIT_AUTHOR_DATE": f"{TODAY + timedelta(days=5)}T10:00:00Z"})
+    found = audit(register)
+    assert rules(found) == {(sha, "commit-date")}
+    assert "in the future" in found[0]["message"]
+    git(register, "reset", "-q", "--hard", "HEAD~1")
+    (register / "notes.txt").write_text("minutes\n")
+    sha = sneak(register, "jsmith", "notes", env={
+        "GIT_AUTHOR_DATE": f"{TODAY}T23:59:00Z",
+        "GIT_COMMITTER_DATE": f"{TODAY - timedelta(days=3)}T10:00:00Z"})
+    found = audit(register)
+    assert rules(found) == {(sha, "commit-date")}
+    assert "after it was committed" in found[0]["message"]

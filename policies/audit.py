@@ -351,24 +351,37 @@ def started_before_approval(before: Record | None, after: Record, commit: Commit
 
 
 def unsigned(history: History, report: Container[str] | None = None) -> list[Finding]:
-    """Commits made while coc.yaml said `require_signed_commits: true` need a good signature,
-    as git itself verifies it."""
-    from coc.registers.history import signature_checks
+    """Commits made while coc.yaml said `require_signed_commits: true` (the coc.yaml in force
+    before the commit, so the commit that turns it off must be signed too) need a good
+    signature, as git itself verifies it, by the person the commit acts for: its signer (the
+    allowed-signers principal, or the GPG user id's email) is its author's people.yaml email."""
+    from coc.registers.history import Signature, signature_checks
 
     if not any(s.config is not None and s.config.require_signed_commits
                for s in history.all_settings()):
         return []
     required = [c for c in history.commits
                 if (report is None or c.sha in report)
-                and (s := history.settings(c)).config is not None and s.config.require_signed_commits]
+                and (s := history.settings_before(c)).config is not None
+                and s.config.require_signed_commits]
     verdicts = signature_checks(history.root, (c.sha for c in required))
     out = []
     for commit in required:
-        verdict = verdicts.get(commit.sha, "N")
-        if verdict not in GOOD_SIGNATURES:
-            problem = SIGNATURE_PROBLEMS.get(verdict, f"has signature status {verdict!r}")
+        signature = verdicts.get(commit.sha, Signature("N"))
+        if signature.status not in GOOD_SIGNATURES:
+            problem = SIGNATURE_PROBLEMS.get(signature.status,
+                                             f"has signature status {signature.status!r}")
             out.append(_anomaly(commit, _f("unsigned-commit", f"{problem}, but coc.yaml requires "
                                            "signed commits", "require_signed_commits")))
+            continue
+        people = history.settings_before(commit)
+        signer, author = people.person(signature.email), people.person(commit.email)
+        if signer is None or author is None or signer.id != author.id:
+            who = signer.label() if signer else f"{signature.signer!r} (not in people.yaml)"
+            out.append(_anomaly(commit, _f("signer-identity", f"is signed by {who} with key "
+                                           f"{signature.key or '?'}, but authored as "
+                                           f"{commit.name} <{commit.email}>: a commit is signed "
+                                           "by the person it acts for", "require_signed_commits")))
     return out
 
 

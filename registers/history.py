@@ -215,19 +215,40 @@ def read_blobs(root: Path, names: Iterable[str]) -> dict[str, bytes | None]:
     return result
 
 
-def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, str]:
-    """git's own verdict on each commit's signature (`%G?`: G good, U good but untrusted key,
-    N none, B bad, E cannot check...), one process for all of them."""
+@dataclass(frozen=True)
+class Signature:
+    """git's own verdict on a commit's signature (`%G?`: G good, U good but untrusted key,
+    N none, B bad, E cannot check...), who signed it (`%GS`: for SSH the allowed-signers
+    principal, for GPG the key's user id) and the key (`%GK`)."""
+
+    status: str
+    signer: str = ""
+    key: str = ""
+
+    @property
+    def email(self) -> str:
+        """The signer's email: a GPG user id's `<...>`, or an SSH principal as it is."""
+        inside = self.signer.rpartition("<")[2].partition(">")[0] if "<" in self.signer else ""
+        return (inside or self.signer).strip().lower()
+
+
+def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, Signature]:
+    """Each commit's signature, one process for all of them."""
     wanted = list(dict.fromkeys(shas))
     if not wanted:
         return {}
     proc = subprocess.run(_git_command(root, "log", "--no-walk=unsorted", "--stdin",
-                                       "--format=%H %G?"),
-                          input="\n".join(wanted) + "\n", capture_output=True, text=True,
+                                       "--format=%x1e%H%x00%G?%x00%GS%x00%GK"),
+                          input=("\n".join(wanted) + "\n").encode(), capture_output=True,
                           check=False)
     if proc.returncode != 0:
-        raise CocError(f"git log failed checking signatures: {proc.stderr.strip()}")
-    return dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+        raise CocError(f"git log failed checking signatures: {_text(proc.stderr).strip()}")
+    out = {}
+    for record in _text(proc.stdout).split("\x1e")[1:]:
+        fields = record.rstrip("\n").split("\0")
+        if len(fields) == 4:
+            out[fields[0]] = Signature(fields[1], fields[2], fields[3])
+    return out
 
 
 def resolve_commit(root: Path, rev: str) -> str:

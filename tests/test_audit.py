@@ -408,9 +408,12 @@ def test_unsigned_commits_when_signatures_are_required(make_register, tmp_path):
     config.write_text(config.read_text().replace("require_signed_commits: false",
                                                  "require_signed_commits: true"))
     git(root, "commit", "-q", "-S", "-am", "require signed commits", user="mokafor")
+    (root / "agenda.txt").write_text("agenda\n")
+    git(root, "add", "agenda.txt", user="mokafor")
+    git(root, "commit", "-q", "-S", "-m", "agenda", user="mokafor")   # required from here
     assert git(root, "log", "-1", "--format=%G?") == "G"
     clean = run(root, "audit")
-    assert (clean.exit_code, clean.output) == (0, "")   # the commit before was not required
+    assert (clean.exit_code, clean.output) == (0, "")
 
     (root / "notes.txt").write_text("minutes\n")
     git(root, "add", "notes.txt")

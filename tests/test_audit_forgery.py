@@ -392,3 +392,78 @@ def test_authored_after_it_was_committed(register):
     found = audit(register)
     assert rules(found) == {(sha, "commit-date")}
     assert "after it was committed" in found[0]["message"]
+
+
+# item 3: signatures bound to people -----------------------------------------------------------
+
+@pytest.fixture
+def signed(register: Path, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    """A register whose Monitoring Officer requires signed commits; each person an SSH key
+    that git trusts for their people.yaml email (gpg.ssh.allowedSignersFile)."""
+    keys, lines = {}, []
+    for user in ("jsmith", "mjones", "mokafor"):
+        keys[user] = tmp_path / f"{user}.key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", user, "-f",
+                        str(keys[user])], check=True, capture_output=True)
+        lines.append(f"{EXAMPLE_EMAILS[user]} {Path(f'{keys[user]}.pub').read_text()}")
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text("".join(lines))
+    for name, value in (("gpg.format", "ssh"), ("gpg.ssh.allowedSignersFile", str(allowed)),
+                        ("commit.gpgsign", "true")):
+        git(register, "config", name, value)
+    config = register / "coc.yaml"
+    config.write_text(config.read_text().replace("require_signed_commits: false",
+                                                 "require_signed_commits: true"))
+    signed_commit(register, "mokafor", keys["mokafor"], "require signed commits")
+    return register, keys
+
+
+def signed_commit(root: Path, user: str, key: Path | None, message: str,
+                  author: str | None = None) -> str:
+    """Commit everything past the hook as `author` (default `user`), signed with `key`."""
+    git(root, "add", "-A", user=user)
+    sign = ["-c", f"user.signingkey={key}"] if key else ["-c", "commit.gpgsign=false"]
+    git(root, *sign, "commit", "-q", "--no-verify", "-m", message, user=author or user)
+    return git(root, "rev-parse", "HEAD")
+
+
+def test_each_signed_by_the_person_it_acts_for_is_clean(signed):
+    root, keys = signed
+    git(root, "config", "user.signingkey", str(keys["jsmith"]))   # coc's commits are signed
+    rid = declare_gift(root)                                      # by commit.gpgsign
+    git(root, "config", "user.signingkey", str(keys["mjones"]))
+    ok(root, "approve", rid, user="mjones")
+    assert git(root, "log", "-1", "--format=%G? %GS") == "G max.jones@example.gov.uk"
+    assert audit(root) == []
+
+
+def test_an_approval_as_max_signed_with_jane_s_own_trusted_key(signed):
+    root, keys = signed
+    git(root, "config", "user.signingkey", str(keys["jsmith"]))
+    rid = declare_gift(root)
+    edit(root, rid, "decisions: []", LEGACY_DECISION.format(at=f"{TODAY} 10:00:00+00:00"))
+    sha = signed_commit(root, "mjones", keys["jsmith"], "approve")     # authored as Max
+    assert git(root, "log", "-1", "--format=%G? %GS") == "G jane.smith@example.gov.uk"
+    found = audit(root)
+    assert rules(found) == {(sha, "signer-identity")}
+    assert "signed by Jane Smith (jsmith)" in found[0]["message"]
+
+
+def test_an_unsigned_commit_turning_the_requirement_off(signed):
+    root, _ = signed
+    config = root / "coc.yaml"
+    config.write_text(config.read_text().replace("require_signed_commits: true",
+                                                 "require_signed_commits: false"))
+    sha = signed_commit(root, "mokafor", None, "signatures off")
+    (root / "notes.txt").write_text("later, unsigned\n")
+    signed_commit(root, "mokafor", None, "notes")        # no longer required: not reported
+    assert rules(audit(root)) == {(sha, "unsigned-commit")}
+
+
+def test_a_signed_commit_turning_it_off_by_someone_else(signed):
+    root, keys = signed
+    config = root / "coc.yaml"
+    config.write_text(config.read_text().replace("require_signed_commits: true",
+                                                 "require_signed_commits: false"))
+    sha = signed_commit(root, "jsmith", keys["jsmith"], "signatures off")
+    assert rules(audit(root)) == {(sha, "file-authority")}

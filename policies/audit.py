@@ -12,6 +12,8 @@ commits. Everything returns data; nothing here prints.
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
 import json
 import multiprocessing
 import os
@@ -477,7 +479,7 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     return out
 
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"   # 2: signed with the user's key
 
 
 def _cache_path(history: History) -> Path | None:
@@ -501,11 +503,39 @@ def _cache_key(history: History) -> str:
     return " ".join(parts)
 
 
+def _cache_secret() -> bytes | None:
+    """The key that signs this user's audit caches, kept in their own config folder, outside
+    any repository (so neither a clone nor anyone who can write its .git can forge a cache
+    entry); made on first use. None (no cache) when it cannot be kept."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    path = Path(base) / "coc" / "audit.key"
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(32))
+        secret = path.read_bytes()
+    except OSError:
+        return None
+    return secret if len(secret) >= 32 else None
+
+
+def _mac(secret: bytes, body: str) -> str:
+    return hmac.new(secret, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _read_cache(path: Path | None, key: str) -> dict[str, list[dict[str, Any]]]:
-    if path is None or not path.is_file():
+    """The cached findings, if the cache is this toolkit's and signed with this user's key:
+    an edited cache (an anomaly removed to hide it) is ignored and every commit read again."""
+    secret = _cache_secret()
+    if path is None or secret is None or not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        mac, _, body = path.read_text(encoding="utf-8").partition("\n")
+        if not hmac.compare_digest(mac.encode(), _mac(secret, body).encode()):
+            return {}
+        data = json.loads(body)
     except (OSError, ValueError):
         return {}
     commits = data.get("commits") if isinstance(data, dict) and data.get("key") == key else None
@@ -518,10 +548,15 @@ def _read_cache(path: Path | None, key: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def _write_cache(path: Path, key: str, commits: dict[str, list[dict[str, Any]]]) -> None:
+    """The findings as one JSON line, after the line that signs it (HMAC-SHA256)."""
+    secret = _cache_secret()
+    if secret is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "commits": commits}), encoding="utf-8")
+        body = json.dumps({"key": key, "commits": commits})
+        tmp.write_text(f"{_mac(secret, body)}\n{body}", encoding="utf-8")
         tmp.replace(path)
     except OSError:
         pass  # a cache that cannot be written only costs speed

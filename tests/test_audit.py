@@ -228,27 +228,46 @@ def test_both_cores_find_the_same_as_one(bad, bad_json, monkeypatch):
     assert [f.to_json() for f in found] == bad_json
 
 
+def cached(cache: Path) -> dict:
+    """The cache's findings (its first line is the HMAC that signs the rest)."""
+    return json.loads(cache.read_text().split("\n", 1)[1])
+
+
 def test_a_cached_audit_says_the_same_and_a_spoilt_cache_is_ignored(bad, bad_json):
     root, _ = bad
     cache = root / ".git" / "coc" / "audit.json"
-    assert json.loads(cache.read_text())["commits"]
+    assert cached(cache)["commits"]
     assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
     for spoilt in ('{"key": 1, "commits": []}', "[", '{"commits": {"abc": [{"x": 1}]}}'):
         cache.write_text(spoilt)
         assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
 
 
-def test_no_cache_checks_again_what_a_cache_says(bad, bad_json):
+def test_an_edited_cache_hides_nothing(bad, bad_json):
+    """Emptying each commit's findings in .git/coc/audit.json, keeping or recomputing its
+    first line without the user's key (~/.config/coc/audit.key), does not hide them."""
+    import hashlib
+
     root, _ = bad
     cache = root / ".git" / "coc" / "audit.json"
     run(root, "audit")
-    data = json.loads(cache.read_text())
-    cache.write_text(json.dumps({**data, "commits": {sha: [] for sha in data["commits"]}}))
-    assert (run(root, "audit").exit_code, run(root, "audit").output) == (0, "")   # trusted
+    mac, body = cache.read_text().split("\n", 1)
+    data = json.loads(body)
+    hidden = json.dumps({**data, "commits": {sha: [] for sha in data["commits"]}})
+    for forged in (mac, hashlib.sha256(hidden.encode()).hexdigest()):
+        cache.write_text(f"{forged}\n{hidden}")
+        result = run(root, "audit", "--format", "json")
+        assert (result.exit_code, json.loads(result.output)) == (1, bad_json)
+    assert cached(cache)["commits"] != {sha: [] for sha in data["commits"]}   # written afresh
+
+
+def test_no_cache_checks_again_and_writes_nothing(bad, bad_json):
+    root, _ = bad
+    cache = root / ".git" / "coc" / "audit.json"
+    cache.unlink(missing_ok=True)
     result = run(root, "audit", "--no-cache", "--format", "json")
     assert (result.exit_code, json.loads(result.output)) == (1, bad_json)
-    assert json.loads(cache.read_text())["commits"] == {sha: [] for sha in data["commits"]}
-    cache.unlink()
+    assert not cache.exists()
 
 
 def test_the_text_report_has_one_line_per_anomaly(bad):

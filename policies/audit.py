@@ -154,6 +154,8 @@ class Auditor:
         found = step_findings(before, after, ctx, commit, settings)
         if len(commit.parents) > 1:
             found = self._merge_introduced(step, before, after, ctx, settings, found)
+        elif step.old_path and step.old_path != step.path:
+            found += moved(step, after, commit, self.history.settings(commit))
         return [_anomaly(step, f) for f in found]
 
     def _anomalies(self, step: Step, found: list[Finding]) -> list[Finding]:
@@ -209,6 +211,21 @@ def step_findings(before: Record | None, after: Record, ctx: Context, commit: Co
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     return found
+
+
+def moved(step: Step, after: Record, commit: Commit, settings: Settings) -> list[Finding]:
+    """A record's folder says whose approvers review it (CODEOWNERS), so it moves only with its
+    declarant: by HR or the Monitoring Officer, into the declarant's department as the
+    people.yaml of that commit has it."""
+    department = step.path.split("/")[1]
+    person = settings.people.get(after.declarant) if settings.people else None
+    movers = [p for _, p in actors(commit, settings)]
+    if person is not None and person.department == department and all(
+            p is not None and (p.has_role("hr") or p.has_role("monitoring-officer"))
+            for p in movers):
+        return []
+    return [_f("record-moved", f"moved from {step.old_path} to {step.path}: a record moves only "
+               "with its declarant, into their department, by HR or the Monitoring Officer")]
 
 
 def committer_of(commit: Commit, settings: Settings) -> Committer:

@@ -196,6 +196,13 @@ def bad(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     expect["related"] = (rid, sneak(root, "mjones", "approve", "registers"),
                          "decision-authority", "decisions.0.by")
 
+    # A record moved by its declarant into another department, whose approvers review it.
+    rid = declare_gift(root, user="pbrown")
+    folder = root / "registers" / "legal" / "gift" / str(TODAY.year)
+    folder.mkdir(parents=True)
+    git(root, "mv", str(path_of(root, rid)), str(folder))
+    expect["moved"] = (rid, sneak(root, "pbrown", "move", "registers"), "record-moved", None)
+
     # Only now does people.yaml learn the private email: the earlier decision is still judged
     # by the people file in force when it was made.
     people = root / "people.yaml"
@@ -309,7 +316,8 @@ def test_since_reports_only_later_commits(bad):
     assert result.exit_code == 1
     assert {(f["record_id"], f["rule"]) for f in json.loads(result.output)} == {
         (expect[name][0], expect[name][2])
-        for name in ("backdated", "backdated-decision", "unreadable", "symlink", "related")}
+        for name in ("backdated", "backdated-decision", "unreadable", "symlink", "related",
+                     "moved")}
     head = git(root, "rev-parse", "HEAD")
     result = run(root, "audit", "--since", head)
     assert (result.exit_code, result.output) == (0, "")
@@ -352,14 +360,20 @@ def clean(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ok(root, "end", work, "--on", soon)
     other = declare_gift(root, user="pbrown")
     ok(root, "withdraw", other, "--reason", "Returned the gift", user="pbrown")
-    # The gift moves to another department's folder, content unchanged: not a deletion. (The
-    # hook refuses moves, so this one skips it.)
-    moved = root / "registers" / "planning" / "gift" / str(TODAY.year)
-    moved.mkdir(parents=True)
-    git(root, "mv", str(path_of(root, gift)), str(moved))
-    sneak(root, "hreed", f"move {gift} to planning", "registers")
-    # mjones's email changes after his decisions: they stay his, judged by the file of the day.
+    # Jane moves to planning, and HR moves her records with her, content unchanged: not a
+    # deletion. (The hook refuses moves, so this one skips it.)
     people = root / "people.yaml"
+    people.write_text(people.read_text().replace(
+        "email: jane.smith@example.gov.uk\n    department: housing",
+        "email: jane.smith@example.gov.uk\n    department: planning"))
+    for record_id in (gift, work):
+        moved = root / "registers" / "planning" / path_of(root, record_id).parent.relative_to(
+            root / "registers" / "housing")
+        moved.mkdir(parents=True, exist_ok=True)
+        git(root, "mv", str(path_of(root, record_id)), str(moved))
+    sneak(root, "hreed", "jsmith moves to planning, her records with her", "registers",
+          "people.yaml")
+    # mjones's email changes after his decisions: they stay his, judged by the file of the day.
     people.write_text(people.read_text().replace("max.jones@example.gov.uk", PRIVATE_EMAIL))
     git(root, "commit", "-qam", "mjones's new email", user="hreed")
     return root

@@ -27,7 +27,7 @@ from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.history import Commit, History, Settings
 from coc.registers.people import Person
-from coc.registers.record import Record, as_date, as_datetime
+from coc.registers.record import Record, as_date, as_datetime, digest
 
 from .base import Context
 from .history import Committer, file_authority, owners_of, self_serving
@@ -45,6 +45,7 @@ SIGNATURE_PROBLEMS = {"N": "is not signed", "B": "has a bad signature",
                       "E": "has a signature that cannot be checked (is the signer's key, or "
                            "allowed-signers entry, available to git here?)"}
 ENTRY_SLACK = timedelta(days=1)
+FINAL_KEYS = ("withdrawn", "ended")
 # What a merge does to a record one parent had decided, even when another parent shows it.
 DAMAGE = frozenset({"append-only", "amendment-required", "record-identity", "decision-digest"})        # a decision's `at` may differ this much from its commit
 
@@ -312,6 +313,48 @@ def backdated(before: Record | None, after: Record, commit: Commit) -> list[Find
     return out
 
 
+def discarded(history: History, report: Container[str] | None = None) -> list[Finding]:
+    """What a merge threw away of a merged branch's records without the first-parent diff
+    showing it (`git merge -s ours`, or a conflict resolved as "ours"): a decision, amendment,
+    withdrawal, ending or the whole record the branch had and the merge result lacks."""
+    from coc.registers.history import merge_sides
+
+    merges = [c for c in history.commits
+              if len(c.parents) > 1 and (report is None or c.sha in report)]
+    if not merges:
+        return []
+    by_sha = {c.sha: c for c in merges}
+    touched = {c.sha: {ch.record_id for ch in c.changes} for c in merges}
+    wanted = [(m, p, ch) for (m, p), changes in merge_sides(history.root, merges).items()
+              for ch in changes if ch.record_id and ch.old and ch.record_id not in touched[m]]
+    history.fetch(sha for _, _, ch in wanted for sha in (ch.old, ch.new))
+    out = []
+    for m, parent, change in wanted:
+        try:
+            theirs = history.record(str(change.old), change.path)
+            ours = history.record(change.new, change.path) if change.new else None
+        except CocError:
+            continue
+        lost = _lost(theirs, ours)
+        if lost:
+            step = Step(by_sha[m], str(change.record_id), change.path, change.old, change.new)
+            out.append(_anomaly(step, _f("merge-discarded", f"the merge dropped {lost} that the "
+                                         f"merged branch had (at {parent[:10]}): merged with "
+                                         "`-s ours` or resolved by discarding it")))
+    return out
+
+
+def _lost(theirs: Record, ours: Record | None) -> str:
+    """What `theirs` has that `ours` lacks, in words ('' when nothing)."""
+    if ours is None:
+        return "the whole record"
+    lost = [f"{key}.{i} ({entry.get('decision') or 'by ' + str(entry.get('by'))})"
+            for key in ("decisions", "amendments")
+            for i, entry in enumerate(getattr(theirs, key)) if entry not in getattr(ours, key)]
+    lost += [key for key in FINAL_KEYS if theirs.data.get(key) and not ours.data.get(key)]
+    return ", ".join(lost)
+
+
 def commit_dates(history: History, report: Container[str] | None = None,
                  now: datetime | None = None) -> list[Finding]:
     """Dates git cannot have given honestly: a commit dated in the future, authored after it
@@ -436,8 +479,87 @@ def audit(history: History, report: Container[str] | None = None, *,
     if path is not None and checked:   # commits rewritten out of the history are dropped
         _write_cache(path, key, {c.sha: checked[c.sha] if c.sha in checked else cached[c.sha]
                                  for c in history.commits if c.sha in checked or c.sha in cached})
-    return found + commit_dates(history, report) + governed(history, report) + \
-        unsigned(history, report)
+    return found + discarded(history, report) + commit_dates(history, report) + \
+        governed(history, report) + unsigned(history, report)
+
+
+# ---------------------------------------------------------------------------------------------
+# The anchor: what a green audit saw, so a rewritten past is found
+
+ANCHOR_VERSION = 1
+
+
+def _entry_digests(record: Record) -> list[str]:
+    """One digest per appended fact: each decision and amendment, the withdrawal, the end."""
+    facts: list[Any] = [[key, entry] for key in ("decisions", "amendments")
+                        for entry in getattr(record, key)]
+    facts += [[key, record.data[key]] for key in FINAL_KEYS if record.data.get(key)]
+    return [digest(fact) for fact in facts]
+
+
+def make_anchor(history: History) -> dict[str, Any]:
+    """The checkpoint CI keeps after a green audit: the head commit, and each record's place
+    and the digests of what has been appended to it."""
+    from coc.registers.history import tree_records
+
+    head = history.commits[-1].sha if history.commits else ""
+    records = tree_records(history.root, head) if head else {}
+    history.fetch(blob for _, blob in records.values())
+    out: dict[str, Any] = {}
+    for record_id, (path, blob) in sorted(records.items()):
+        try:
+            entries = _entry_digests(history.record(blob, path))
+        except CocError:
+            entries = []
+        out[record_id] = {"path": path, "blob": blob, "entries": entries}
+    return {"coc_anchor": ANCHOR_VERSION, "commit": head, "records": out}
+
+
+def anchor_findings(history: History, anchor: Mapping[str, Any]) -> list[Finding]:
+    """A rewritten past (rebase, filter-branch, force-push): the anchored commit is no longer
+    in the history; then every anchored record must still be there, in its department, with
+    everything that had been appended to it."""
+    from coc.registers.history import tree_records
+
+    commit = anchor.get("commit")
+    records = anchor.get("records")
+    if anchor.get("coc_anchor") != ANCHOR_VERSION or not isinstance(commit, str) or \
+            not isinstance(records, Mapping):
+        raise CocError("not an anchor written by `coc audit --write-anchor`", field="--anchor")
+    if any(c.sha == commit for c in history.commits):
+        return []   # the past is intact: everything since is checked commit by commit
+    out = [_f("history-rewritten", f"the audited commit {commit[:10]} is no longer in the "
+              "history: the register's past was rewritten (rebase, filter-branch, amend, "
+              "force-push)")]
+    out[0] = out[0].at(commit=commit)
+    head = history.commits[-1].sha if history.commits else ""
+    now = tree_records(history.root, head) if head else {}
+    history.fetch(blob for record_id, (_, blob) in now.items()
+                  if isinstance(records.get(record_id), Mapping)
+                  and records[record_id].get("blob") != blob)
+    for record_id, was in sorted(records.items()):
+        if not isinstance(was, Mapping):
+            continue
+        where = {"record_id": record_id, "commit": commit}
+        if record_id not in now:
+            out.append(_f("history-rewritten", f"{record_id} ({was.get('path')}) is gone from "
+                          "the rewritten history").at(**where))
+            continue
+        path, blob = now[record_id]
+        if str(was.get("path", "")).split("/")[1:2] != path.split("/")[1:2]:
+            out.append(_f("record-moved", f"was at {was.get('path')} when audited, now at "
+                          f"{path}").at(**where))
+        if blob == was.get("blob"):
+            continue
+        try:
+            kept = set(_entry_digests(history.record(blob, path)))
+        except CocError:
+            kept = set()
+        lost = [d for d in was.get("entries", []) if d not in kept]
+        if lost:
+            out.append(_f("history-rewritten", f"{len(lost)} decision(s), amendment(s), "
+                          "ending or withdrawal it had when audited are gone").at(**where))
+    return out
 
 
 PARALLEL_FROM = 2000      # steps; below this, forking workers costs more than it saves

@@ -251,6 +251,54 @@ def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, Signature]:
     return out
 
 
+def merge_sides(root: Path, merges: Iterable[Commit]) -> dict[tuple[str, str], list[Change]]:
+    """(merge, other parent) -> the record files that differ between them (old: the parent's
+    blob, new: the merge's), for every merge and every parent but the first, in one
+    `git diff-tree --stdin`: what the merge did with what each merged branch had."""
+    pairs = [(m.sha, p) for m in merges for p in m.parents[1:]]
+    if not pairs:
+        return {}
+    proc = subprocess.run(_git_command(root, "diff-tree", "--stdin", "--always", "-r", "-z",
+                                       "--no-renames",
+                                       "--", RECORDS_DIR),
+                          input="".join(f"{m} {p}\n" for m, p in pairs).encode(),
+                          capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise CocError(f"git diff-tree failed: {_text(proc.stderr).strip()}")
+    out: dict[tuple[str, str], list[Change]] = {}
+    tokens = iter(proc.stdout.split(b"\0"))
+    pending = iter(pairs)
+    current: list[Change] = []
+    for token in tokens:
+        token = token.lstrip(b"\n")
+        if not token:
+            continue
+        if token.startswith(b":"):
+            meta = token[1:].decode("ascii").split(" ")
+            path = _text(next(tokens, b""))
+            current.append(Change(meta[4][:1], path, None if meta[2] == NO_BLOB else meta[2],
+                                  None if meta[3] == NO_BLOB else meta[3], meta[1]))
+        else:   # the merge's id: the next pair starts
+            current = out.setdefault(next(pending), [])
+    return out
+
+
+def tree_records(root: Path, rev: str = "HEAD") -> dict[str, tuple[str, str]]:
+    """Record id -> (path, blob id) of every record file in `rev`'s tree, one `git ls-tree`."""
+    proc = subprocess.run(_git_command(root, "ls-tree", "-r", "-z", "--full-tree", rev, "--",
+                                       RECORDS_DIR), capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise CocError(f"git ls-tree failed: {_text(proc.stderr).strip()}")
+    out = {}
+    for line in proc.stdout.split(b"\0"):
+        meta, _, path = _text(line).partition("\t")
+        parts = meta.split(" ")
+        change = Change("A", path, None, parts[-1] if len(parts) == 3 else None)
+        if change.record_id and change.new and parts[1] == "blob":
+            out[change.record_id] = (path, change.new)
+    return out
+
+
 def resolve_commit(root: Path, rev: str) -> str:
     """The commit id `rev` names; a revision is never passed to git where it could be an option."""
     proc = subprocess.run(_git_command(root, "rev-parse", "--verify", "-q", "--end-of-options",

@@ -69,6 +69,12 @@ def _canonical(value: Any) -> Any:
     return ["s", str(value)]
 
 
+def digest(value: Any) -> str:
+    """SHA-256 of a value's canonical form: equal values, however written, digest alike."""
+    text = json.dumps(_canonical(value), ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def details_digest(data: Mapping[str, Any]) -> str:
     """What a decision saw: the record's identity, its details and how many amendments they
     have had. A decision stores it (`details_digest`) and counts only beside the same details,
@@ -77,9 +83,7 @@ def details_digest(data: Mapping[str, Any]) -> str:
     details = {k: v for k, v in details.items() if v is not None} \
         if isinstance(details, Mapping) else {}
     seen = [data.get(k) for k in ("id", "kind", "declarant")]
-    seen += [details, len(_entries(data.get("amendments")))]
-    text = json.dumps(_canonical(seen), ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest(seen + [details, len(_entries(data.get("amendments")))])
 
 
 def now_utc() -> datetime:

@@ -467,3 +467,84 @@ def test_a_signed_commit_turning_it_off_by_someone_else(signed):
                                                  "require_signed_commits: false"))
     sha = signed_commit(root, "jsmith", keys["jsmith"], "signatures off")
     assert rules(audit(root)) == {(sha, "file-authority")}
+
+
+# item 7: history rewrites -----------------------------------------------------------------------
+
+def test_merge_ours_discarding_a_rejection(register):
+    rid = declare_gift(register)
+    git(register, "switch", "-q", "-c", f"declare/{rid}")
+    ok(register, "reject", rid, "--reason", "Too valuable", user="mjones")
+    git(register, "switch", "-q", "main")
+    git(register, "merge", "-q", "-s", "ours", f"declare/{rid}", "-m", "merge")
+    merge = git(register, "rev-parse", "HEAD")
+    assert "rejected" not in path_of(register, rid).read_text()
+    found = audit(register)
+    assert rules(found) == {(merge, "merge-discarded")}
+    assert found[0]["record_id"] == rid and "decisions.0 (rejected)" in found[0]["message"]
+
+
+def test_merge_ours_discarding_a_whole_record(register):
+    git(register, "switch", "-q", "-c", "declare/branch")
+    rid = declare_gift(register)
+    git(register, "switch", "-q", "main")
+    git(register, "merge", "-q", "-s", "ours", "declare/branch", "-m", "merge")
+    found = audit(register)
+    assert {(f["record_id"], f["rule"]) for f in found} == {(rid, "merge-discarded")}
+    assert "the whole record" in found[0]["message"]
+
+
+def anchored(root: Path) -> Path:
+    """CI after a green run: the anchor, kept outside the register (an artifact)."""
+    anchor = root.parent / "anchor.json"
+    result = run(root, "audit", "--write-anchor", str(anchor))
+    assert (result.exit_code, result.output) == (0, "")
+    assert json.loads(anchor.read_text())["commit"] == git(root, "rev-parse", "HEAD")
+    return anchor
+
+
+def audit_anchored(root: Path, anchor: Path) -> list[dict]:
+    result = run(root, "audit", "--format", "json", "--anchor", str(anchor))
+    assert result.exit_code == 1, result.output
+    return json.loads(result.output)
+
+
+def test_a_rebase_dropping_a_rejection(register):
+    rid = declare_gift(register)
+    ok(register, "reject", rid, "--reason", "Too valuable", user="mjones")
+    rejection = git(register, "rev-parse", "HEAD")
+    declare_gift(register, user="pbrown")
+    anchor = anchored(register)
+    assert run(register, "audit", "--anchor", str(anchor)).exit_code == 0
+    # Pat rebases her own commit past the rejection (by anyone else, the rebased commits
+    # would show its committer: committer-identity)
+    git(register, "rebase", "-q", "--onto", f"{rejection}~1", rejection, user="pbrown")
+    assert run(register, "audit").exit_code == 0            # the rewritten past looks clean
+    found = audit_anchored(register, anchor)
+    assert {(f["record_id"], f["rule"]) for f in found} == {
+        (None, "history-rewritten"), (rid, "history-rewritten")}
+
+
+def test_filter_branch_erasing_a_record(register):
+    rid = declare_gift(register)
+    declare_gift(register, user="pbrown")
+    anchor = anchored(register)
+    rel = str(path_of(register, rid).relative_to(register))
+    git(register, "filter-branch", "-f", "--index-filter",
+        f"git rm -q --cached --ignore-unmatch {rel}", "HEAD",
+        env={"FILTER_BRANCH_SQUELCH_WARNING": "1"})
+    assert not (register / rel).exists() and run(register, "audit").exit_code == 0
+    found = audit_anchored(register, anchor)
+    assert {(f["record_id"], f["rule"]) for f in found} == {
+        (None, "history-rewritten"), (rid, "history-rewritten")}
+    assert any("is gone" in f["message"] for f in found)
+
+
+def test_an_anchor_that_is_not_one_is_a_one_line_error(register, tmp_path):
+    for text in ("[", '{"commit": 1}'):
+        (tmp_path / "bad.json").write_text(text)
+        result = run(register, "audit", "--anchor", str(tmp_path / "bad.json"))
+        assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+        assert "--anchor" in result.output
+    result = run(register, "audit", "--anchor", str(tmp_path / "missing.json"))
+    assert result.exit_code == 1 and "cannot read the anchor" in result.output

@@ -33,8 +33,8 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
     the history is clean; exits 1 when there is any anomaly.
     """
-    from coc.policies.audit import audit as run
     from coc.policies.audit import anchor_findings, make_anchor, record_ids
+    from coc.policies.audit import audit as run
     from coc.registers.errors import CocError
     from coc.registers.history import History, commits_between, resolve_commit
 

@@ -51,15 +51,17 @@ def check_staged(register: Register) -> Outcome:
     settings_files = [rel for _, rel, _ in staged if rel in SETTINGS_FILES]
     if not changes and not settings_files:
         return Outcome([], [], 0)
-    # Everything is judged by coc.yaml and people.yaml as they stood before this commit.
-    prior = _settings_before(root) if settings_files else None
+    specs = [spec for _, rel in changes for spec in (f"HEAD:{rel}", f":{rel}")]
+    blobs = read_blobs(root, [*specs, *(f"HEAD:{name}" for name in SETTINGS_FILES)])
+    # Everything is judged by coc.yaml and people.yaml as committed before this commit (not
+    # as staged, nor as edited but not committed), read again only when they differ.
+    prior = _settings_before(root, *blobs[len(specs):], changed=bool(settings_files))
     committer = _committer(register, prior.people if prior else None)
     merging = _merging(root)   # a merge's changes were judged in their own commits
     blocking: list[Finding] = _settings_changes(root, settings_files, prior, committer) \
         if settings_files and not merging else []
     if not changes:
         return Outcome(blocking, [], 0)
-    blobs = read_blobs(root, [spec for _, rel in changes for spec in (f"HEAD:{rel}", f":{rel}")])
     ctx = (prior.context(StagedContext(register)) if prior else None) or \
         register.context(StagedContext(register))
     flagged: list[Finding] = []
@@ -95,11 +97,22 @@ def _record(rel: str, data: bytes | None) -> Record | None:
     return Record(data=parsed, path=rel) if isinstance(parsed, dict) else None
 
 
-def _settings_before(root: Path) -> Settings | None:
-    """coc.yaml and people.yaml as committed at HEAD (None: none yet, a register's founding)."""
-    config, people = read_blobs(root, ["HEAD:coc.yaml", "HEAD:people.yaml"])
+def _settings_before(root: Path, config: bytes | None, people: bytes | None, *,
+                     changed: bool) -> Settings | None:
+    """coc.yaml and people.yaml as committed at HEAD, when they are staged or differ from the
+    working tree's (None: the register's own, or none committed yet: its founding)."""
+    if not config or not people:
+        return None
+    if not changed:
+        try:
+            same = (root / "coc.yaml").read_bytes() == config and \
+                (root / "people.yaml").read_bytes() == people
+        except OSError:
+            same = False
+        if same:
+            return None
     try:
-        return parse_settings(config, people) if config and people else None
+        return parse_settings(config, people)
     except CocError:
         return None   # a broken committed file: judged by the working tree's, as before
 

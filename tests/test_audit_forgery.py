@@ -548,3 +548,15 @@ def test_an_anchor_that_is_not_one_is_a_one_line_error(register, tmp_path):
         assert "--anchor" in result.output
     result = run(register, "audit", "--anchor", str(tmp_path / "missing.json"))
     assert result.exit_code == 1 and "cannot read the anchor" in result.output
+
+
+def test_an_uncommitted_people_edit_does_not_let_jane_approve(register):
+    """Jane makes herself Pat's manager in her working copy only and approves: the hook
+    judges by the committed people.yaml, so nothing is committed."""
+    rid = declare_gift(register, user="pbrown")
+    head = git(register, "rev-parse", "HEAD")
+    set_person(register, "pbrown", "manager", "mjones", "jsmith")
+    result = run(register, "approve", rid, user="jsmith")
+    assert result.exit_code == 1 and "decision-authority" in result.output, result.output
+    assert git(register, "rev-parse", "HEAD") == head
+    assert "decisions: []" in path_of(register, rid).read_text()

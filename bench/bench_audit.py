@@ -11,11 +11,14 @@ nothing here asserts.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,15 +78,30 @@ def _commit(out: list[bytes], who: str, when: datetime, message: str, path: str,
     out.append(b"data %d\n%s\n" % (len(body), body))
 
 
+@contextmanager
+def _dated(when: str) -> Iterator[None]:
+    """Commits made inside carry this date (author and committer)."""
+    saved = {k: os.environ.get(k) for k in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE")}
+    os.environ.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+
+
 def generate_history(root: Path, commits: int) -> Path:
     """A register (luton, example people) plus `commits` clean commits: declare, then approve."""
-    init_register(root, "luton")
+    # ending an hour ago, after the register's first commit (audit holds dates to both)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=150 * commits + 60)
+    founded = (start - timedelta(days=1)).isoformat()
+    with _dated(founded):
+        init_register(root, "luton")
     out: list[bytes] = [b"reset refs/heads/main\nfrom refs/heads/main^0\n\n"]
-    start = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
     staff = list(STAFF)
     pending: list[tuple[str, str, str, datetime]] = []
     for n in range(commits):
-        when = start + timedelta(minutes=150 * n)  # 20,000 commits span ~6 years
+        when = start + timedelta(minutes=150 * n)  # 20,000 commits span ~6 years, up to now
         if n % 2 == 0:
             who = staff[(n // 2) % len(staff)]
             record_id = new_id("GIF", when.year)

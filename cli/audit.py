@@ -1,6 +1,8 @@
 """`coc audit` and `coc log ID`: the register's git history as evidence, for auditors and CI."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,7 +17,14 @@ from .common import FORMATS, echo_json, junit, open_register, render_findings, t
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--no-cache", is_flag=True,
               help="Check every commit again, ignoring .git/coc/audit.json (and not writing it).")
-def audit(since: str | None, fmt: str, no_cache: bool) -> None:
+@click.option("--anchor", "anchor_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also check the history still holds what an earlier green audit saw (the "
+                   "file --write-anchor wrote).")
+@click.option("--write-anchor", type=click.Path(path_type=Path, dir_okay=False),
+              help="When the audit is clean, write its anchor (the head commit and each "
+                   "record's appended facts) to this file, for the next run's --anchor.")
+def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
+          write_anchor: Path | None) -> None:
     """Find anomalies in the register's git history.
 
     Every change to every record is checked against the coc.yaml and people.yaml in force at
@@ -24,8 +33,9 @@ def audit(since: str | None, fmt: str, no_cache: bool) -> None:
     it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
     the history is clean; exits 1 when there is any anomaly.
     """
+    from coc.policies.audit import anchor_findings, make_anchor, record_ids
     from coc.policies.audit import audit as run
-    from coc.policies.audit import record_ids
+    from coc.registers.errors import CocError
     from coc.registers.history import History, commits_between, resolve_commit
 
     register = open_register()
@@ -33,12 +43,33 @@ def audit(since: str | None, fmt: str, no_cache: bool) -> None:
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
     found = run(history, report, use_cache=not no_cache)
+    if anchor_file is not None:
+        found += anchor_findings(history, _read_anchor(anchor_file))
+    if write_anchor is not None and not found:
+        from coc.registers.yamlio import write_atomic
+
+        try:
+            write_atomic(write_anchor, json.dumps(make_anchor(history), indent=1) + "\n")
+        except OSError as exc:
+            raise CocError(f"cannot write the anchor: {exc.strerror}", path=str(write_anchor),
+                           field="--write-anchor") from None
     if fmt == "junit":
         click.echo(junit(found, "coc audit", passed=record_ids(history)))
     elif fmt == "json" or found:
         click.echo(render_findings(found, fmt, suite="coc audit"))
     if found:
         raise SystemExit(1)
+
+
+def _read_anchor(path: Path) -> Any:
+    from coc.registers.errors import CocError
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not JSON"
+        raise CocError(f"cannot read the anchor: {why}", path=str(path), field="--anchor") \
+            from None
 
 
 def _event_text(event: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """`coc approve|reject|accept|amend|end|withdraw ID`: state changes, one commit each, by the actor.
 
 Each change appends to the record (a decision, an amendment, an ending, a withdrawal) and is
-judged by the same rules as the pre-commit hook (coc.hooks.history) before anything is
+judged by the same rules as the pre-commit hook (coc.policies.history) before anything is
 written: who may decide comes from the policy, only the declarant accepts conditions, and a
 refusal leaves no file changed and no commit. With `--branch` the commit goes on the
 record's pull-request branch `declare/<id>` (SPEC §5).
@@ -140,8 +140,8 @@ def _open(register: Register, record_id: str, actor: Person) -> Edit:
 
 def _judge(edit: Edit) -> tuple[Record, list[Finding]]:
     """The edited record as it will be committed, refused on anything the hook would refuse."""
-    from coc.hooks.history import Committer, review
     from coc.policies.engine import check_record
+    from coc.policies.history import Committer, review
     from coc.registers.yamlio import dump_roundtrip, load_fast
 
     rel = edit.before.path
@@ -198,7 +198,7 @@ def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
         decision = "noted" if verdict == "approved" and notification else verdict
         edit.append("decisions", {"decision": decision, **edit.stamp(**{
             "as": authority.capacity if authority else "", "details_version": edit.before.version,
-            "conditions": conditions, "reason": reason})})
+            "details_digest": edit.before.details_digest, "conditions": conditions, "reason": reason})})
         lines = [f"As {authority.capacity}." if authority else ""]
         lines += [f"Conditions: {conditions}"] if conditions else []
         lines += [f"Reason: {reason}"] if reason else []
@@ -214,7 +214,8 @@ def accept_conditions(register: Register, record_id: str, actor: Person, *,
 
     def apply(edit: Edit) -> str:
         edit.append("decisions", {"decision": "conditions-accepted", **edit.stamp(**{
-            "as": "declarant", "details_version": edit.before.version})})
+            "as": "declarant", "details_version": edit.before.version,
+            "details_digest": edit.before.details_digest})})
         return f"Conditions accepted: {edit.before.conditions()}" if edit.before.conditions() \
             else ""
 

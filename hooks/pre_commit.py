@@ -15,16 +15,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from coc.policies.history import Committer, file_authority, review, self_serving
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.git import git, read_blobs, staged_changes
+from coc.registers.history import Settings, parse_settings
+from coc.registers.people import People
 from coc.registers.record import Record
 from coc.registers.store import RECORD_PATH_RE, Register
 from coc.registers.yamlio import line_of, load_fast
 
-from .history import Committer, review
-
 CONTEXT_CACHE_VERSION = "1"
+SETTINGS_FILES = ("coc.yaml", "people.yaml")   # the hook answers for these; audit for all
+
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,24 @@ def check_staged(register: Register) -> Outcome:
     from coc.policies.validate import check_file
 
     root = register.root
-    changes = [(status, rel) for status, rel, _ in staged_changes(root) if is_record_file(rel)]
-    if not changes:
+    staged = staged_changes(root)
+    changes = [(status, rel) for status, rel, _ in staged if is_record_file(rel)]
+    settings_files = [rel for _, rel, _ in staged if rel in SETTINGS_FILES]
+    if not changes and not settings_files:
         return Outcome([], [], 0)
-    blobs = read_blobs(root, [spec for _, rel in changes for spec in (f"HEAD:{rel}", f":{rel}")])
-    ctx = register.context(StagedContext(register))
-    committer = _committer(register)
-    merging = _merging(root)
-    blocking: list[Finding] = []
+    specs = [spec for _, rel in changes for spec in (f"HEAD:{rel}", f":{rel}")]
+    blobs = read_blobs(root, [*specs, *(f"HEAD:{name}" for name in SETTINGS_FILES)])
+    # Everything is judged by coc.yaml and people.yaml as committed before this commit (not
+    # as staged, nor as edited but not committed), read again only when they differ.
+    prior = _settings_before(root, *blobs[len(specs):], changed=bool(settings_files))
+    committer = _committer(register, prior.people if prior else None)
+    merging = _merging(root)   # a merge's changes were judged in their own commits
+    blocking: list[Finding] = _settings_changes(root, settings_files, prior, committer) \
+        if settings_files and not merging else []
+    if not changes:
+        return Outcome(blocking, [], 0)
+    ctx = (prior.context(StagedContext(register)) if prior else None) or \
+        register.context(StagedContext(register))
     flagged: list[Finding] = []
     for n, (status, rel) in enumerate(changes):
         old, new = blobs[2 * n], blobs[2 * n + 1]
@@ -84,7 +97,50 @@ def _record(rel: str, data: bytes | None) -> Record | None:
     return Record(data=parsed, path=rel) if isinstance(parsed, dict) else None
 
 
-def _committer(register: Register) -> Committer:
+def _settings_before(root: Path, config: bytes | None, people: bytes | None, *,
+                     changed: bool) -> Settings | None:
+    """coc.yaml and people.yaml as committed at HEAD, when they are staged or differ from the
+    working tree's (None: the register's own, or none committed yet: its founding)."""
+    if not config or not people:
+        return None
+    if not changed:
+        try:
+            same = (root / "coc.yaml").read_bytes() == config and \
+                (root / "people.yaml").read_bytes() == people
+        except OSError:
+            same = False
+        if same:
+            return None
+    try:
+        return parse_settings(config, people)
+    except CocError:
+        return None   # a broken committed file: judged by the working tree's, as before
+
+
+def _settings_changes(root: Path, staged: list[str], before: Settings | None,
+                      committer: Committer) -> list[Finding]:
+    """Only their owners change coc.yaml and people.yaml, and nobody in their own favour."""
+    from coc.registers.people import parse_people
+
+    if before is None or before.people is None or before.config is None:
+        return []   # the register's founding commit, or no committed files to answer to
+    actors = [(committer.email, committer.person)]
+    out = [f.at(path=rel) for rel in staged
+           if (f := file_authority(rel, actors)) is not None]
+    if committer.mismatch:
+        out.append(Finding("committer-identity", committer.mismatch, path=staged[0]))
+    if "people.yaml" in staged:
+        (data,) = read_blobs(root, [":people.yaml"])
+        try:
+            after = parse_people(load_fast(data or b"", "people.yaml"), "people.yaml",
+                                 before.config.grades)
+        except CocError:
+            after = None   # coc validate says what is wrong with it
+        out += [f.at(path="people.yaml") for f in self_serving(before.people, after, actors)]
+    return out
+
+
+def _committer(register: Register, people: People | None = None) -> Committer:
     """The person committing, as git will record them (`git var GIT_COMMITTER_IDENT`).
 
     The author (GIT_AUTHOR_EMAIL, which git sets for its hooks) must be the same person: coc
@@ -93,7 +149,7 @@ def _committer(register: Register) -> Committer:
     """
     email = _ident_email(register.root, "COMMITTER")
     author = _ident_email(register.root, "AUTHOR")
-    person = register.people.by_email.get(email.lower())
+    person = (people or register.people).by_email.get(email.lower())
     if author.lower() != email.lower():
         return Committer(email, person, mismatch=(
             f"the commit's author ({author}) is not its committer ({email}): declare, decide "

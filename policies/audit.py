@@ -1,7 +1,7 @@
 """The audit: what the git history shows was done to each record, and what should not have been.
 
 Each commit that touches a record becomes a `Step` (the record before and after, as blobs).
-The rules a commit must obey when it is made (hooks/history.py: append-only, identity kept,
+The rules a commit must obey when it is made (policies/history.py: append-only, identity kept,
 details changed only by amendment, entries added by the person committing, decisions by
 someone the policy allows) are re-applied here to every step of the history, judged by the
 coc.yaml and people.yaml in force at that commit, because hooks can be skipped
@@ -12,21 +12,25 @@ commits. Everything returns data; nothing here prints.
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
 import json
 import multiprocessing
 import os
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.history import Commit, History, Settings
-from coc.registers.record import Record, as_date, as_datetime
+from coc.registers.people import Person
+from coc.registers.record import Record, as_date, as_datetime, digest
 
 from .base import Context
+from .history import Committer, file_authority, owners_of, self_serving
 
 # The code's words that outside work needs approval *before* it starts.
 PRIOR_APPROVAL = {"milton-keynes": "MK §7", "luton": "Luton §19.4"}
@@ -40,7 +44,10 @@ SIGNATURE_PROBLEMS = {"N": "is not signed", "B": "has a bad signature",
                       "R": "is signed with a revoked key",
                       "E": "has a signature that cannot be checked (is the signer's key, or "
                            "allowed-signers entry, available to git here?)"}
-ENTRY_SLACK = timedelta(days=1)        # a decision's `at` may differ this much from its commit
+ENTRY_SLACK = timedelta(days=1)
+FINAL_KEYS = ("withdrawn", "ended")
+# What a merge does to a record one parent had decided, even when another parent shows it.
+DAMAGE = frozenset({"append-only", "amendment-required", "record-identity", "decision-digest"})        # a decision's `at` may differ this much from its commit
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ class Auditor:
             before = self.read(step.old, step.before_path)
         except CocError:
             return []   # reported at the commit that made it unreadable
-        settings = self.history.settings(commit)
+        settings = self.history.settings_before(commit)
         ctx = self.context(settings)
         if ctx is not None and ctx.policy is not None and after.kind in ctx.policy.context_kinds:
             self.context_records[step.record_id] = after
@@ -147,7 +154,9 @@ class Auditor:
             return self._settings_broken(commit, settings)
         found = step_findings(before, after, ctx, commit, settings)
         if len(commit.parents) > 1:
-            found = self._merge_introduced(step, after, ctx, settings, found)
+            found = self._merge_introduced(step, before, after, ctx, settings, found)
+        elif step.old_path and step.old_path != step.path:
+            found += moved(step, after, commit, self.history.settings(commit))
         return [_anomaly(step, f) for f in found]
 
     def _anomalies(self, step: Step, found: list[Finding]) -> list[Finding]:
@@ -165,14 +174,17 @@ class Auditor:
         return [_anomaly(commit, _f("register-files", "coc.yaml or people.yaml cannot be used, "
                                     f"so the records changed here cannot be judged: {why}"))]
 
-    def _merge_introduced(self, step: Step, after: Record, ctx: Context, settings: Settings,
-                          found: list[Finding]) -> list[Finding]:
-        """A merge is judged against each parent; only what is new to all of them is its own."""
+    def _merge_introduced(self, step: Step, first: Record | None, after: Record, ctx: Context,
+                          settings: Settings, found: list[Finding]) -> list[Finding]:
+        """A merge is judged against each parent: only what is new to all of them is its own,
+        and so is damage to what one of them had decided (its decisions changed, its decided
+        details replaced by another branch's edit), which no parent shows alone."""
         other = step.commit.parents[1:]
         names = [f"{p}:{path}" for p in other for path in dict.fromkeys((step.path,
                                                                           step.before_path))]
         self.history.fetch(n for n in names if n not in self.history.blobs)
         keep = {(f.rule, f.field) for f in found}
+        damage = [f for f in found if f.rule in DAMAGE] if first and first.decisions else []
         for parent in other:
             blob_name = next((f"{parent}:{p}" for p in (step.path, step.before_path)
                               if self.history.blobs.get(f"{parent}:{p}") is not None), None)
@@ -180,21 +192,88 @@ class Auditor:
                 before = self.history.record(blob_name, step.path) if blob_name else None
             except CocError:
                 before = None
-            keep &= {(f.rule, f.field) for f in step_findings(before, after, ctx, step.commit,
-                                                                 settings)}
-        return [f for f in found if (f.rule, f.field) in keep]
+            theirs = step_findings(before, after, ctx, step.commit, settings)
+            keep &= {(f.rule, f.field) for f in theirs}
+            if before is not None and before.decisions:
+                damage += [f for f in theirs if f.rule in DAMAGE]
+        out = [f for f in found if (f.rule, f.field) in keep]
+        for f in damage:
+            if (f.rule, f.field) not in {(g.rule, g.field) for g in out}:
+                out.append(f)
+        return out
 
 
 def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,
                   settings: Settings) -> list[Finding]:
     """Every rule on one record's change in one commit."""
-    from coc.hooks.history import Committer, history_findings
+    from .history import history_findings
 
-    committer = Committer(commit.email, settings.person(commit.email))
-    found = history_findings(before, after, ctx, committer)
+    found = history_findings(before, after, ctx, committer_of(commit, settings))
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     return found
+
+
+def moved(step: Step, after: Record, commit: Commit, settings: Settings) -> list[Finding]:
+    """A record's folder says whose approvers review it (CODEOWNERS), so it moves only with its
+    declarant: by HR or the Monitoring Officer, into the declarant's department as the
+    people.yaml of that commit has it."""
+    department = step.path.split("/")[1]
+    person = settings.people.get(after.declarant) if settings.people else None
+    movers = [p for _, p in actors(commit, settings)]
+    if person is not None and person.department == department and all(
+            p is not None and (p.has_role("hr") or p.has_role("monitoring-officer"))
+            for p in movers):
+        return []
+    return [_f("record-moved", f"moved from {step.old_path} to {step.path}: a record moves only "
+               "with its declarant, into their department, by HR or the Monitoring Officer")]
+
+
+def committer_of(commit: Commit, settings: Settings) -> Committer:
+    """Who made the commit, as the hook judges it: the author, who must also be the committer
+    (`git commit --author` in another's name, or `--amend` of another's commit, is not)."""
+    person = settings.person(commit.email)
+    name, email = commit.committer
+    if email.strip().lower() != commit.email.strip().lower():
+        return Committer(commit.email, person, mismatch=(
+            f"the commit's author ({commit.name} <{commit.email}>) is not its committer "
+            f"({name} <{email}>): declare, decide and change records only as yourself, "
+            "committing under your own name"))
+    return Committer(commit.email, person)
+
+
+def actors(commit: Commit, settings: Settings) -> list[tuple[str, Person | None]]:
+    """(email, person) of the author and, when another, the committer."""
+    emails = dict.fromkeys(e.strip().lower() for e in (commit.email, commit.committer[1]))
+    return [(e, settings.person(e)) for e in emails]
+
+
+def governed(history: History, report: Container[str] | None = None) -> list[Finding]:
+    """Changes to the files that say how records are judged (people.yaml, coc.yaml, hooks, CI,
+    code owners), by anyone without the role that owns them, judged by the people.yaml in
+    force before the change; and any people.yaml change in its maker's own favour. A merge
+    answers only for content no parent had (the rest was judged in its own commit)."""
+    out: list[Finding] = []
+    for commit in history.commits:
+        paths = [c for c in commit.changes if owners_of(c.path) is not None]
+        if not paths or not commit.parents or (report is not None and commit.sha not in report):
+            continue
+        if len(commit.parents) > 1:   # content a parent already had was judged there
+            history.fetch([*(f"{p}:{c.path}" for p in commit.parents[1:] for c in paths),
+                           *(c.new for c in paths)])
+            paths = [c for c in paths if all(
+                history.blobs.get(f"{p}:{c.path}") != (history.blobs.get(c.new) if c.new else None)
+                for p in commit.parents[1:])]
+        before = history.settings_before(commit)
+        who = actors(commit, before)
+        for change in paths:
+            found = file_authority(change.path, who)
+            if found is not None:
+                out.append(_anomaly(commit, found))
+            if change.path == "people.yaml":
+                after = history.settings(commit)
+                out += [_anomaly(commit, f) for f in self_serving(before.people, after.people, who)]
+    return out
 
 
 def _new_decisions(before: Record | None, after: Record) -> list[tuple[int, Mapping[str, Any]]]:
@@ -204,20 +283,103 @@ def _new_decisions(before: Record | None, after: Record) -> list[tuple[int, Mapp
 
 def backdated(before: Record | None, after: Record, commit: Commit) -> list[Finding]:
     """`declared_on` is the day of the commit that added the record; a new decision's `at` is
-    within a day of its commit. Imported records carry their original dates (`imported_from`)."""
+    within a day of its commit. Both git dates are checked: the author date is the
+    committer's to set (`--date`, GIT_AUTHOR_DATE), the committer date is set afresh by every
+    commit, amend and rebase (though GIT_COMMITTER_DATE can set it too: `commit_dates` checks
+    it against the history and today). Imported records keep their original dates."""
     out = []
-    day = commit.date.date()
+    day, committed = commit.date.date(), commit.commit_date
     declared = after.declared_on
-    if before is None and declared is not None and declared != day and \
-            not after.data.get("imported_from"):
-        out.append(_f("backdated", f"declared_on says {declared} but the record was added on "
-                      f"{day}", "declared_on"))
+    if before is None and declared is not None and not after.data.get("imported_from"):
+        if declared != day:
+            out.append(_f("backdated", f"declared_on says {declared} but the record was added "
+                          f"on {day}", "declared_on"))
+        elif abs(committed.date() - declared) > ENTRY_SLACK:
+            out.append(_f("backdated", f"declared_on says {declared}, as does the commit's "
+                          f"author date, but it was committed on {committed.date()}",
+                          "declared_on"))
     for i, decision in _new_decisions(before, after):
         at = as_datetime(decision.get("at"))
-        if at is not None and abs(at - commit.date) > ENTRY_SLACK:
+        if at is None:
+            continue
+        if abs(at - commit.date) > ENTRY_SLACK:
             out.append(_f("backdated", f"the {decision.get('decision')} decision says it was "
                           f"made at {at.isoformat()} but it was committed on {day}",
                           f"decisions.{i}.at"))
+        elif abs(at - committed) > ENTRY_SLACK:
+            out.append(_f("backdated", f"the {decision.get('decision')} decision says it was "
+                          f"made at {at.isoformat()}, as does the commit's author date, but it "
+                          f"was committed on {committed.date()}", f"decisions.{i}.at"))
+    return out
+
+
+def discarded(history: History, report: Container[str] | None = None) -> list[Finding]:
+    """What a merge threw away of a merged branch's records without the first-parent diff
+    showing it (`git merge -s ours`, or a conflict resolved as "ours"): a decision, amendment,
+    withdrawal, ending or the whole record the branch had and the merge result lacks."""
+    from coc.registers.history import merge_sides
+
+    merges = [c for c in history.commits
+              if len(c.parents) > 1 and (report is None or c.sha in report)]
+    if not merges:
+        return []
+    by_sha = {c.sha: c for c in merges}
+    touched = {c.sha: {ch.record_id for ch in c.changes} for c in merges}
+    wanted = [(m, p, ch) for (m, p), changes in merge_sides(history.root, merges).items()
+              for ch in changes if ch.record_id and ch.old and ch.record_id not in touched[m]]
+    history.fetch(sha for _, _, ch in wanted for sha in (ch.old, ch.new))
+    out = []
+    for m, parent, change in wanted:
+        try:
+            theirs = history.record(str(change.old), change.path)
+            ours = history.record(change.new, change.path) if change.new else None
+        except CocError:
+            continue
+        lost = _lost(theirs, ours)
+        if lost:
+            step = Step(by_sha[m], str(change.record_id), change.path, change.old, change.new)
+            out.append(_anomaly(step, _f("merge-discarded", f"the merge dropped {lost} that the "
+                                         f"merged branch had (at {parent[:10]}): merged with "
+                                         "`-s ours` or resolved by discarding it")))
+    return out
+
+
+def _lost(theirs: Record, ours: Record | None) -> str:
+    """What `theirs` has that `ours` lacks, in words ('' when nothing)."""
+    if ours is None:
+        return "the whole record"
+    lost = [f"{key}.{i} ({entry.get('decision') or 'by ' + str(entry.get('by'))})"
+            for key in ("decisions", "amendments")
+            for i, entry in enumerate(getattr(theirs, key)) if entry not in getattr(ours, key)]
+    lost += [key for key in FINAL_KEYS if theirs.data.get(key) and not ours.data.get(key)]
+    return ", ".join(lost)
+
+
+def commit_dates(history: History, report: Container[str] | None = None,
+                 now: datetime | None = None) -> list[Finding]:
+    """Dates git cannot have given honestly: a commit dated in the future, authored after it
+    was committed, or committed before its parents (time only moves forward along history;
+    clocks may differ by ENTRY_SLACK)."""
+    now = now or datetime.now(timezone.utc)
+    committed = {c.sha: c.commit_date for c in history.commits}
+    out = []
+    for commit in history.commits:
+        if report is not None and commit.sha not in report:
+            continue
+        problem = None
+        latest = max(commit.date, commit.commit_date)
+        parents = [committed[p] for p in commit.parents if p in committed]
+        if latest > now + ENTRY_SLACK:
+            problem = f"is dated {latest.isoformat()}, in the future"
+        elif commit.date > commit.commit_date + ENTRY_SLACK:
+            problem = (f"was authored on {commit.date.isoformat()}, after it was committed "
+                       f"({commit.commit_date.isoformat()})")
+        elif parents and commit.commit_date < max(parents) - ENTRY_SLACK:
+            problem = (f"was committed on {commit.commit_date.isoformat()}, before its parent "
+                       f"({max(parents).isoformat()})")
+        if problem:
+            out.append(_anomaly(commit, _f("commit-date", f"{problem}: its dates were set by "
+                                           "hand (GIT_AUTHOR_DATE, GIT_COMMITTER_DATE, --date)")))
     return out
 
 
@@ -238,7 +400,8 @@ def started_before_approval(before: Record | None, after: Record, commit: Commit
         if decision.get("decision") != "approved":
             continue
         at = as_datetime(decision.get("at"))
-        given = max(at.date(), commit.date.date()) if at else commit.date.date()
+        given = max(at.date() if at else commit.date.date(), commit.date.date(),
+                    commit.commit_date.date())
         if start < given:
             kind = ctx.policy.kinds.get("outside-work")
             section = PRIOR_APPROVAL.get(ctx.policy.name, kind.section if kind else "")
@@ -250,24 +413,37 @@ def started_before_approval(before: Record | None, after: Record, commit: Commit
 
 
 def unsigned(history: History, report: Container[str] | None = None) -> list[Finding]:
-    """Commits made while coc.yaml said `require_signed_commits: true` need a good signature,
-    as git itself verifies it."""
-    from coc.registers.history import signature_checks
+    """Commits made while coc.yaml said `require_signed_commits: true` (the coc.yaml in force
+    before the commit, so the commit that turns it off must be signed too) need a good
+    signature, as git itself verifies it, by the person the commit acts for: its signer (the
+    allowed-signers principal, or the GPG user id's email) is its author's people.yaml email."""
+    from coc.registers.history import Signature, signature_checks
 
     if not any(s.config is not None and s.config.require_signed_commits
                for s in history.all_settings()):
         return []
     required = [c for c in history.commits
                 if (report is None or c.sha in report)
-                and (s := history.settings(c)).config is not None and s.config.require_signed_commits]
+                and (s := history.settings_before(c)).config is not None
+                and s.config.require_signed_commits]
     verdicts = signature_checks(history.root, (c.sha for c in required))
     out = []
     for commit in required:
-        verdict = verdicts.get(commit.sha, "N")
-        if verdict not in GOOD_SIGNATURES:
-            problem = SIGNATURE_PROBLEMS.get(verdict, f"has signature status {verdict!r}")
+        signature = verdicts.get(commit.sha, Signature("N"))
+        if signature.status not in GOOD_SIGNATURES:
+            problem = SIGNATURE_PROBLEMS.get(signature.status,
+                                             f"has signature status {signature.status!r}")
             out.append(_anomaly(commit, _f("unsigned-commit", f"{problem}, but coc.yaml requires "
                                            "signed commits", "require_signed_commits")))
+            continue
+        people = history.settings_before(commit)
+        signer, author = people.person(signature.email), people.person(commit.email)
+        if signer is None or author is None or signer.id != author.id:
+            who = signer.label() if signer else f"{signature.signer!r} (not in people.yaml)"
+            out.append(_anomaly(commit, _f("signer-identity", f"is signed by {who} with key "
+                                           f"{signature.key or '?'}, but authored as "
+                                           f"{commit.name} <{commit.email}>: a commit is signed "
+                                           "by the person it acts for", "require_signed_commits")))
     return out
 
 
@@ -303,7 +479,87 @@ def audit(history: History, report: Container[str] | None = None, *,
     if path is not None and checked:   # commits rewritten out of the history are dropped
         _write_cache(path, key, {c.sha: checked[c.sha] if c.sha in checked else cached[c.sha]
                                  for c in history.commits if c.sha in checked or c.sha in cached})
-    return found + unsigned(history, report)
+    return found + discarded(history, report) + commit_dates(history, report) + \
+        governed(history, report) + unsigned(history, report)
+
+
+# ---------------------------------------------------------------------------------------------
+# The anchor: what a green audit saw, so a rewritten past is found
+
+ANCHOR_VERSION = 1
+
+
+def _entry_digests(record: Record) -> list[str]:
+    """One digest per appended fact: each decision and amendment, the withdrawal, the end."""
+    facts: list[Any] = [[key, entry] for key in ("decisions", "amendments")
+                        for entry in getattr(record, key)]
+    facts += [[key, record.data[key]] for key in FINAL_KEYS if record.data.get(key)]
+    return [digest(fact) for fact in facts]
+
+
+def make_anchor(history: History) -> dict[str, Any]:
+    """The checkpoint CI keeps after a green audit: the head commit, and each record's place
+    and the digests of what has been appended to it."""
+    from coc.registers.history import tree_records
+
+    head = history.commits[-1].sha if history.commits else ""
+    records = tree_records(history.root, head) if head else {}
+    history.fetch(blob for _, blob in records.values())
+    out: dict[str, Any] = {}
+    for record_id, (path, blob) in sorted(records.items()):
+        try:
+            entries = _entry_digests(history.record(blob, path))
+        except CocError:
+            entries = []
+        out[record_id] = {"path": path, "blob": blob, "entries": entries}
+    return {"coc_anchor": ANCHOR_VERSION, "commit": head, "records": out}
+
+
+def anchor_findings(history: History, anchor: Mapping[str, Any]) -> list[Finding]:
+    """A rewritten past (rebase, filter-branch, force-push): the anchored commit is no longer
+    in the history; then every anchored record must still be there, in its department, with
+    everything that had been appended to it."""
+    from coc.registers.history import tree_records
+
+    commit = anchor.get("commit")
+    records = anchor.get("records")
+    if anchor.get("coc_anchor") != ANCHOR_VERSION or not isinstance(commit, str) or \
+            not isinstance(records, Mapping):
+        raise CocError("not an anchor written by `coc audit --write-anchor`", field="--anchor")
+    if any(c.sha == commit for c in history.commits):
+        return []   # the past is intact: everything since is checked commit by commit
+    out = [_f("history-rewritten", f"the audited commit {commit[:10]} is no longer in the "
+              "history: the register's past was rewritten (rebase, filter-branch, amend, "
+              "force-push)")]
+    out[0] = out[0].at(commit=commit)
+    head = history.commits[-1].sha if history.commits else ""
+    now = tree_records(history.root, head) if head else {}
+    history.fetch(blob for record_id, (_, blob) in now.items()
+                  if isinstance(records.get(record_id), Mapping)
+                  and records[record_id].get("blob") != blob)
+    for record_id, was in sorted(records.items()):
+        if not isinstance(was, Mapping):
+            continue
+        where = {"record_id": record_id, "commit": commit}
+        if record_id not in now:
+            out.append(_f("history-rewritten", f"{record_id} ({was.get('path')}) is gone from "
+                          "the rewritten history").at(**where))
+            continue
+        path, blob = now[record_id]
+        if str(was.get("path", "")).split("/")[1:2] != path.split("/")[1:2]:
+            out.append(_f("record-moved", f"was at {was.get('path')} when audited, now at "
+                          f"{path}").at(**where))
+        if blob == was.get("blob"):
+            continue
+        try:
+            kept = set(_entry_digests(history.record(blob, path)))
+        except CocError:
+            kept = set()
+        lost = [d for d in was.get("entries", []) if d not in kept]
+        if lost:
+            out.append(_f("history-rewritten", f"{len(lost)} decision(s), amendment(s), "
+                          "ending or withdrawal it had when audited are gone").at(**where))
+    return out
 
 
 PARALLEL_FROM = 2000      # steps; below this, forking workers costs more than it saves
@@ -362,7 +618,7 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     return out
 
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"   # 2: signed with the user's key
 
 
 def _cache_path(history: History) -> Path | None:
@@ -386,11 +642,39 @@ def _cache_key(history: History) -> str:
     return " ".join(parts)
 
 
+def _cache_secret() -> bytes | None:
+    """The key that signs this user's audit caches, kept in their own config folder, outside
+    any repository (so neither a clone nor anyone who can write its .git can forge a cache
+    entry); made on first use. None (no cache) when it cannot be kept."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    path = Path(base) / "coc" / "audit.key"
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(32))
+        secret = path.read_bytes()
+    except OSError:
+        return None
+    return secret if len(secret) >= 32 else None
+
+
+def _mac(secret: bytes, body: str) -> str:
+    return hmac.new(secret, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _read_cache(path: Path | None, key: str) -> dict[str, list[dict[str, Any]]]:
-    if path is None or not path.is_file():
+    """The cached findings, if the cache is this toolkit's and signed with this user's key:
+    an edited cache (an anomaly removed to hide it) is ignored and every commit read again."""
+    secret = _cache_secret()
+    if path is None or secret is None or not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        mac, _, body = path.read_text(encoding="utf-8").partition("\n")
+        if not hmac.compare_digest(mac.encode(), _mac(secret, body).encode()):
+            return {}
+        data = json.loads(body)
     except (OSError, ValueError):
         return {}
     commits = data.get("commits") if isinstance(data, dict) and data.get("key") == key else None
@@ -403,10 +687,15 @@ def _read_cache(path: Path | None, key: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def _write_cache(path: Path, key: str, commits: dict[str, list[dict[str, Any]]]) -> None:
+    """The findings as one JSON line, after the line that signs it (HMAC-SHA256)."""
+    secret = _cache_secret()
+    if secret is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "commits": commits}), encoding="utf-8")
+        body = json.dumps({"key": key, "commits": commits})
+        tmp.write_text(f"{_mac(secret, body)}\n{body}", encoding="utf-8")
         tmp.replace(path)
     except OSError:
         pass  # a cache that cannot be written only costs speed
@@ -448,7 +737,7 @@ def life(history: History, record_id: str) -> list[Entry]:
                 describe(before, after, step)
         except CocError as exc:
             events = [{"event": "unreadable", "error": str(exc)}]
-        person = history.settings(step.commit).person(step.commit.email)
+        person = history.settings_before(step.commit).person(step.commit.email)
         entries.append(Entry(step.commit, step.path, tuple(events), tuple(anomalies),
                              person.id if person else None))
     return entries

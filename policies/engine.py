@@ -167,6 +167,32 @@ def self_decision_findings(record: Record) -> list[Finding]:
     return out
 
 
+def stale_decision_findings(record: Record) -> list[Finding]:
+    """A decision binds to the details it saw (`details_digest`): beside other details, e.g.
+    a branch's edit merged under an approval given on main, it no longer counts, and is an
+    error until someone decides the details as they now stand."""
+    out = []
+    decisions = record.decisions
+    for i, decision in enumerate(decisions):
+        digest = decision.get("details_digest")
+        if digest is None or record.saw_these_details(decision) or \
+                _int_version(decision) != record.version or \
+                any(record.saw_these_details(d) for d in decisions[i + 1:]):
+            continue
+        out.append(_f("decision-digest", f"this {decision.get('decision')} decision by "
+                      f"{decision.get('by')} was made on other details than these, so it does "
+                      f"not count: ask for a decision on the details as they now stand (`coc "
+                      f"approve {record.id}` or `coc reject {record.id}`)",
+                      f"decisions.{i}.details_digest"))
+    return out
+
+
+def _int_version(decision: Mapping[str, Any]) -> int:
+    """As Record reads it: anything but an int is version 0."""
+    version = decision.get("details_version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0
+
+
 def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -> list[Finding]:
     """The decisions at these positions were made by someone the policy allows (for new decisions)."""
     assert ctx.policy is not None
@@ -209,6 +235,7 @@ def check_record(record: Record, ctx: Context) -> list[Finding]:
         return found
     found += deadline_findings(record, policy, ctx)
     found += self_decision_findings(record)
+    found += stale_decision_findings(record)
     found += follow_findings(record, ctx)
     for rule_fn in policy.rules:
         found.extend(rule_fn(record, ctx))

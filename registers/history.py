@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers/"
 NO_BLOB = "0" * 40
 # Free text (name, subject) comes last and is split on NUL, which git never prints inside them.
-LOG_FORMAT = "%x1e%H %P%x00%aI%x00%ae%x00%an%x00%s"
+LOG_FORMAT = "%x1e%H %P%x00%aI%x00%cI%x00%ae%x00%ce%x00%an%x00%cn%x00%s"
 # Options that keep a user's or a repository's git config from changing what the log prints.
 GIT_SAFE = ("-c", "log.showRoot=true", "-c", "core.quotePath=false", "--no-replace-objects")
 LOG_OPTIONS = ("--topo-order", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-color",
@@ -64,13 +64,29 @@ class Commit:
     name: str
     subject: str
     changes: tuple[Change, ...] = ()
+    committed: datetime | None = None   # committer date (None: as the author date)
+    committer_email: str = ""           # '' : the author
+    committer_name: str = ""
+
+    @property
+    def commit_date(self) -> datetime:
+        return self.committed or self.date
+
+    @property
+    def committer(self) -> tuple[str, str]:
+        """(name, email) of who made the commit: `--author` and `--amend` keep another's."""
+        return (self.committer_name or self.name, self.committer_email or self.email)
 
     @property
     def short(self) -> str:
         return self.sha[:10]
 
     def describe(self) -> str:
-        return f"commit {self.short} ({self.date.date()}, {self.name} <{self.email}>)"
+        name, email = self.committer
+        by = f"{self.name} <{self.email}>"
+        if email.lower() != self.email.lower():
+            by += f", committed by {name} <{email}>"
+        return f"commit {self.short} ({self.date.date()}, {by})"
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,13 @@ class Settings:
         return Context(people=self.people, parameters=policy.resolve_parameters(
             self.config.parameters), calendar_name=self.config.calendar,
             records=dict(records or {}), policy=policy)
+
+
+def parse_settings(config: bytes, people: bytes) -> Settings:
+    """Settings from the two files' bytes; `CocError` naming the file when one is wrong."""
+    parsed = parse_config(load_fast(config, CONFIG_FILE), CONFIG_FILE)
+    return Settings(parsed, parse_people(load_fast(people, PEOPLE_FILE), PEOPLE_FILE,
+                                         parsed.grades))
 
 
 def _git_command(root: Path, *args: str) -> list[str]:
@@ -130,7 +153,8 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
             raise CocError(f"unexpected output from git log: {_text(token[:60])!r}")
         ids = token[1:].decode("ascii").split(" ")
         try:
-            date, email, name, subject = (next(it) for _ in range(4))
+            date, committed, email, committer_email, name, committer_name, subject = (
+                next(it) for _ in range(7))
         except RuntimeError:  # pragma: no cover - generator exhausted mid-commit
             raise CocError("git log output ended in the middle of a commit") from None
         changes = []
@@ -144,7 +168,9 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
             token = next(it, None)
         commits.append(Commit(ids[0], tuple(p for p in ids[1:] if p),
                               datetime.fromisoformat(_text(date)), _text(email), _text(name),
-                              _text(subject), tuple(changes)))
+                              _text(subject), tuple(changes),
+                              datetime.fromisoformat(_text(committed)), _text(committer_email),
+                              _text(committer_name)))
     return commits
 
 
@@ -189,19 +215,88 @@ def read_blobs(root: Path, names: Iterable[str]) -> dict[str, bytes | None]:
     return result
 
 
-def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, str]:
-    """git's own verdict on each commit's signature (`%G?`: G good, U good but untrusted key,
-    N none, B bad, E cannot check...), one process for all of them."""
+@dataclass(frozen=True)
+class Signature:
+    """git's own verdict on a commit's signature (`%G?`: G good, U good but untrusted key,
+    N none, B bad, E cannot check...), who signed it (`%GS`: for SSH the allowed-signers
+    principal, for GPG the key's user id) and the key (`%GK`)."""
+
+    status: str
+    signer: str = ""
+    key: str = ""
+
+    @property
+    def email(self) -> str:
+        """The signer's email: a GPG user id's `<...>`, or an SSH principal as it is."""
+        inside = self.signer.rpartition("<")[2].partition(">")[0] if "<" in self.signer else ""
+        return (inside or self.signer).strip().lower()
+
+
+def signature_checks(root: Path, shas: Iterable[str]) -> dict[str, Signature]:
+    """Each commit's signature, one process for all of them."""
     wanted = list(dict.fromkeys(shas))
     if not wanted:
         return {}
     proc = subprocess.run(_git_command(root, "log", "--no-walk=unsorted", "--stdin",
-                                       "--format=%H %G?"),
-                          input="\n".join(wanted) + "\n", capture_output=True, text=True,
+                                       "--format=%x1e%H%x00%G?%x00%GS%x00%GK"),
+                          input=("\n".join(wanted) + "\n").encode(), capture_output=True,
                           check=False)
     if proc.returncode != 0:
-        raise CocError(f"git log failed checking signatures: {proc.stderr.strip()}")
-    return dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+        raise CocError(f"git log failed checking signatures: {_text(proc.stderr).strip()}")
+    out = {}
+    for record in _text(proc.stdout).split("\x1e")[1:]:
+        fields = record.rstrip("\n").split("\0")
+        if len(fields) == 4:
+            out[fields[0]] = Signature(fields[1], fields[2], fields[3])
+    return out
+
+
+def merge_sides(root: Path, merges: Iterable[Commit]) -> dict[tuple[str, str], list[Change]]:
+    """(merge, other parent) -> the record files that differ between them (old: the parent's
+    blob, new: the merge's), for every merge and every parent but the first, in one
+    `git diff-tree --stdin`: what the merge did with what each merged branch had."""
+    pairs = [(m.sha, p) for m in merges for p in m.parents[1:]]
+    if not pairs:
+        return {}
+    proc = subprocess.run(_git_command(root, "diff-tree", "--stdin", "--always", "-r", "-z",
+                                       "--no-renames",
+                                       "--", RECORDS_DIR),
+                          input="".join(f"{m} {p}\n" for m, p in pairs).encode(),
+                          capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise CocError(f"git diff-tree failed: {_text(proc.stderr).strip()}")
+    out: dict[tuple[str, str], list[Change]] = {}
+    tokens = iter(proc.stdout.split(b"\0"))
+    pending = iter(pairs)
+    current: list[Change] = []
+    for token in tokens:
+        token = token.lstrip(b"\n")
+        if not token:
+            continue
+        if token.startswith(b":"):
+            meta = token[1:].decode("ascii").split(" ")
+            path = _text(next(tokens, b""))
+            current.append(Change(meta[4][:1], path, None if meta[2] == NO_BLOB else meta[2],
+                                  None if meta[3] == NO_BLOB else meta[3], meta[1]))
+        else:   # the merge's id: the next pair starts
+            current = out.setdefault(next(pending), [])
+    return out
+
+
+def tree_records(root: Path, rev: str = "HEAD") -> dict[str, tuple[str, str]]:
+    """Record id -> (path, blob id) of every record file in `rev`'s tree, one `git ls-tree`."""
+    proc = subprocess.run(_git_command(root, "ls-tree", "-r", "-z", "--full-tree", rev, "--",
+                                       RECORDS_DIR), capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise CocError(f"git ls-tree failed: {_text(proc.stderr).strip()}")
+    out = {}
+    for line in proc.stdout.split(b"\0"):
+        meta, _, path = _text(line).partition("\t")
+        parts = meta.split(" ")
+        change = Change("A", path, None, parts[-1] if len(parts) == 3 else None)
+        if change.record_id and change.new and parts[1] == "blob":
+            out[change.record_id] = (path, change.new)
+    return out
 
 
 def resolve_commit(root: Path, rev: str) -> str:
@@ -283,15 +378,19 @@ class History:
         """The coc.yaml and people.yaml in force at `commit` (fetch_settings first)."""
         return self._settings_for(self.in_force[commit.sha])
 
+    def settings_before(self, commit: Commit) -> Settings:
+        """The coc.yaml and people.yaml a commit is judged by: as they stood before it (at its
+        first parent), so no commit changes the rules it is judged by. The first commit,
+        which founds the register, is judged by its own."""
+        parent = commit.parents[0] if commit.parents else None
+        return self._settings_for(self.in_force.get(parent or "", self.in_force[commit.sha]))
+
     def _parse_settings(self, config_sha: str | None, people_sha: str | None) -> Settings:
         try:
             if config_sha is None or people_sha is None:
                 missing = CONFIG_FILE if config_sha is None else PEOPLE_FILE
                 raise CocError("not in the repository at this commit", path=missing)
-            config = parse_config(load_fast(self._blob(config_sha), CONFIG_FILE), CONFIG_FILE)
-            people = parse_people(load_fast(self._blob(people_sha), PEOPLE_FILE), PEOPLE_FILE,
-                                  config.grades)
-            return Settings(config, people)
+            return parse_settings(self._blob(config_sha), self._blob(people_sha))
         except CocError as exc:
             return Settings(None, None, exc)
 

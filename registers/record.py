@@ -1,9 +1,12 @@
 """A declaration as read from its file, and its derived status (SPEC §3: status is never stored)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from typing import Any, Mapping
 
 ID_RE = re.compile(r"^[A-Z]{3}-\d{4}-[A-Z2-7]{6}$")
@@ -43,6 +46,44 @@ def as_datetime(value: Any) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+def _canonical(value: Any) -> Any:
+    """Every value as [type, payload], so no two different values encode alike (a date and
+    its ISO text, 12 and "12"); ints in hex, which has no 4,300-digit limit."""
+    if value is None or isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", hex(value)]
+    if isinstance(value, float):
+        return ["f", value.hex()]
+    if isinstance(value, datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, date):
+        return ["d", value.isoformat()]
+    if isinstance(value, Mapping):
+        items = [[_canonical(k), _canonical(v)] for k, v in value.items()]
+        return ["m", sorted(items, key=lambda kv: json.dumps(kv[0]))]
+    if isinstance(value, (list, tuple)):
+        return ["l", [_canonical(v) for v in value]]
+    return ["s", str(value)]
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a value's canonical form: equal values, however written, digest alike."""
+    text = json.dumps(_canonical(value), ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def details_digest(data: Mapping[str, Any]) -> str:
+    """What a decision saw: the record's identity, its details and how many amendments they
+    have had. A decision stores it (`details_digest`) and counts only beside the same details,
+    so details changed beside it, on a branch merged in, void it instead of inheriting it."""
+    details = data.get("details")
+    details = {k: v for k, v in details.items() if v is not None} \
+        if isinstance(details, Mapping) else {}
+    seen = [data.get(k) for k in ("id", "kind", "declarant")]
+    return digest(seen + [details, len(_entries(data.get("amendments")))])
 
 
 def now_utc() -> datetime:
@@ -95,9 +136,20 @@ class Record:
         """How many amendments the details have had; a decision applies to one version."""
         return len(self.amendments)
 
+    @cached_property
+    def details_digest(self) -> str:
+        return details_digest(self.data)
+
+    def saw_these_details(self, decision: Mapping[str, Any]) -> bool:
+        """Made on the details as they now stand: their version and, when it says (coc writes
+        it; decisions from before it did, or written by hand, may not), their digest."""
+        digest = decision.get("details_digest")
+        return _int(decision.get("details_version")) == self.version and \
+            (digest is None or digest == self.details_digest)
+
     def current_decisions(self) -> list[Mapping[str, Any]]:
         """Decisions made on the details as they now stand (SPEC §3: an amendment needs a fresh one)."""
-        return [d for d in self.decisions if _int(d.get("details_version")) == self.version]
+        return [d for d in self.decisions if self.saw_these_details(d)]
 
     def verdict(self) -> Mapping[str, Any] | None:
         """The latest approve/reject/note decision on the current details."""

@@ -62,7 +62,7 @@ def make_register(tmp_path: Path) -> Callable[..., Path]:
                 text = text.replace("parameters:\n", "parameters:\n" + "".join(
                     f"  {k}: {v}\n" for k, v in config["parameters"].items()), 1)
             (root / "coc.yaml").write_text(text)
-            git(root, "commit", "-qam", "configure")
+            git(root, "commit", "-qam", "configure", email=EXAMPLE_EMAILS["mokafor"])  # the MO's
         return root
 
     return make

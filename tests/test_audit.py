@@ -196,6 +196,13 @@ def bad(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     expect["related"] = (rid, sneak(root, "mjones", "approve", "registers"),
                          "decision-authority", "decisions.0.by")
 
+    # A record moved by its declarant into another department, whose approvers review it.
+    rid = declare_gift(root, user="pbrown")
+    folder = root / "registers" / "legal" / "gift" / str(TODAY.year)
+    folder.mkdir(parents=True)
+    git(root, "mv", str(path_of(root, rid)), str(folder))
+    expect["moved"] = (rid, sneak(root, "pbrown", "move", "registers"), "record-moved", None)
+
     # Only now does people.yaml learn the private email: the earlier decision is still judged
     # by the people file in force when it was made.
     people = root / "people.yaml"
@@ -228,27 +235,46 @@ def test_both_cores_find_the_same_as_one(bad, bad_json, monkeypatch):
     assert [f.to_json() for f in found] == bad_json
 
 
+def cached(cache: Path) -> dict:
+    """The cache's findings (its first line is the HMAC that signs the rest)."""
+    return json.loads(cache.read_text().split("\n", 1)[1])
+
+
 def test_a_cached_audit_says_the_same_and_a_spoilt_cache_is_ignored(bad, bad_json):
     root, _ = bad
     cache = root / ".git" / "coc" / "audit.json"
-    assert json.loads(cache.read_text())["commits"]
+    assert cached(cache)["commits"]
     assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
     for spoilt in ('{"key": 1, "commits": []}', "[", '{"commits": {"abc": [{"x": 1}]}}'):
         cache.write_text(spoilt)
         assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
 
 
-def test_no_cache_checks_again_what_a_cache_says(bad, bad_json):
+def test_an_edited_cache_hides_nothing(bad, bad_json):
+    """Emptying each commit's findings in .git/coc/audit.json, keeping or recomputing its
+    first line without the user's key (~/.config/coc/audit.key), does not hide them."""
+    import hashlib
+
     root, _ = bad
     cache = root / ".git" / "coc" / "audit.json"
     run(root, "audit")
-    data = json.loads(cache.read_text())
-    cache.write_text(json.dumps({**data, "commits": {sha: [] for sha in data["commits"]}}))
-    assert (run(root, "audit").exit_code, run(root, "audit").output) == (0, "")   # trusted
+    mac, body = cache.read_text().split("\n", 1)
+    data = json.loads(body)
+    hidden = json.dumps({**data, "commits": {sha: [] for sha in data["commits"]}})
+    for forged in (mac, hashlib.sha256(hidden.encode()).hexdigest()):
+        cache.write_text(f"{forged}\n{hidden}")
+        result = run(root, "audit", "--format", "json")
+        assert (result.exit_code, json.loads(result.output)) == (1, bad_json)
+    assert cached(cache)["commits"] != {sha: [] for sha in data["commits"]}   # written afresh
+
+
+def test_no_cache_checks_again_and_writes_nothing(bad, bad_json):
+    root, _ = bad
+    cache = root / ".git" / "coc" / "audit.json"
+    cache.unlink(missing_ok=True)
     result = run(root, "audit", "--no-cache", "--format", "json")
     assert (result.exit_code, json.loads(result.output)) == (1, bad_json)
-    assert json.loads(cache.read_text())["commits"] == {sha: [] for sha in data["commits"]}
-    cache.unlink()
+    assert not cache.exists()
 
 
 def test_the_text_report_has_one_line_per_anomaly(bad):
@@ -290,7 +316,8 @@ def test_since_reports_only_later_commits(bad):
     assert result.exit_code == 1
     assert {(f["record_id"], f["rule"]) for f in json.loads(result.output)} == {
         (expect[name][0], expect[name][2])
-        for name in ("backdated", "backdated-decision", "unreadable", "symlink", "related")}
+        for name in ("backdated", "backdated-decision", "unreadable", "symlink", "related",
+                     "moved")}
     head = git(root, "rev-parse", "HEAD")
     result = run(root, "audit", "--since", head)
     assert (result.exit_code, result.output) == (0, "")
@@ -333,14 +360,20 @@ def clean(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ok(root, "end", work, "--on", soon)
     other = declare_gift(root, user="pbrown")
     ok(root, "withdraw", other, "--reason", "Returned the gift", user="pbrown")
-    # The gift moves to another department's folder, content unchanged: not a deletion. (The
-    # hook refuses moves, so this one skips it.)
-    moved = root / "registers" / "planning" / "gift" / str(TODAY.year)
-    moved.mkdir(parents=True)
-    git(root, "mv", str(path_of(root, gift)), str(moved))
-    sneak(root, "hreed", f"move {gift} to planning", "registers")
-    # mjones's email changes after his decisions: they stay his, judged by the file of the day.
+    # Jane moves to planning, and HR moves her records with her, content unchanged: not a
+    # deletion. (The hook refuses moves, so this one skips it.)
     people = root / "people.yaml"
+    people.write_text(people.read_text().replace(
+        "email: jane.smith@example.gov.uk\n    department: housing",
+        "email: jane.smith@example.gov.uk\n    department: planning"))
+    for record_id in (gift, work):
+        moved = root / "registers" / "planning" / path_of(root, record_id).parent.relative_to(
+            root / "registers" / "housing")
+        moved.mkdir(parents=True, exist_ok=True)
+        git(root, "mv", str(path_of(root, record_id)), str(moved))
+    sneak(root, "hreed", "jsmith moves to planning, her records with her", "registers",
+          "people.yaml")
+    # mjones's email changes after his decisions: they stay his, judged by the file of the day.
     people.write_text(people.read_text().replace("max.jones@example.gov.uk", PRIVATE_EMAIL))
     git(root, "commit", "-qam", "mjones's new email", user="hreed")
     return root
@@ -400,17 +433,20 @@ def test_unsigned_commits_when_signatures_are_required(make_register, tmp_path):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jsmith", "-f",
                     str(key)], check=True, capture_output=True)
     allowed = tmp_path / "allowed_signers"
-    allowed.write_text(f"jane.smith@example.gov.uk {key.with_suffix('.pub').read_text()}")
+    allowed.write_text(f"morgan.okafor@example.gov.uk {key.with_suffix('.pub').read_text()}")
     for name, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
                         ("gpg.ssh.allowedSignersFile", str(allowed))):
         git(root, "config", name, value)
     config = root / "coc.yaml"
     config.write_text(config.read_text().replace("require_signed_commits: false",
                                                  "require_signed_commits: true"))
-    git(root, "commit", "-q", "-S", "-am", "require signed commits")
+    git(root, "commit", "-q", "-S", "-am", "require signed commits", user="mokafor")
+    (root / "agenda.txt").write_text("agenda\n")
+    git(root, "add", "agenda.txt", user="mokafor")
+    git(root, "commit", "-q", "-S", "-m", "agenda", user="mokafor")   # required from here
     assert git(root, "log", "-1", "--format=%G?") == "G"
     clean = run(root, "audit")
-    assert (clean.exit_code, clean.output) == (0, "")   # the commit before was not required
+    assert (clean.exit_code, clean.output) == (0, "")
 
     (root / "notes.txt").write_text("minutes\n")
     git(root, "add", "notes.txt")

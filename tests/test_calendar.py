@@ -154,7 +154,7 @@ def test_before_start_is_the_start_date_itself():
 def _set_calendar(root: Path, name: str) -> None:
     path = root / "coc.yaml"
     path.write_text(path.read_text().replace("calendar: england-and-wales", f"calendar: {name}"))
-    git(root, "commit", "-qam", f"calendar: {name}")
+    git(root, "commit", "-qam", f"calendar: {name}", email="morgan.okafor@example.gov.uk")
 
 
 @freeze_time("2026-11-28")

@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -64,7 +64,7 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
         gift = next(clean.glob("registers/*/gift/*/*.yaml"))
         run_coc(clean, "approve", gift.stem, user="mjones")
         out = {"clean": clean}
-        for name in ("invalid", "overdue", "audit", "codeowners"):
+        for name in ("invalid", "audit", "codeowners"):
             out[name] = base / name
             shutil.copytree(clean, out[name], symlinks=True)
 
@@ -76,13 +76,19 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
         git(out["invalid"], "commit", "-qm", "a record missing its fields", "--no-verify",
             email=JANE)
 
-        # a gift declared in January 2024 (and committed then) that no one has decided
-        os.environ.update(GIT_AUTHOR_DATE="2024-01-08T10:00:00Z",
-                          GIT_COMMITTER_DATE="2024-01-08T10:00:00Z")
-        with freeze_time("2024-01-08"):
-            run_coc(out["overdue"], "declare", "gift", "--received-on", "2024-01-08", "--donor",
-                    "B. Supplier", "--description", "Mug", "--value-gbp", "4", "--outcome",
-                    "kept", "--no-input")
+        # a gift declared 40 days ago (and committed then) that no one has decided, in a
+        # register founded before it: audit holds commit dates to their parents' (commit-date)
+        out["overdue"] = base / "overdue"
+        founded, declared = date.today() - timedelta(days=60), date.today() - timedelta(days=40)
+        os.environ.update(GIT_AUTHOR_DATE=f"{founded}T10:00:00Z",
+                          GIT_COMMITTER_DATE=f"{founded}T10:00:00Z")
+        init_register(out["overdue"], "luton")
+        os.environ.update(GIT_AUTHOR_DATE=f"{declared}T10:00:00Z",
+                          GIT_COMMITTER_DATE=f"{declared}T10:00:00Z")
+        with freeze_time(declared.isoformat()):
+            run_coc(out["overdue"], "declare", "gift", "--received-on", declared.isoformat(),
+                    "--donor", "B. Supplier", "--description", "Mug", "--value-gbp", "4",
+                    "--outcome", "kept", "--no-input")
         del os.environ["GIT_AUTHOR_DATE"], os.environ["GIT_COMMITTER_DATE"]
 
         git(out["audit"], "rm", "-q", str(gift.relative_to(clean)))
@@ -92,7 +98,8 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
         people.write_text(people.read_text() + (
             "  - id: ttaylor\n    name: Toni Taylor\n    email: toni.taylor@example.gov.uk\n"
             "    department: planning\n    grade: F\n    manager: sshah\n"))
-        git(out["codeowners"], "commit", "-qam", "a new department", "--no-verify", email=JANE)
+        git(out["codeowners"], "commit", "-qam", "a new department", "--no-verify",
+            email=EXAMPLE_EMAILS["hreed"])   # HR's to change: only CODEOWNERS is out of date
         yield out
     finally:
         for key, value in saved.items():

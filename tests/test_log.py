@@ -83,7 +83,12 @@ def life(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     env = {**os.environ, "GIT_AUTHOR_NAME": "Harper Reed",
            "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["hreed"], "GIT_COMMITTER_NAME": "Harper Reed",
            "GIT_COMMITTER_EMAIL": EXAMPLE_EMAILS["hreed"]}
-    for args in (["mv", str(old), str(new)], ["commit", "-q", "--no-verify", "-m", "move"]):
+    people = root / "people.yaml"   # with Jane, who moves to planning
+    people.write_text(people.read_text().replace(
+        "email: jane.smith@example.gov.uk\n    department: housing",
+        "email: jane.smith@example.gov.uk\n    department: planning"))
+    for args in (["mv", str(old), str(new)], ["add", "people.yaml"],
+                 ["commit", "-q", "--no-verify", "-m", "move"]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     commits.append(head(root))
     ok(root, "end", record_id, "--on", SOON, "--reason", "Season over")

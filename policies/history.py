@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from coc.policies.base import Context
-from coc.policies.engine import authority_findings
+from coc.policies.engine import authority_findings, stale_decision_findings
 from coc.registers.findings import Finding
-from coc.registers.people import Person
+from coc.registers.people import People, Person
 from coc.registers.record import Record
 
 IDENTITY = ("id", "kind", "declarant", "recorded_by", "declared_on")
@@ -55,6 +55,7 @@ def review(before: Record | None, after: Record, found_before: Sequence[Finding]
     """
     history = history_findings(before, after, ctx, committer, merging=merging)
     already = {(f.rule, f.field) for f in found_before if f.failing}
+    already |= {(f.rule, f.field) for f in history}
     introduced = [f for f in found_after if f.failing and (f.rule, f.field) not in already]
     decides = len(after.decisions) > len(before.decisions if before else [])
     blocking = history + [f for f in introduced if f.severity == "error" or decides]
@@ -78,6 +79,9 @@ def history_findings(before: Record | None, after: Record, ctx: Context, committ
     out += _change_authority(added, after, ctx)
     first_new = len(before.decisions) if before else 0
     out += _decision_findings(after, ctx, range(first_new, len(after.decisions)))
+    if not any(f.rule == "amendment-required" for f in out):   # that says it already
+        stale_before = {f.field for f in stale_decision_findings(before)} if before else set()
+        out += [f for f in stale_decision_findings(after) if f.field not in stale_before]
     return out
 
 
@@ -203,4 +207,75 @@ def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]
             if not earlier.conditions() or earlier.conditions_accepted():
                 out.append(_f("decision-sequence", "there are no conditions waiting to be accepted",
                               f"{where}.decision"))
+    return out
+
+
+# Who answers for the files that are not records --------------------------------------------
+
+# people.yaml is the organisation, HR's (and the Monitoring Officer's); coc.yaml and what runs
+# or requires the checks (hooks, CI, code owners, the audit anchor) decide how every record is
+# judged: the Monitoring Officer's. The same owners `coc codeowners` writes.
+PEOPLE_OWNERS = ("hr", "monitoring-officer")
+CONFIG_OWNERS = ("monitoring-officer",)
+GOVERNED_FILES = ("people.yaml", "coc.yaml", ".pre-commit-config.yaml", ".gitlab-ci.yml",
+                  "CODEOWNERS")
+GOVERNED_FOLDERS = (".github/", ".gitlab/", ".coc/")
+# A person's entry grants power: who their manager is, what roles, grade and flags they have,
+# which email acts as them. Nobody changes these for themselves.
+SELF_SERVING = ("manager", "roles", "grade", "flags", "email")
+
+
+def owners_of(path: str) -> tuple[str, ...] | None:
+    """The roles that may change `path` (None: not a governed file)."""
+    if path == "people.yaml":
+        return PEOPLE_OWNERS
+    if path in GOVERNED_FILES or path.startswith(GOVERNED_FOLDERS) or \
+            path.rsplit("/", 1)[-1] == "CODEOWNERS":
+        return CONFIG_OWNERS
+    return None
+
+
+def file_authority(path: str, actors: Sequence[tuple[str, Person | None]]) -> Finding | None:
+    """A governed file changed by someone (author or committer: `(email, person)`, people by
+    the people.yaml in force before the change) without a role that owns it."""
+    owners = owners_of(path)
+    if owners is None:
+        return None
+    for email, person in actors:
+        if person is None or not any(person.has_role(r) for r in owners):
+            who = person.label() if person else f"{email} (not in people.yaml)"
+            return _f("file-authority", f"{path} was changed by {who}, who does not hold the "
+                      f"role that owns it ({' or '.join(owners)})", path)
+    return None
+
+
+def self_serving(before: People | None, after: People | None,
+                 actors: Sequence[tuple[str, Person | None]]) -> list[Finding]:
+    """people.yaml changes that give power to whoever made them: their own manager, roles,
+    grade, flags or email; becoming someone's manager; someone's email becoming theirs."""
+    if before is None or after is None:
+        return []
+    out = []
+    for email, person in actors:
+        if person is None:
+            continue
+        mine = after.get(person.id)
+        for key in SELF_SERVING:
+            old, new = getattr(person, key), getattr(mine, key) if mine else None
+            if old != new:
+                out.append(_f("self-serving-change", f"{person.label()} changed their own {key} "
+                              f"in people.yaml (from {old!r} to {new!r}): someone else (HR or "
+                              "the Monitoring Officer) makes changes to your own entry",
+                              f"people.{person.id}.{key}"))
+        for other in after:
+            was = before.get(other.id)
+            if other.id == person.id:
+                continue
+            if other.manager == person.id and (was is None or was.manager != person.id):
+                out.append(_f("self-serving-change", f"{person.label()} made themselves the "
+                              f"manager of {other.id} in people.yaml", f"people.{other.id}.manager"))
+            if other.email.lower() == email.lower() and (was is None or was.email != other.email):
+                out.append(_f("self-serving-change", f"{person.label()} gave {other.id} their own "
+                              f"email {email}: commits from it would act as {other.id}",
+                              f"people.{other.id}.email"))
     return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.record import Record
 from coc.registers.store import CONFIG_FILE, PEOPLE_FILE, RECORD_PATH_RE, Register
-from coc.registers.yamlio import field_lines, load_fast
+from coc.registers.yamlio import field_lines, load_fast, read_regular
 
 from .base import Context
 from .engine import check_record
@@ -99,21 +98,17 @@ def load_context(register: Register) -> dict[str, Record]:
 def read_files(register: Register, paths: list[Path] | None = None) -> dict[str, bytes]:
     """Relative path -> bytes for the given files (default: every record file).
 
-    A file that cannot be read as a plain file (a symlink, a permissions problem) gets the
-    UNREADABLE marker and the reason, reported as that file's error by `check_file`.
+    A file that cannot be read as a plain file (a symlink, a FIFO, a folder, a permissions
+    problem) gets the UNREADABLE marker and the reason, reported as that file's error by
+    `check_file`.
     """
     out = {}
     for path in paths if paths is not None else register.iter_record_files():
         rel = register.rel(path)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as exc:
-            why = "symbolic links are not allowed in a register" if path.is_symlink() else \
-                f"cannot read: {exc.strerror}"
-            out[rel] = UNREADABLE + why.encode()
-            continue
-        with os.fdopen(fd, "rb") as handle:
-            out[rel] = handle.read()
+            out[rel] = read_regular(path, rel)
+        except CocError as exc:
+            out[rel] = UNREADABLE + str(exc).split(": ", 1)[-1].encode()
     return out
 
 
@@ -157,7 +152,11 @@ def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tup
             out[rel] = (blob, None)
         else:
             to_read.append(register.root / rel)
-    for rel, data in read_files(register, [p for p in to_read if p.exists() or p.is_symlink()]).items():
+    # What git does not list as a file (a symlinked folder, a FIFO, a folder named like a
+    # record, anything under a symlinked registers/) is still on disk for `coc list`: read it.
+    to_read += [p for p in register.iter_record_files() if register.rel(p) not in out]
+    unique = sorted({register.rel(p): p for p in to_read if p.exists() or p.is_symlink()}.values())
+    for rel, data in read_files(register, unique).items():
         out[rel] = (blob_id(data), data)
     return out
 
@@ -165,7 +164,8 @@ def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tup
 def _context_files(register: Register) -> dict[str, bytes]:
     wanted = register.policy.context_kinds
     paths = [p for kind in wanted
-             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))]
+             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))
+             if not register.linked(p)]   # glob follows symlinked folders; coc never does
     return read_files(register, paths)
 
 

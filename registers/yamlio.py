@@ -202,14 +202,17 @@ def check_bytes(data: bytes, path: str, limit: int | None = None) -> str:
         raise CocError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", path=path, line=line) from None
 
 
-_DEEP_SUSPECT = 2000   # fewer `[{-:?` than this cannot nest deep enough to hurt libyaml
+_DEEP_SUSPECT = 2000   # nesting shallower than this cannot hurt libyaml
 
 
 def _refuse_deep_nesting(text: str, path: str) -> None:
     """libyaml composes nodes recursively in C, so ~25,000 levels (a 100 KB file of `[[[`)
-    overflow its stack: a segfault, not an exception. A normal record has a few dozen
-    structure characters; only text with thousands is walked as events (no recursion) first."""
-    if sum(map(text.count, "[{-:?")) < _DEEP_SUSPECT:
+    overflow its stack: a segfault, not an exception. Flow nesting needs a `[` or `{` per
+    level, block nesting a column or a `- `/`? ` on one line per level: text with fewer
+    brackets and no line that long cannot be deep (a 20,000-person people.yaml is neither),
+    and only the rest is walked as events (no recursion) first."""
+    if text.count("[") + text.count("{") < _DEEP_SUSPECT and \
+            max(map(len, text.splitlines()), default=0) < _DEEP_SUSPECT:
         return
     loader = _Loader(text)
     depth = 0

@@ -75,6 +75,12 @@ def echo(text: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(printable(text), err=err, nl=nl)
 
 
+def echo_line(text: object, *, err: bool = False) -> None:
+    """Print one line of output that may hold register content: nothing in it can start
+    another line, a tab or an escape sequence."""
+    click.echo(printable(text, one_line=True), err=err)
+
+
 def echo_json(value: Any) -> None:
     click.echo(dumps_json(value))
 

@@ -92,8 +92,10 @@ class CocGroup(click.Group):
                                 path=exc.path, line=exc.line,
                                 more=[str(e) for e in getattr(exc, "errors", [])[1:]])
                 else:
+                    from coc.registers.text import printable
+
                     for line in str(exc).splitlines() or [""]:
-                        click.echo(f"coc: error: {line}", err=True)
+                        click.echo(f"coc: error: {printable(line, one_line=True)}", err=True)
                 sys.exit(1)
             _crash_report(exc)
             sys.exit(3)
@@ -117,7 +119,9 @@ def _json_error(message: str, *, usage: bool = False, field: str | None = None,
         error["usage"] = True
     if more:
         error["more"] = more   # the other mistakes of the same file, one line each
-    click.echo(json.dumps(error, ensure_ascii=False), err=True)
+    from coc.registers.text import json_safe
+
+    click.echo(json_safe(json.dumps(error, ensure_ascii=False)), err=True)
 
 
 def _crash_report(exc: BaseException) -> None:
@@ -127,7 +131,10 @@ def _crash_report(exc: BaseException) -> None:
         handle.write(f"coc {__version__}, python {sys.version.split()[0]}\n")
         handle.write(f"argv: {sys.argv!r}\n\n")
         handle.write("".join(traceback.format_exception(exc)))
-    click.echo(f"coc: internal error: {type(exc).__name__}: {exc}", err=True)
+    from coc.registers.text import printable
+
+    click.echo(f"coc: internal error: {type(exc).__name__}: {printable(exc, one_line=True)}",
+               err=True)
     click.echo(f"coc: this is a bug in coc; please report it with the crash log {path}", err=True)
 
 

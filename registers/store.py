@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .config import Config, load_config
 from .errors import CocError
@@ -41,6 +41,21 @@ def new_id(prefix: str, year: int) -> str:
     n²/2^61 = 4e-7 (6 characters gave 4.5% at 10,000). Duplicates are still reported."""
     return f"{prefix}-{year:04d}-" + "".join(secrets.choice(BASE32)
                                               for _ in range(ID_RANDOM_CHARS))
+
+
+def duplicate_ids(rels: Iterable[str]) -> dict[str, list[str]]:
+    """Record id -> every path holding it, for the ids at more than one path (by file name).
+
+    Ids are made without coordination, so two branches can (rarely) make the same one, and a
+    collision across departments merges cleanly: validate, the hook and audit all ask this.
+    """
+    by_id: dict[str, list[str]] = {}
+    for rel in rels:
+        name = rel.rsplit("/", 1)[-1]
+        stem = name[:-5] if name.endswith(".yaml") else name[:-4] if name.endswith(".yml") else ""
+        if ID_RE.match(stem):
+            by_id.setdefault(stem, []).append(rel)
+    return {i: sorted(paths) for i, paths in by_id.items() if len(paths) > 1}
 
 
 def check_id(record_id: str) -> str:

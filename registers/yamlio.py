@@ -373,8 +373,8 @@ def write_atomic(path: Path, text: str) -> None:
 def line_of(path: Path, dotted: str | None) -> int | None:
     """The 1-based line of a dotted field ("details.value_gbp") in a file, for messages."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_regular(path, str(path))
+    except CocError:
         return None
     return field_lines(data, [dotted] if dotted else []).get(dotted or "")
 

@@ -110,6 +110,8 @@ def codeowners(output: Path | None, check: bool) -> None:
 
     from .common import open_register
 
+    if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
+        raise CocError("--output needs a file name (or - for standard output)", field="--output")
     register = open_register()
     text = render_codeowners(register.people, register.policy)
     if output is not None and str(output) == "-":

@@ -65,6 +65,12 @@ class CocGroup(click.Group):
         kwargs["standalone_mode"] = False
         given = kwargs.get("args", args[0] if args else None)
         argv = list(given) if given is not None else sys.argv[1:]
+        for index, arg in enumerate(argv):
+            if isinstance(arg, str) and not _utf8(arg):   # bytes from argv that were not UTF-8
+                flag = argv[index - 1] if index and str(argv[index - 1]).startswith("--") else None
+                where = f"{flag}: " if flag else f"argument {index + 1}: "
+                click.echo(f"coc: error: {where}not UTF-8 text; type plain text", err=True)
+                sys.exit(1)
         try:
             result = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
@@ -97,9 +103,24 @@ class CocGroup(click.Group):
                     for line in str(exc).splitlines() or [""]:
                         click.echo(f"coc: error: {printable(line, one_line=True)}", err=True)
                 sys.exit(1)
+            if isinstance(exc, OSError) and exc.strerror:   # a name too long, a folder busy...
+                from coc.registers.text import printable
+
+                where = f"{exc.filename}: " if exc.filename not in (None, "") else ""
+                click.echo(f"coc: error: {printable(where + exc.strerror, one_line=True)}",
+                           err=True)
+                sys.exit(1)
             _crash_report(exc)
             sys.exit(3)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _wants_json(args: list[str]) -> bool:

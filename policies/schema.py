@@ -93,7 +93,7 @@ def kind_schema(kind: Kind, policy_name: str | None = None) -> dict[str, Any]:
                "required": [f.name for f in kind.fields if f.required]}
     properties = dict(COMMON)
     properties["id"] = {"type": "string", "pattern": f"^{kind.prefix}{ID_TAIL}$",
-                        "description": f"record id, like {kind.prefix}-2026-K3F9Q2MX7TAB"}
+                        "description": f"record id, like {kind.prefix}-2026-K3FQ2MX7TAB4"}
     properties["kind"] = {"const": kind.name}
     properties["details"] = details
     under = f"the {policy_name} policy" if policy_name else "the shared kinds"

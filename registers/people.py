@@ -189,7 +189,8 @@ def _person(entry: Mapping[str, Any], path: str, where: str, grades: tuple[str, 
         raise CocError(f"{email!r} is not an email address", path=path, field=f"{where}.email")
     grade = text("grade", required=False)
     if grade and grades and grade not in grades:
-        raise CocError(f"grade {grade!r} is not on the register's scale ({', '.join(grades)})",
+        scale = ", ".join(grades[:20]) + (", …" if len(grades) > 20 else "")
+        raise CocError(f"grade {grade!r} is not on the register's scale ({scale})",
                        path=path, field=f"{where}.grade")
     hours = text("hours", required=False) or "full-time"
     if hours not in HOURS:

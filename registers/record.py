@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
-# `GIF-2026-K3F9Q2MX7TAB`: 12 random base32 characters (60 bits) since issue 9 item 16; the
+# `GIF-2026-K3FQ2MX7TAB4`: 12 random base32 characters (60 bits) since issue 9 item 16; the
 # 6-character ids made before stay valid. ASCII digits only: `\\d` also matches "２０２６".
 ID_TAIL = r"-[0-9]{4}-(?:[A-Z2-7]{12}|[A-Z2-7]{6})"   # after the kind prefix
 ID_CHARS = "[A-Z]{3}" + ID_TAIL

@@ -36,7 +36,7 @@ ID_RANDOM_CHARS = 12
 
 
 def new_id(prefix: str, year: int) -> str:
-    """`GIF-2026-K3F9Q2MX7TAB`: 60 random bits, so parallel branches never need to coordinate:
+    """`GIF-2026-K3FQ2MX7TAB4`: 60 random bits, so parallel branches never need to coordinate:
     at 1,000,000 records of one kind in a year, the chance that any two share an id is about
     n²/2^61 = 4e-7 (6 characters gave 4.5% at 10,000). Duplicates are still reported."""
     return f"{prefix}-{year:04d}-" + "".join(secrets.choice(BASE32)
@@ -60,7 +60,7 @@ def duplicate_ids(rels: Iterable[str]) -> dict[str, list[str]]:
 
 def check_id(record_id: str) -> str:
     if not isinstance(record_id, str) or not ID_RE.match(record_id):
-        raise CocError(f"{record_id!r} is not a record id (like GIF-2026-K3F9Q2MX7TAB)", field="id")
+        raise CocError(f"{record_id!r} is not a record id (like GIF-2026-K3FQ2MX7TAB4)", field="id")
     return record_id
 
 

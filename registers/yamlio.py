@@ -33,11 +33,14 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _MAX_DEPTH = 32
 
-# YAML 1.2 core schema: the scalars ruamel.yaml also reads this way (so `no` stays a string).
+# YAML 1.2 core schema as ruamel.yaml's resolver has it (so `no` stays a string, and `1_000`,
+# `-0o17` and `0b101` are the same numbers to both loaders).
 _CORE_RESOLVERS = [
     (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    (_INT, r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$",
+     "-+0123456789"),
+    (_FLOAT, r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
      r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
     (_NULL, r"^(?:~|null|Null|NULL)$", "~nN"),
     (_TIMESTAMP, r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -93,16 +96,21 @@ def _scalar(node: Any) -> Any:
     if tag == _INT:
         # int() of more than 4,300 digits raises ValueError, and a huge one overflows float():
         # refuse long numbers here, the one place every register file is read (issue 9 item 9)
-        if len(text.lstrip("+-")) > MAX_DIGITS:
+        digits = text.replace("_", "")
+        sign = -1 if digits.startswith("-") else 1
+        digits = digits.lstrip("+-")
+        if len(digits) > MAX_DIGITS:
             raise _Refused(f"the number {text[:12]}… has more than {MAX_DIGITS} digits", node)
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        return int(text[2:], 16) if text.startswith("0x") else int(text)
+        base = {"0b": 2, "0o": 8, "0x": 16}.get(digits[:2], 10)
+        try:
+            return sign * int(digits[2:] if base != 10 else digits, base)
+        except ValueError:
+            raise _Refused(f"{text!r} is not a number", node) from None
     if tag == _FLOAT:
-        lowered = text.lower()
+        lowered = text.lower().replace("_", "")
         if lowered.endswith(".inf"):
             return float("-inf") if lowered.startswith("-") else float("inf")
-        return float("nan") if lowered == ".nan" else float(text)
+        return float("nan") if lowered == ".nan" else float(lowered)
     if tag == _TIMESTAMP:
         try:
             return timestamp(text)

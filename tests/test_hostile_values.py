@@ -197,7 +197,7 @@ def test_validate_show_and_the_hook_agree_on_decisions_by_the_wrong_people(
     # the hook: a commit of the same file is refused
     git(root, "add", "registers/housing/gift/2026/GIF-2026-NOTMGR.yaml")
     hooked = subprocess.run(["git", "-c", f"user.email={EXAMPLE_EMAILS['kpatel']}", "commit",
-                             "-qm", "by hand"], cwd=root, capture_output=True, text=True)
+                             "-qm", "by hand"], cwd=root, capture_output=True, text=True, check=False)
     assert hooked.returncode != 0 and "decision-authority" in hooked.stderr
 
 
@@ -313,8 +313,11 @@ def test_the_same_id_in_two_departments_is_found_by_validate_and_refused_by_the_
         == {record_id: [f"a/{record_id}.yaml", f"b/{record_id}.yaml"]}
     git(root, "add", "-A")
     hooked = subprocess.run(["git", "-c", f"user.email={EXAMPLE_EMAILS['jsmith']}", "commit",
-                             "-qm", "copy"], cwd=root, capture_output=True, text=True)
+                             "-qm", "copy"], cwd=root, capture_output=True, text=True, check=False)
     assert hooked.returncode != 0 and "duplicate-id" in hooked.stderr
+    git(root, "commit", "-qm", "copy, past the hook", "--no-verify")
+    audited = coc(root, "audit")
+    assert audited.exit_code == 1 and f"{record_id} is at registers/housing" in audited.stdout
 
 
 # -- item 10: one escaping function at every printer ----------------------------------------------

@@ -99,7 +99,7 @@ class Field:
                            field=self.name)
         if kind == "record-id":
             if not ID_RE.match(text):
-                raise CocError(f"{text!r} is not a record id like CRM-2026-K3F9Q2", field=self.name)
+                raise CocError(f"{text!r} is not a record id like CRM-2026-K3FZQ2", field=self.name)
             return text
         if not text:
             raise CocError("must not be empty", field=self.name)
@@ -139,7 +139,7 @@ class Field:
             return None if value in self.choices else f"must be one of: {', '.join(self.choices)}"
         if kind == "record-id":
             return None if isinstance(value, str) and ID_RE.match(value) else \
-                "must be a record id like CRM-2026-K3F9Q2"
+                "must be a record id like CRM-2026-K3FZQ2"
         if not isinstance(value, str) or not value.strip():
             return "must be text"
         if kind == "text" and ("\n" in value.strip() or len(value) > 300):

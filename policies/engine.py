@@ -31,7 +31,7 @@ def schema_findings(record: Record, policy: Policy, ctx: Context) -> list[Findin
             out.append(_f("unknown-field", f"unknown key {key!r}", str(key)))
     record_id = data.get("id")
     if not isinstance(record_id, str) or not ID_RE.match(record_id):
-        out.append(_f("record-id", "missing or malformed id (like GIF-2026-K3F9Q2)", "id"))
+        out.append(_f("record-id", "missing or malformed id (like GIF-2026-K3FZQ2)", "id"))
     kind_name = data.get("kind")
     kind = policy.kinds.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:

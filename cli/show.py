@@ -26,13 +26,12 @@ def summary(record: Record) -> str:
 
 def describe(register: Register, record: Record) -> dict[str, Any]:
     """Everything `coc show --json` prints (SPEC §5), plus who must act next."""
-    from coc.policies.engine import check_record
-    from coc.policies.validate import load_context
+    from coc.policies.validate import load_context, record_findings
 
     ctx = register.context(load_context(register))
     policy = register.policy
     deadline = policy.deadline(record, ctx) if record.kind in policy.kinds else None
-    findings = check_record(record, ctx)
+    findings = record_findings(record, ctx)
     awaiting = None
     if record.status == "submitted" and record.kind in policy.kinds:
         deciders = policy.who_may_decide(record, ctx)

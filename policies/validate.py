@@ -64,8 +64,13 @@ def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     if not isinstance(parsed, dict):
         return [Finding("record-shape", "a record must be a YAML mapping", path=rel, line=1)]
     record = Record(data=parsed, path=rel)
-    found = _placement_findings(rel, record, ctx) + check_record(record, ctx)
-    return [f.at(path=rel, record_id=record.id or None) for f in found]
+    return [f.at(path=rel, record_id=record.id or None) for f in record_findings(record, ctx)]
+
+
+def record_findings(record: Record, ctx: Context) -> list[Finding]:
+    """A record's findings where it stands: its folder, then the policy's (validate, the hook
+    and `coc show` all ask this, so they agree)."""
+    return _placement_findings(record.path, record, ctx) + check_record(record, ctx)
 
 
 def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:

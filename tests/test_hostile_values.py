@@ -209,6 +209,8 @@ def test_a_record_in_another_departments_or_years_folder_is_an_error(
     found = _findings(coc, root)
     assert "declarant:record-path" in found["registers/legal/gift/2026/GIF-2026-LEGALA.yaml"]
     assert "id:record-path" in found["registers/housing/gift/2025/GIF-2026-YEARAA.yaml"]
+    shown = json.loads(coc(root, "show", "GIF-2026-LEGALA", "--json").stdout)
+    assert [f["rule"] for f in shown["findings"]] == ["record-path"]   # show agrees
 
 
 @pytest.mark.parametrize("link", ["registers", "registers/legal", "registers/housing/gift/2027"])

@@ -47,6 +47,7 @@ _CORE_RESOLVERS = [
      r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
      r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$", "0123456789"),
 ]
+_PATTERNS = {tag: re.compile(pattern) for tag, pattern, _ in _CORE_RESOLVERS}
 _BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _pattern, _first in _CORE_RESOLVERS:
     for _char in _first:
@@ -89,6 +90,9 @@ def _scalar(node: Any) -> Any:
     tag, text = node.tag, node.value
     if tag == _STR:
         return text
+    if tag in _PATTERNS and not _PATTERNS[tag].match(text) and not (tag == _NULL and text == ""):
+        # `!!float abc`, `!!bool maybe`: an explicit tag on text that is not one
+        raise _Refused(f"{text!r} is not a {tag.rsplit(':', 1)[-1]}", node)
     if tag == _NULL:
         return None
     if tag == _BOOL:
@@ -261,6 +265,10 @@ def _refuse_tabs_ruamel_refuses(text: str, path: str) -> None:
 def load_fast(data: bytes, path: str, limit: int | None = None) -> Any:
     """Parse bytes with libyaml; raise `CocError` with file and line on any problem."""
     text = check_bytes(data, path, limit)
+    if text.startswith("%") or "\n%" in text:   # only a directive starts a line with %
+        line = 1 if text.startswith("%") else text[: text.index("\n%") + 1].count("\n") + 1
+        raise CocError("invalid YAML: directives (%YAML 1.1 would change how ruamel.yaml reads "
+                       "yes, no and 017) are not allowed in a register file", path=path, line=line)
     _refuse_deep_nesting(text, path)
     loader = _Loader(text)
     try:

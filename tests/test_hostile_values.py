@@ -72,6 +72,8 @@ REFUSED_BY_BOTH = {
     "5,000 digits": ("n: 1" + "0" * 5000 + "\n", 1),
     "4,400 hex digits": ("n: 0x" + "f" * 4400 + "\n", 1),
     "19 digits": ("n: 1234567890123456789\n", 1),
+    "an explicit tag on text that is not one": ("n: !!float abc\n", 1),
+    "a %YAML 1.1 directive": ("a: 1\n%YAML 1.1\n---\nb: 017\n", 2),
 }
 
 

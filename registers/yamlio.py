@@ -266,9 +266,9 @@ def load_fast(data: bytes, path: str, limit: int | None = None) -> Any:
     """Parse bytes with libyaml; raise `CocError` with file and line on any problem."""
     text = check_bytes(data, path, limit)
     if text.startswith("%") or "\n%" in text:   # only a directive starts a line with %
-        line = 1 if text.startswith("%") else text[: text.index("\n%") + 1].count("\n") + 1
+        at = 1 if text.startswith("%") else text[: text.index("\n%") + 1].count("\n") + 1
         raise CocError("invalid YAML: directives (%YAML 1.1 would change how ruamel.yaml reads "
-                       "yes, no and 017) are not allowed in a register file", path=path, line=line)
+                       "yes, no and 017) are not allowed in a register file", path=path, line=at)
     _refuse_deep_nesting(text, path)
     loader = _Loader(text)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,9 @@ def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tup
             to_read.append(register.root / rel)
     # What git does not list as a file (a symlinked folder, a FIFO, a folder named like a
     # record, anything under a symlinked registers/) is still on disk for `coc list`: read it.
-    to_read += [p for p in register.iter_record_files() if register.rel(p) not in out]
+    start = len(str(register.root)) + 1
+    to_read += [Path(name) for name in register.record_file_names()
+                if name[start:].replace(os.sep, "/") not in out]
     unique = sorted({register.rel(p): p for p in to_read if p.exists() or p.is_symlink()}.values())
     for rel, data in read_files(register, unique).items():
         out[rel] = (blob_id(data), data)

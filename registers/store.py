@@ -49,13 +49,11 @@ def duplicate_ids(rels: Iterable[str]) -> dict[str, list[str]]:
     Ids are made without coordination, so two branches can (rarely) make the same one, and a
     collision across departments merges cleanly: validate, the hook and audit all ask this.
     """
-    by_id: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
     for rel in rels:
-        name = rel.rsplit("/", 1)[-1]
-        stem = name[:-5] if name.endswith(".yaml") else name[:-4] if name.endswith(".yml") else ""
-        if ID_RE.match(stem):
-            by_id.setdefault(stem, []).append(rel)
-    return {i: sorted(paths) for i, paths in by_id.items() if len(paths) > 1}
+        by_name.setdefault(rel.rpartition("/")[2].rpartition(".")[0], []).append(rel)
+    return {stem: sorted(paths) for stem, paths in by_name.items()
+            if len(paths) > 1 and ID_RE.match(stem)}
 
 
 def check_id(record_id: str) -> str:
@@ -194,18 +192,22 @@ class Register:
         skipped, so that reading it reports it and `coc list` counts it (issue 9 item 8).
         Uses scandir so that 10,000 files cost one directory read per folder, not a stat each.
         """
-        def walk(folder: str) -> Iterator[Path]:
+        return map(Path, self.record_file_names())
+
+    def record_file_names(self) -> Iterator[str]:
+        """`iter_record_files` as path strings (cheaper when only the names are compared)."""
+        def walk(folder: str) -> Iterator[str]:
             with os.scandir(folder) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
             for entry in listed:
                 if entry.is_symlink() or entry.name.endswith((".yaml", ".yml")):
-                    yield Path(entry.path)
+                    yield entry.path
                 elif entry.is_dir(follow_symlinks=False):
                     yield from walk(entry.path)
 
         records = self.root / RECORDS_DIR
         if records.is_symlink():
-            yield records
+            yield str(records)
         elif records.is_dir():
             yield from walk(str(records))
 

@@ -133,11 +133,13 @@ def log(record_id: str, as_json: bool) -> None:
              "path": e.path, "events": list(e.events),
              "anomalies": [f.to_json() for f in e.anomalies]} for e in entries]})
         return
-    click.echo(f"{record_id}  {entries[-1].path}")
+    from .common import echo_line  # register text, git names: escaped (issue 9 item 10)
+
+    echo_line(f"{record_id}  {entries[-1].path}")
     for e in entries:
         who = f"{e.commit.name} <{e.commit.email}>" + (f" ({e.person})" if e.person else "")
-        click.echo(f"{e.commit.date.isoformat(' ', 'minutes')}  {e.commit.short}  {who}")
+        echo_line(f"{e.commit.date.isoformat(' ', 'minutes')}  {e.commit.short}  {who}")
         for event in e.events:
-            click.echo(f"    {_event_text(event)}")
+            echo_line(f"    {_event_text(event)}")
         for finding in e.anomalies:
-            click.echo(f"  ! {finding.render().split(': ', 1)[-1]}")
+            echo_line(f"  ! {finding.render().split(': ', 1)[-1]}")

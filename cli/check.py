@@ -14,7 +14,7 @@ import click
 
 from coc.registers.errors import CocError
 
-from .common import acting_person, echo_json, open_register
+from .common import acting_person, echo, echo_json, open_register
 
 
 def _answers(given: tuple[str, ...], keys: set[str]) -> dict[str, str]:
@@ -41,9 +41,9 @@ def _asker(shown: dict[str, str], today: date) -> Callable[[Any], str]:
     def ask(question: Any) -> str:
         text = question.text.format_map(shown)
         if question.options:
-            click.echo(text, err=True)
+            echo(text, err=True)
             for number, option in enumerate(question.options, 1):
-                click.echo(f"  {number:>2}. {option.label.format_map(shown)}", err=True)
+                echo(f"  {number:>2}. {option.label.format_map(shown)}", err=True)
         while True:
             try:
                 reply = click.prompt("Choose a number" if question.options else text,
@@ -57,7 +57,7 @@ def _asker(shown: dict[str, str], today: date) -> Callable[[Any], str]:
             try:
                 return parse_answer(question, reply)
             except CocError as exc:
-                click.echo(f"  {exc}", err=True)
+                echo(f"  {exc}", err=True)
 
     return ask
 
@@ -65,21 +65,21 @@ def _asker(shown: dict[str, str], today: date) -> Callable[[Any], str]:
 def _print(outcome: Any, policy: Any) -> None:
     from coc.policies.guide import VERDICTS
 
-    click.echo(f"{VERDICTS[outcome.verdict]} ({outcome.answer.section}, {policy.title})")
-    click.echo(f"  {outcome.text}")
+    echo(f"{VERDICTS[outcome.verdict]} ({outcome.answer.section}, {policy.title})")
+    echo(f"  {outcome.text}")
     if outcome.deadline:
         late = "  LATE: it is past this date; say why when you declare" if outcome.late else ""
-        click.echo(f"Deadline: {outcome.deadline.due} ({outcome.deadline.basis}) "
+        echo(f"Deadline: {outcome.deadline.due} ({outcome.deadline.basis}) "
                    f"[{outcome.deadline.section}]{late}")
     elif outcome.answer.kind and outcome.verdict in ("declare", "not-allowed"):
-        click.echo("Deadline: none the code sets for this case")
+        echo("Deadline: none the code sets for this case")
     if outcome.deciders is not None:
-        click.echo(f"Decided by: {outcome.deciders.describe()}, to {outcome.deciders.action} it"
+        echo(f"Decided by: {outcome.deciders.describe()}, to {outcome.deciders.action} it"
                    + (f" [{outcome.deciders.section}]" if outcome.deciders.section else ""))
     for f in outcome.findings:
-        click.echo(f"{f.severity}: {f.message}" + (f" [{f.section}]" if f.section else ""))
+        echo(f"{f.severity}: {f.message}" + (f" [{f.section}]" if f.section else ""))
     if outcome.advice:
-        click.echo(f"In doubt: {outcome.advice}")
+        echo(f"In doubt: {outcome.advice}")
 
 
 @click.command()
@@ -124,7 +124,7 @@ def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
             person = acting_person(register)
         except CocError as exc:
             if not as_json:
-                click.echo(f"note: {exc}; answering without your details", err=True)
+                echo(f"note: {exc}; answering without your details", err=True)
     keys = {n.key for n in guide.nodes.values() if hasattr(n, "key")}
     given = _answers(answer_pairs, keys)
     today = date.today()
@@ -138,7 +138,7 @@ def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
         return
     unused = sorted(set(given) - {s.key for s in steps})
     if unused:
-        click.echo(f"note: not asked on this path, so ignored: {', '.join(unused)}", err=True)
+        echo(f"note: not asked on this path, so ignored: {', '.join(unused)}", err=True)
     _print(outcome, policy)
     command = outcome.declare_command()
     if command is None:
@@ -151,8 +151,8 @@ def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
                          ask=Prompter(kind.title))
         _report(register, result, False)
         return
-    click.echo("To declare it:" if outcome.verdict == "declare" else "To record it:")
-    click.echo(f"  {command}")
+    echo("To declare it:" if outcome.verdict == "declare" else "To record it:")
+    echo(f"  {command}")
 
 
 def _confirm() -> bool:

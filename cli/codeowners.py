@@ -50,15 +50,22 @@ def department_approvers(people: People, department: str) -> list[Person]:
     manager (the policies' fallback)."""
     found: dict[str, Person] = {}
     members = [p for p in people if p.department == department]
+    walked: set[str] = set()   # everyone above these has been looked at already
+    officers = None
     for person in members:
         if person.manager and person.manager in people:
             found[person.manager] = people.by_id[person.manager]
         elif not person.manager:
-            found.update((mo.id, mo) for mo in people.with_role("monitoring-officer")
-                         if mo.id != person.id)
-        for above in people.chain(person.id):
+            officers = officers if officers is not None else people.with_role("monitoring-officer")
+            found.update((mo.id, mo) for mo in officers if mo.id != person.id)
+        # up the chain only as far as someone already walked: linear in the department, not
+        # members x depth (a 2,000-deep chain took minutes, issue 9 item 11)
+        above = people.get(person.manager) if person.manager else None
+        while above is not None and above.id not in walked and above.id != person.id:
+            walked.add(above.id)
             if any(above.has_role(r) for r in APPROVING_ROLES):
                 found[above.id] = above
+            above = people.get(above.manager) if above.manager else None
         if any(person.has_role(r) for r in APPROVING_ROLES):
             found[person.id] = person
     return sorted(found.values(), key=lambda p: p.email.lower())
@@ -103,6 +110,8 @@ def codeowners(output: Path | None, check: bool) -> None:
 
     from .common import open_register
 
+    if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
+        raise CocError("--output needs a file name (or - for standard output)", field="--output")
     register = open_register()
     text = render_codeowners(register.people, register.policy)
     if output is not None and str(output) == "-":

@@ -13,6 +13,7 @@ from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.store import Register
+from coc.registers.text import json_safe, printable, xml_text
 
 
 def _chosen_dir() -> Path | None:
@@ -67,22 +68,46 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
+def echo(text: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold register content: control and bidi characters spelled out
+    (issue 9 item 10). Line breaks stay; values that must stay on one line are escaped with
+    `printable(value, one_line=True)` by the caller first."""
+    click.echo(printable(text), err=err, nl=nl)
+
+
+def echo_line(text: object, *, err: bool = False) -> None:
+    """Print one line of output that may hold register content: nothing in it can start
+    another line, a tab or an escape sequence."""
+    click.echo(printable(text, one_line=True), err=err)
+
+
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+    click.echo(dumps_json(value))
+
+
+def dumps_json(value: Any) -> str:
+    """JSON for a terminal or a pipe: every character a terminal acts on is a \\u escape."""
+    return json_safe(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
 
 
 def render_findings(findings: Iterable[Finding], fmt: str, *, suite: str = "coc") -> str:
     """Findings as text lines, a JSON list, or a JUnit XML report (one test case per file)."""
     findings = list(findings)
     if fmt == "json":
-        return json.dumps([to_jsonable(f.to_json()) for f in findings], indent=2, ensure_ascii=False)
+        return dumps_json([f.to_json() for f in findings])
     if fmt == "junit":
         return junit(findings, suite)
-    return "\n".join(f.render() for f in findings)
+    return "\n".join(printable(f.render(), one_line=True) for f in findings)
 
 
 def junit(findings: list[Finding], suite: str, passed: Iterable[str] = ()) -> str:
-    from xml.sax.saxutils import escape, quoteattr
+    """A JUnit XML report that always parses: every text goes through `xml_text`."""
+
+    def quoteattr(value: object) -> str:
+        return '"' + xml_text(printable(value, one_line=True)) + '"'
+
+    def escape(value: str) -> str:
+        return xml_text(value)
 
     by_file: dict[str, list[Finding]] = {}
     for name in passed:
@@ -96,11 +121,12 @@ def junit(findings: list[Finding], suite: str, passed: Iterable[str] = ()) -> st
         lines.append(f"  <testcase classname={quoteattr(suite)} name={quoteattr(name)}>")
         failing = [f for f in fs if f.failing]
         if failing:
-            body = escape("\n".join(f.render() for f in failing))
+            body = escape("\n".join(printable(f.render(), one_line=True) for f in failing))
             lines.append(f"    <failure message={quoteattr(failing[0].message)}>{body}</failure>")
         others = [f for f in fs if not f.failing]
         if others:
-            lines.append(f"    <system-out>{escape(chr(10).join(f.render() for f in others))}"
+            text = chr(10).join(printable(f.render(), one_line=True) for f in others)
+            lines.append(f"    <system-out>{escape(text)}"
                          "</system-out>")
         lines.append("  </testcase>")
     lines.append("</testsuite>")

@@ -229,6 +229,8 @@ def register(kind: str | None, fmt: str, output: Path | None) -> None:
     Sensitive kinds (criminal matters, driving disqualifications, relationships, service-user
     exceptions) and withdrawn records are never published.
     """
+    if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
+        raise CocError("--output needs a file name", field="--output")
     reg = open_register()
     text, broken = publish(reg, fmt, kind)
     if output is not None:
@@ -236,7 +238,9 @@ def register(kind: str | None, fmt: str, output: Path | None) -> None:
 
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        from coc.registers.text import printable
+
+        click.echo(printable(text), nl=False)   # a terminal acts on escapes (issue 9 item 10)
     if broken:
         click.echo(f"coc: {broken} record file(s) could not be read and are not in the export; "
                    "run `coc validate --all`", err=True)

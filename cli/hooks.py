@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import open_register
+from .common import echo_line, open_register   # echo_line: staged text, escaped
 
 
 @click.group()
@@ -62,11 +62,11 @@ def run(files: tuple[Path, ...]) -> None:
                    "committed to this repository: replace it with `coc hooks install`", err=True)
     outcome = check_staged(register)
     for f in outcome.flagged:
-        click.echo(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",
-                   err=True)
+        echo_line(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",
+                  err=True)
     if outcome.blocking:
         click.echo("coc: this commit changes the register in a way the code or its history "
                    "rules do not allow:", err=True)
         for f in outcome.blocking:
-            click.echo(f.render(), err=True)
+            echo_line(f.render(), err=True)
         raise SystemExit(1)

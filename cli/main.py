@@ -65,6 +65,12 @@ class CocGroup(click.Group):
         kwargs["standalone_mode"] = False
         given = kwargs.get("args", args[0] if args else None)
         argv = list(given) if given is not None else sys.argv[1:]
+        for index, arg in enumerate(argv):
+            if isinstance(arg, str) and not _utf8(arg):   # bytes from argv that were not UTF-8
+                flag = argv[index - 1] if index and str(argv[index - 1]).startswith("--") else None
+                where = f"{flag}: " if flag else f"argument {index + 1}: "
+                click.echo(f"coc: error: {where}not UTF-8 text; type plain text", err=True)
+                sys.exit(1)
         try:
             result = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
@@ -92,12 +98,29 @@ class CocGroup(click.Group):
                                 path=exc.path, line=exc.line,
                                 more=[str(e) for e in getattr(exc, "errors", [])[1:]])
                 else:
+                    from coc.registers.text import printable
+
                     for line in str(exc).splitlines() or [""]:
-                        click.echo(f"coc: error: {line}", err=True)
+                        click.echo(f"coc: error: {printable(line, one_line=True)}", err=True)
+                sys.exit(1)
+            if isinstance(exc, OSError) and exc.strerror:   # a name too long, a folder busy...
+                from coc.registers.text import printable
+
+                where = f"{exc.filename}: " if exc.filename not in (None, "") else ""
+                click.echo(f"coc: error: {printable(where + exc.strerror, one_line=True)}",
+                           err=True)
                 sys.exit(1)
             _crash_report(exc)
             sys.exit(3)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _wants_json(args: list[str]) -> bool:
@@ -117,7 +140,9 @@ def _json_error(message: str, *, usage: bool = False, field: str | None = None,
         error["usage"] = True
     if more:
         error["more"] = more   # the other mistakes of the same file, one line each
-    click.echo(json.dumps(error, ensure_ascii=False), err=True)
+    from coc.registers.text import json_safe
+
+    click.echo(json_safe(json.dumps(error, ensure_ascii=False)), err=True)
 
 
 def _crash_report(exc: BaseException) -> None:
@@ -127,7 +152,10 @@ def _crash_report(exc: BaseException) -> None:
         handle.write(f"coc {__version__}, python {sys.version.split()[0]}\n")
         handle.write(f"argv: {sys.argv!r}\n\n")
         handle.write("".join(traceback.format_exception(exc)))
-    click.echo(f"coc: internal error: {type(exc).__name__}: {exc}", err=True)
+    from coc.registers.text import printable
+
+    click.echo(f"coc: internal error: {type(exc).__name__}: {printable(exc, one_line=True)}",
+               err=True)
     click.echo(f"coc: this is a bug in coc; please report it with the crash log {path}", err=True)
 
 

@@ -7,8 +7,9 @@ import click
 
 from coc.registers.record import STATUSES, Record
 from coc.registers.store import Register, check_id
+from coc.registers.text import printable
 
-from .common import echo_json, open_register, to_jsonable
+from .common import echo, echo_json, echo_line, open_register, to_jsonable
 
 SUMMARY_FIELDS = ("description", "event", "organisation", "company_name", "item", "other_person",
                   "post_title", "case_reference", "donor", "host")
@@ -25,13 +26,12 @@ def summary(record: Record) -> str:
 
 def describe(register: Register, record: Record) -> dict[str, Any]:
     """Everything `coc show --json` prints (SPEC §5), plus who must act next."""
-    from coc.policies.engine import check_record
-    from coc.policies.validate import load_context
+    from coc.policies.validate import load_context, record_findings
 
     ctx = register.context(load_context(register))
     policy = register.policy
     deadline = policy.deadline(record, ctx) if record.kind in policy.kinds else None
-    findings = check_record(record, ctx)
+    findings = record_findings(record, ctx)
     awaiting = None
     if record.status == "submitted" and record.kind in policy.kinds:
         deciders = policy.who_may_decide(record, ctx)
@@ -86,33 +86,33 @@ def show(record_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(info)
         return
-    click.echo(f"{record.id}  {record.kind}  [{info['status']}]")
+    echo_line(f"{record.id}  {record.kind}  [{info['status']}]")
     if branch:
-        click.echo(f"  on branch:   {branch} (a pull request; not on this branch yet)")
-    click.echo(f"  file:        {record.path}")
+        echo_line(f"  on branch:   {branch} (a pull request; not on this branch yet)")
+    echo_line(f"  file:        {record.path}")
     person = register.people.get(record.declarant)
-    click.echo(f"  declarant:   {person.label() if person else record.declarant}")
+    echo_line(f"  declarant:   {person.label() if person else record.declarant}")
     if record.recorded_by != record.declarant:
-        click.echo(f"  recorded by: {record.recorded_by}")
-    click.echo(f"  declared on: {record.data.get('declared_on')}")
+        echo_line(f"  recorded by: {record.recorded_by}")
+    echo_line(f"  declared on: {record.data.get('declared_on')}")
     if info["deadline"]:
-        click.echo(f"  deadline:    {info['deadline']} ({info['deadline_basis']})")
+        echo_line(f"  deadline:    {info['deadline']} ({info['deadline_basis']})")
     width = max([13, *(len(str(k)) + 2 for k in record.details)])
     for key, value in record.details.items():
-        click.echo(f"  {str(key) + ':':<{width}}{value}")
+        echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{printable(value, one_line=True)}")
     for decision in record.decisions:
         line = f"  - {decision.get('decision')} by {decision.get('by')} at {decision.get('at')}"
         for extra in ("conditions", "reason"):
             if decision.get(extra):
                 line += f"; {extra}: {decision[extra]}"
-        click.echo(line)
+        echo_line(line)
     if info["awaiting"]:
-        click.echo(f"  awaiting:    {info['awaiting']['who']} ({info['awaiting']['action']})")
+        echo_line(f"  awaiting:    {info['awaiting']['who']} ({info['awaiting']['action']})")
     for action in info["actions"]:
-        click.echo(f"  action:      {action}")
+        echo_line(f"  action:      {action}")
     for f in info["findings"]:
         section = f" [{f['section']}]" if f["section"] else ""
-        click.echo(f"  {f['severity']}: {f['message']}{section}")
+        echo_line(f"  {f['severity']}: {f['message']}{section}")
 
 
 def _nearest(given: str, choices: list[str]) -> str:
@@ -180,10 +180,9 @@ def list_records(kind: str | None, status: str | None, person: str | None, as_js
     elif rows:
         from tabulate import tabulate
 
-        click.echo(tabulate([[r["id"], r["kind"], r["name"], r["declared_on"], r["status"],
-                              r["summary"]] for r in rows],
-                            headers=["id", "kind", "declarant", "declared", "status", "summary"],
-                            disable_numparse=True))
+        cells = [[printable(r[k], one_line=True) for k in
+                  ("id", "kind", "name", "declared_on", "status", "summary")] for r in rows]
+        echo(tabulate(cells, headers=["id", "kind", "declarant", "declared", "status", "summary"],
+                      disable_numparse=True))
     if broken:
-        click.echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`",
-                   err=True)
+        echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`", err=True)

@@ -43,7 +43,7 @@ def is_record_file(rel: str) -> bool:
 
 def check_staged(register: Register) -> Outcome:
     """Judge every staged record file against HEAD's version of it."""
-    from coc.policies.validate import check_file
+    from coc.policies.validate import check_file, duplicate_findings
 
     root = register.root
     staged = staged_changes(root)
@@ -84,6 +84,9 @@ def check_staged(register: Register) -> Outcome:
         where = {"path": rel, "record_id": after.id or None}
         blocking += _located(root, rel, new, [f.at(**where) for f in refuse])
         flagged += _located(root, rel, new, [f.at(**where) for f in flag])
+    added = [rel for status, rel in changes if status != "D"]
+    blocking += [f for found in duplicate_findings(register, added, staged=True).values()
+                 for f in found]   # the same id in another folder (issue 9 item 16)
     return Outcome(blocking, flagged, len(changes))
 
 

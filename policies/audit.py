@@ -480,7 +480,8 @@ def audit(history: History, report: Container[str] | None = None, *,
         _write_cache(path, key, {c.sha: checked[c.sha] if c.sha in checked else cached[c.sha]
                                  for c in history.commits if c.sha in checked or c.sha in cached})
     return found + discarded(history, report) + commit_dates(history, report) + \
-        governed(history, report) + unsigned(history, report)
+        governed(history, report) + unsigned(history, report) + \
+        duplicate_records(history)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -560,6 +561,19 @@ def anchor_findings(history: History, anchor: Mapping[str, Any]) -> list[Finding
             out.append(_f("history-rewritten", f"{len(lost)} decision(s), amendment(s), "
                           "ending or withdrawal it had when audited are gone").at(**where))
     return out
+
+
+def duplicate_records(history: History) -> list[Finding]:
+    """The same record id at two paths of the current tree: ids are made without coordination,
+    and a collision across departments merges cleanly (issue 9 item 16)."""
+    from coc.registers.git import git
+    from coc.registers.store import duplicate_ids
+
+    listed = git(history.root, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", "registers/",
+                 check=False)
+    return [Finding("duplicate-id", f"{record_id} is at {', '.join(paths)}: ids must be unique",
+                    path=paths[0], field="id", record_id=record_id)
+            for record_id, paths in duplicate_ids(p for p in listed.split("\0") if p).items()]
 
 
 PARALLEL_FROM = 2000      # steps; below this, forking workers costs more than it saves

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.people import People, Person
-from coc.registers.record import ID_RE, Record, as_date
+from coc.registers.record import FIRST_YEAR, ID_RE, LAST_YEAR, Record, as_date
+from coc.registers.text import control_character
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,18 +26,9 @@ if TYPE_CHECKING:
 FIELD_TYPES = ("text", "longtext", "bool", "date", "money", "hours", "int", "choice", "record-id")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
-MONEY_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+MONEY_RE = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")   # ASCII digits: \d matches "１２"
 MAX_TEXT = 4000
 HOURS_IN_A_WEEK = 168
-# Control characters (terminal escapes would repaint an approver's screen in `coc show`) and
-# lone surrogates (argv bytes that were not UTF-8). Line breaks and tabs are plain text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def control_character(text: str) -> str | None:
-    """Why free text cannot be stored as typed (a control character in it), or None."""
-    bad = _CONTROL.search(text)
-    return f"contains the control character {bad.group()!r}; type plain text" if bad else None
 
 
 @dataclass(frozen=True)
@@ -66,9 +58,13 @@ class Field:
             raise CocError(f"{text!r} is not yes/no (true/false)", field=self.name)
         if kind == "date":
             try:
-                return date.fromisoformat(text)
+                parsed = date.fromisoformat(text)
             except ValueError:
                 raise CocError(f"{text!r} is not a date (YYYY-MM-DD)", field=self.name) from None
+            if as_date(parsed) is None:
+                raise CocError(f"{text!r}: the year must be between {FIRST_YEAR} and "
+                               f"{LAST_YEAR}", field=self.name)
+            return parsed
         if kind == "money":
             cleaned = text.replace("£", "").replace(",", "")
             if cleaned.lstrip().startswith("-"):
@@ -103,7 +99,7 @@ class Field:
                            field=self.name)
         if kind == "record-id":
             if not ID_RE.match(text):
-                raise CocError(f"{text!r} is not a record id like CRM-2026-K3F9Q2", field=self.name)
+                raise CocError(f"{text!r} is not a record id like CRM-2026-K3FZQ2", field=self.name)
             return text
         if not text:
             raise CocError("must not be empty", field=self.name)
@@ -143,7 +139,7 @@ class Field:
             return None if value in self.choices else f"must be one of: {', '.join(self.choices)}"
         if kind == "record-id":
             return None if isinstance(value, str) and ID_RE.match(value) else \
-                "must be a record id like CRM-2026-K3F9Q2"
+                "must be a record id like CRM-2026-K3FZQ2"
         if not isinstance(value, str) or not value.strip():
             return "must be text"
         if kind == "text" and ("\n" in value.strip() or len(value) > 300):
@@ -192,6 +188,9 @@ class Parameter:
     help: str
     section: str = ""
     type: str = "text"   # money | int | text
+    # An int parameter counts working days or weekly hours: a year's worth is the most any
+    # code could mean, and 99999999999 working days takes minutes to count (issue 9 item 9).
+    maximum: int = 366
 
     def coerce(self, value: Any, path: str = "coc.yaml") -> Any:
         where = f"parameters.{self.name}"
@@ -203,6 +202,8 @@ class Parameter:
         if self.type == "int":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise CocError("must be a whole number of 0 or more", path=path, field=where)
+            if value > self.maximum:
+                raise CocError(f"must be at most {self.maximum}", path=path, field=where)
             return value
         if self.type == "bool":
             if not isinstance(value, bool):

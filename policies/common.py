@@ -237,7 +237,7 @@ def date_order(name: str, section: str, kinds: tuple[str, ...], first: str, then
     return check
 
 
-COMPANY_NUMBER = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6}|R\d{7})$")
+COMPANY_NUMBER = re.compile(r"^(?:[0-9]{8}|[A-Z]{2}[0-9]{6}|R[0-9]{7})$")
 
 
 def company_number(section: str) -> Rule:

@@ -9,6 +9,8 @@ from typing import Any, Iterable, Mapping
 from coc.registers.findings import Finding
 from coc.registers.record import COMMON_KEYS, DECISIONS, ID_RE, Record, as_date, as_datetime
 
+from coc.registers.text import control_character
+
 from .base import Context, Kind, Policy
 
 DECIDING = ("approved", "rejected", "noted")
@@ -29,7 +31,7 @@ def schema_findings(record: Record, policy: Policy, ctx: Context) -> list[Findin
             out.append(_f("unknown-field", f"unknown key {key!r}", str(key)))
     record_id = data.get("id")
     if not isinstance(record_id, str) or not ID_RE.match(record_id):
-        out.append(_f("record-id", "missing or malformed id (like GIF-2026-K3F9Q2)", "id"))
+        out.append(_f("record-id", "missing or malformed id (like GIF-2026-K3FZQ2)", "id"))
     kind_name = data.get("kind")
     kind = policy.kinds.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
@@ -45,10 +47,50 @@ def schema_findings(record: Record, policy: Policy, ctx: Context) -> list[Findin
     late = data.get("late_reason")
     if late is not None and (not isinstance(late, str) or not late.strip()):
         out.append(_f("late-reason", "must be text saying why the declaration is late", "late_reason"))
+    elif isinstance(late, str) and control_character(late):
+        out.append(_f("late-reason", str(control_character(late)), "late_reason"))
     if kind is not None:
         out += _details_findings(data.get("details"), kind)
     out += _history_findings(data)
+    out += _history_text_findings(data, ctx)
     return out
+
+
+def _history_text_findings(data: Mapping[str, Any], ctx: Context) -> list[Finding]:
+    """Each decision, amendment, ending and withdrawal is by someone in people.yaml, and what
+    it says holds no control or bidi characters: what the hook and `coc approve` refuse,
+    validate refuses too (issue 9 item 8)."""
+    out = []
+    entries: list[tuple[str, Any]] = [(k, data.get(k)) for k in ("withdrawn", "ended")]
+    for key in ("decisions", "amendments"):
+        listed = data.get(key)
+        if isinstance(listed, list):
+            entries += [(f"{key}.{i}", e) for i, e in enumerate(listed)]
+    for where, entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        by = entry.get("by")
+        if isinstance(by, str) and by not in ctx.people:
+            out.append(_f("unknown-person", f"{by!r} is not in people.yaml", f"{where}.by"))
+        for name, text in _strings(entry, where):
+            problem = control_character(text)
+            if problem:
+                out.append(_f("control-character", problem, name))
+                break
+    return out
+
+
+def _strings(value: Any, where: str) -> Iterable[tuple[str, str]]:
+    """Every text inside a history entry (keys too), with its dotted field."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(key, where)
+            yield from _strings(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{where}.{i}")
 
 
 def _identity_findings(record: Record, ctx: Context) -> list[Finding]:
@@ -213,10 +255,30 @@ def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -
     return out
 
 
+def verdict_authority_findings(record: Record, ctx: Context) -> list[Finding]:
+    """The decision that sets the record's status was made by someone the policy allows, by
+    the people.yaml now in force: the check the hook makes on a new decision, made on every
+    record so that a hand-written approval does not pass `validate --all` (issue 9 item 8)."""
+    verdict = record.verdict()
+    if verdict is None or verdict.get("by") in (record.declarant, record.recorded_by):
+        return []   # no decision, or a self-decision: a breach of its own
+    index = next(i for i, d in enumerate(record.decisions) if d is verdict)
+    return authority_findings(record, ctx, [index])
+
+
 def follow_findings(record: Record, ctx: Context) -> list[Finding]:
     follows = record.details.get("follows")
+    if isinstance(follows, str) and follows == record.id:
+        return [_f("follows", f"{follows} follows itself: name the first notice", "details.follows")]
     if not follows or not ctx.records or not isinstance(follows, str):
         return []
+    seen, step = {record.id}, ctx.records.get(follows)
+    while step is not None and isinstance(step.details.get("follows"), str):
+        if step.id in seen:
+            return [_f("follows", f"the notices {follows} follows go round in a circle "
+                       f"(through {step.id})", "details.follows")]
+        seen.add(step.id)
+        step = ctx.records.get(step.details["follows"])
     earlier = ctx.records.get(follows)
     if earlier is None:
         return [_f("follows", f"{follows} is not a record in this register", "details.follows")]
@@ -236,6 +298,7 @@ def check_record(record: Record, ctx: Context) -> list[Finding]:
     found += deadline_findings(record, policy, ctx)
     found += self_decision_findings(record)
     found += stale_decision_findings(record)
+    found += verdict_authority_findings(record, ctx)
     found += follow_findings(record, ctx)
     for rule_fn in policy.rules:
         found.extend(rule_fn(record, ctx))

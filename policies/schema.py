@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from coc.registers.record import DECISIONS, PERSON_ID_RE
+from coc.registers.record import DECISIONS, ID_RE, ID_TAIL, PERSON_ID_RE
 
 from .base import HOURS_IN_A_WEEK, MAX_TEXT, Field, Kind, Policy
 
@@ -76,7 +76,7 @@ def field_schema(spec: Field) -> dict[str, Any]:
     elif kind == "choice":
         core = {"enum": list(spec.choices)}
     elif kind == "record-id":
-        core = {"type": "string", "pattern": r"^[A-Z]{3}-[0-9]{4}-[A-Z2-7]{6}$"}
+        core = {"type": "string", "pattern": ID_RE.pattern}
     elif kind == "text":
         core = {"type": "string", "maxLength": 300, "pattern": ONE_LINE}
     else:
@@ -92,8 +92,8 @@ def kind_schema(kind: Kind, policy_name: str | None = None) -> dict[str, Any]:
                "properties": {f.name: field_schema(f) for f in kind.fields},
                "required": [f.name for f in kind.fields if f.required]}
     properties = dict(COMMON)
-    properties["id"] = {"type": "string", "pattern": rf"^{kind.prefix}-[0-9]{{4}}-[A-Z2-7]{{6}}$",
-                        "description": f"record id, like {kind.prefix}-2026-K3F9Q2"}
+    properties["id"] = {"type": "string", "pattern": f"^{kind.prefix}{ID_TAIL}$",
+                        "description": f"record id, like {kind.prefix}-2026-K3FQ2MX7TAB4"}
     properties["kind"] = {"const": kind.name}
     properties["details"] = details
     under = f"the {policy_name} policy" if policy_name else "the shared kinds"

@@ -16,9 +16,9 @@ from typing import Any
 from coc.registers.bulk import parallel_map, shared
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
-from coc.registers.record import Record
-from coc.registers.store import CONFIG_FILE, PEOPLE_FILE, RECORD_PATH_RE, Register
-from coc.registers.yamlio import field_lines, load_fast
+from coc.registers.record import ID_RE, Record
+from coc.registers.store import CONFIG_FILE, PEOPLE_FILE, RECORD_PATH_RE, Register, duplicate_ids
+from coc.registers.yamlio import field_lines, line_of, load_fast, read_regular
 
 from .base import Context
 from .engine import check_record
@@ -27,13 +27,23 @@ CACHE_VERSION = "1"
 UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
 
 
-def _placement_findings(rel: str, record: Record) -> list[Finding]:
-    """The file must sit at registers/<department>/<kind>/<year>/<id>.yaml and match its content."""
+def _placement_findings(rel: str, record: Record, ctx: Context) -> list[Finding]:
+    """The file must sit at registers/<department>/<kind>/<year>/<id>.yaml and match its content:
+    the declarant's department (CODEOWNERS routes a folder to its approvers, so a record filed
+    under a friendlier department would be reviewed by the wrong people) and the id's year."""
     match = RECORD_PATH_RE.match(rel)
     if match is None:
         return [Finding("record-path", "a record must be at registers/<department>/<kind>/<year>/"
                         "<id>.yaml", path=rel)]
     out = []
+    person = ctx.people.get(record.declarant)
+    if person is not None and match["department"] != person.department:
+        out.append(Finding("record-path", f"folder says department {match['department']} but "
+                           f"{person.id} is in {person.department} (people.yaml)",
+                           field="declarant", path=rel))
+    if match["year"] != match["id"][4:8]:
+        out.append(Finding("record-path", f"year folder {match['year']} but the id is of "
+                           f"{match['id'][4:8]}", field="id", path=rel))
     if record.id and match["id"] != record.id:
         out.append(Finding("record-path", f"file name says {match['id']} but id is {record.id}",
                            field="id", path=rel))
@@ -55,8 +65,13 @@ def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     if not isinstance(parsed, dict):
         return [Finding("record-shape", "a record must be a YAML mapping", path=rel, line=1)]
     record = Record(data=parsed, path=rel)
-    found = _placement_findings(rel, record) + check_record(record, ctx)
-    return [f.at(path=rel, record_id=record.id or None) for f in found]
+    return [f.at(path=rel, record_id=record.id or None) for f in record_findings(record, ctx)]
+
+
+def record_findings(record: Record, ctx: Context) -> list[Finding]:
+    """A record's findings where it stands: its folder, then the policy's (validate, the hook
+    and `coc show` all ask this, so they agree)."""
+    return _placement_findings(record.path, record, ctx) + check_record(record, ctx)
 
 
 def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
@@ -99,21 +114,17 @@ def load_context(register: Register) -> dict[str, Record]:
 def read_files(register: Register, paths: list[Path] | None = None) -> dict[str, bytes]:
     """Relative path -> bytes for the given files (default: every record file).
 
-    A file that cannot be read as a plain file (a symlink, a permissions problem) gets the
-    UNREADABLE marker and the reason, reported as that file's error by `check_file`.
+    A file that cannot be read as a plain file (a symlink, a FIFO, a folder, a permissions
+    problem) gets the UNREADABLE marker and the reason, reported as that file's error by
+    `check_file`.
     """
     out = {}
     for path in paths if paths is not None else register.iter_record_files():
         rel = register.rel(path)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as exc:
-            why = "symbolic links are not allowed in a register" if path.is_symlink() else \
-                f"cannot read: {exc.strerror}"
-            out[rel] = UNREADABLE + why.encode()
-            continue
-        with os.fdopen(fd, "rb") as handle:
-            out[rel] = handle.read()
+            out[rel] = read_regular(path, rel)
+        except CocError as exc:
+            out[rel] = UNREADABLE + str(exc).split(": ", 1)[-1].encode()
     return out
 
 
@@ -157,7 +168,13 @@ def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tup
             out[rel] = (blob, None)
         else:
             to_read.append(register.root / rel)
-    for rel, data in read_files(register, [p for p in to_read if p.exists() or p.is_symlink()]).items():
+    # What git does not list as a file (a symlinked folder, a FIFO, a folder named like a
+    # record, anything under a symlinked registers/) is still on disk for `coc list`: read it.
+    start = len(str(register.root)) + 1
+    to_read += [Path(name) for name in register.record_file_names()
+                if name[start:].replace(os.sep, "/") not in out]
+    unique = sorted({register.rel(p): p for p in to_read if p.exists() or p.is_symlink()}.values())
+    for rel, data in read_files(register, unique).items():
         out[rel] = (blob_id(data), data)
     return out
 
@@ -165,7 +182,8 @@ def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tup
 def _context_files(register: Register) -> dict[str, bytes]:
     wanted = register.policy.context_kinds
     paths = [p for kind in wanted
-             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))]
+             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))
+             if not register.linked(p)]   # glob follows symlinked folders; coc never does
     return read_files(register, paths)
 
 
@@ -198,7 +216,39 @@ def validate(register: Register, paths: list[Path] | None = None, *,
                 cache = {rel: cache[rel] for rel in files if rel in cache}
             cache.update(fresh)
             _write_cache(cache_path, key, cache)
+    for rel, found in duplicate_findings(register, list(files), whole=paths is None).items():
+        results[rel] = results.get(rel, []) + found
     return [f for rel in sorted(results) for f in results[rel]]
+
+
+def duplicate_findings(register: Register, rels: list[str], *, whole: bool = False,
+                       staged: bool = False) -> dict[str, list[Finding]]:
+    """rel -> a `duplicate-id` error for each of `rels` whose id is also at another path: among
+    `rels` themselves when they are the `whole` register, else anywhere in the working tree
+    (or, when `staged`, in the index: what the commit will contain). Never cached: it depends
+    on other files, and costs a glob."""
+    others: list[str] = []
+    if not whole:
+        ids = [p.rsplit("/", 1)[-1].rsplit(".", 1)[0] for p in rels]
+        patterns = [f"registers/*/*/{i[4:8]}/{i}.yaml" for i in ids if ID_RE.match(i)]
+        if staged:
+            from coc.registers.git import git
+
+            listed = git(register.root, "ls-files", "-z", "--",
+                         *(f":(glob){p}" for p in patterns), check=False) if patterns else ""
+            others = [p for p in listed.split("\0") if p]
+        else:
+            others = [register.rel(p) for pattern in patterns for p in register.root.glob(pattern)]
+    out: dict[str, list[Finding]] = {}
+    for record_id, paths in duplicate_ids(set(rels) | set(others)).items():
+        for rel in paths:
+            if rel in rels:
+                also = ", ".join(p for p in paths if p != rel)
+                out[rel] = [Finding("duplicate-id", f"{record_id} is also at {also}: ids must be "
+                                    "unique; give one of them a new id", field="id", path=rel,
+                                    record_id=record_id,
+                                    line=line_of(register.root / rel, "id"))]   # rare: read it
+    return out
 
 
 def _read_cache(path: Path | None, key: str) -> dict[str, Any]:
@@ -233,5 +283,7 @@ def validate_staged(register: Register) -> list[Finding]:
     if not files:
         return []
     ctx = register.context(load_context(register))
-    return [f for rel in sorted(files)
-            for f in with_lines(files[rel], check_file(rel, files[rel], ctx))]
+    found = {rel: with_lines(files[rel], check_file(rel, files[rel], ctx)) for rel in files}
+    for rel, more in duplicate_findings(register, list(files), staged=True).items():
+        found[rel] += more
+    return [f for rel in sorted(found) for f in found[rel]]

@@ -303,11 +303,24 @@ def _csv_rows(text: str, shown: str, delimiter: str) -> tuple[list[str], list[Ro
     return header, rows
 
 
+def _json_int(text: str) -> int:
+    """int() of more than 4,300 digits raises a bare ValueError; no cell is a number that long."""
+    if len(text.lstrip("-")) > 18:
+        raise ValueError(f"the number {text[:12]}… has more than 18 digits")
+    return int(text)
+
+
+def _json_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a value a declaration can hold")
+
+
 def _json_rows(text: str, shown: str, records: str | None) -> tuple[list[str], list[Row]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise CocError(f"invalid JSON: {exc.msg}", path=shown, line=exc.lineno) from None
+    except ValueError as exc:   # from the hooks below (issue 9 item 9)
+        raise CocError(f"invalid JSON: {exc}", path=shown) from None
     except RecursionError:
         raise CocError("invalid JSON: nested too deeply", path=shown) from None
     if records:

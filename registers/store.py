@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .config import Config, load_config
 from .errors import CocError
 from .people import People, load_people
-from .record import DEPARTMENT_RE, ID_RE, Record
+from .record import DEPARTMENT_RE, ID_CHARS, ID_RE, Record
 from .yamlio import dump_roundtrip, load_roundtrip, read_fast, write_atomic
 
 if TYPE_CHECKING:
@@ -27,19 +27,38 @@ if TYPE_CHECKING:
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 KIND_RE = re.compile(r"^[a-z][a-z-]*$")
 RECORD_PATH_RE = re.compile(
-    r"^registers/(?P<department>[a-z0-9-]+)/(?P<kind>[a-z][a-z-]*)/(?P<year>\d{4})/"
-    r"(?P<id>[A-Z]{3}-\d{4}-[A-Z2-7]{6})\.yaml$")
+    r"^registers/(?P<department>[a-z0-9-]+)/(?P<kind>[a-z][a-z-]*)/(?P<year>[0-9]{4})/"
+    rf"(?P<id>{ID_CHARS})\.yaml$")
 CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers"
 
 
+ID_RANDOM_CHARS = 12
+
+
 def new_id(prefix: str, year: int) -> str:
-    """`GIF-2026-K3F9Q2`: 30 random bits, so parallel branches never need to coordinate."""
-    return f"{prefix}-{year:04d}-" + "".join(secrets.choice(BASE32) for _ in range(6))
+    """`GIF-2026-K3FQ2MX7TAB4`: 60 random bits, so parallel branches never need to coordinate:
+    at 1,000,000 records of one kind in a year, the chance that any two share an id is about
+    n²/2^61 = 4e-7 (6 characters gave 4.5% at 10,000). Duplicates are still reported."""
+    return f"{prefix}-{year:04d}-" + "".join(secrets.choice(BASE32)
+                                              for _ in range(ID_RANDOM_CHARS))
+
+
+def duplicate_ids(rels: Iterable[str]) -> dict[str, list[str]]:
+    """Record id -> every path holding it, for the ids at more than one path (by file name).
+
+    Ids are made without coordination, so two branches can (rarely) make the same one, and a
+    collision across departments merges cleanly: validate, the hook and audit all ask this.
+    """
+    by_name: dict[str, list[str]] = {}
+    for rel in rels:
+        by_name.setdefault(rel.rpartition("/")[2].rpartition(".")[0], []).append(rel)
+    return {stem: sorted(paths) for stem, paths in by_name.items()
+            if len(paths) > 1 and ID_RE.match(stem)}
 
 
 def check_id(record_id: str) -> str:
     if not isinstance(record_id, str) or not ID_RE.match(record_id):
-        raise CocError(f"{record_id!r} is not a record id (like GIF-2026-K3F9Q2)", field="id")
+        raise CocError(f"{record_id!r} is not a record id (like GIF-2026-K3FQ2MX7TAB4)", field="id")
     return record_id
 
 
@@ -168,20 +187,37 @@ class Register:
     def iter_record_files(self) -> Iterator[Path]:
         """Every YAML file under registers/, sorted; misplaced ones are reported by validate.
 
+        A symbolic link anywhere (registers/ itself, a department or year folder, a file) and
+        anything else named like a record (a folder, a FIFO) is listed too, never followed or
+        skipped, so that reading it reports it and `coc list` counts it (issue 9 item 8).
         Uses scandir so that 10,000 files cost one directory read per folder, not a stat each.
         """
-        def walk(folder: str) -> Iterator[Path]:
+        return map(Path, self.record_file_names())
+
+    def record_file_names(self) -> Iterator[str]:
+        """`iter_record_files` as path strings (cheaper when only the names are compared)."""
+        def walk(folder: str) -> Iterator[str]:
             with os.scandir(folder) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
             for entry in listed:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_symlink() or entry.name.endswith((".yaml", ".yml")):
+                    yield entry.path
+                elif entry.is_dir(follow_symlinks=False):
                     yield from walk(entry.path)
-                elif entry.name.endswith((".yaml", ".yml")):
-                    yield Path(entry.path)
 
         records = self.root / RECORDS_DIR
-        if records.is_dir() and not records.is_symlink():
+        if records.is_symlink():
+            yield str(records)
+        elif records.is_dir():
             yield from walk(str(records))
+
+    def linked(self, path: Path) -> bool:
+        """True when `path` or a folder it is in (below the root) is a symbolic link."""
+        try:
+            self._inside(path)
+        except CocError:
+            return True
+        return False
 
     # records -------------------------------------------------------------------------------
     def load(self, record_id: str) -> Record:

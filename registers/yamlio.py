@@ -20,6 +20,9 @@ import yaml
 from .errors import CocError
 
 MAX_BYTES = 256 * 1024  # a declaration is ~1.5 KB; anything this large is not one
+# people.yaml of a large organisation: 20,000 people at ~250 bytes each is 5 MB (issue 9 item 11)
+PEOPLE_MAX_BYTES = 32 * 1024 * 1024
+MAX_DIGITS = 18         # a whole number in a register is a sum of money or hours, never longer
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -30,17 +33,21 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _MAX_DEPTH = 32
 
-# YAML 1.2 core schema: the scalars ruamel.yaml also reads this way (so `no` stays a string).
+# YAML 1.2 core schema as ruamel.yaml's resolver has it (so `no` stays a string, and `1_000`,
+# `-0o17` and `0b101` are the same numbers to both loaders).
 _CORE_RESOLVERS = [
     (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    (_INT, r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$",
+     "-+0123456789"),
+    (_FLOAT, r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
      r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
     (_NULL, r"^(?:~|null|Null|NULL)$", "~nN"),
     (_TIMESTAMP, r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
      r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
      r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$", "0123456789"),
 ]
+_PATTERNS = {tag: re.compile(pattern) for tag, pattern, _ in _CORE_RESOLVERS}
 _BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _pattern, _first in _CORE_RESOLVERS:
     for _char in _first:
@@ -83,32 +90,80 @@ def _scalar(node: Any) -> Any:
     tag, text = node.tag, node.value
     if tag == _STR:
         return text
+    if tag in _PATTERNS and not _PATTERNS[tag].match(text) and not (tag == _NULL and text == ""):
+        # `!!float abc`, `!!bool maybe`: an explicit tag on text that is not one
+        raise _Refused(f"{text!r} is not a {tag.rsplit(':', 1)[-1]}", node)
     if tag == _NULL:
         return None
     if tag == _BOOL:
         return text.lower() == "true"
     if tag == _INT:
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        return int(text[2:], 16) if text.startswith("0x") else int(text)
+        # int() of more than 4,300 digits raises ValueError, and a huge one overflows float():
+        # refuse long numbers here, the one place every register file is read (issue 9 item 9)
+        digits = text.replace("_", "")
+        sign = -1 if digits.startswith("-") else 1
+        digits = digits.lstrip("+-")
+        if len(digits) > MAX_DIGITS:
+            raise _Refused(f"the number {text[:12]}… has more than {MAX_DIGITS} digits", node)
+        base = {"0b": 2, "0o": 8, "0x": 16}.get(digits[:2], 10)
+        try:
+            return sign * int(digits[2:] if base != 10 else digits, base)
+        except ValueError:
+            raise _Refused(f"{text!r} is not a number", node) from None
     if tag == _FLOAT:
-        lowered = text.lower()
+        lowered = text.lower().replace("_", "")
         if lowered.endswith(".inf"):
             return float("-inf") if lowered.startswith("-") else float("inf")
-        return float("nan") if lowered == ".nan" else float(text)
+        return float("nan") if lowered == ".nan" else float(lowered)
     if tag == _TIMESTAMP:
-        from datetime import date, datetime
-
-        if len(text) == 10:
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                raise _Refused(f"{text} is not a real date", node) from None
         try:
-            return datetime.fromisoformat(text.replace("t", "T"))
-        except ValueError:
-            return text
+            return timestamp(text)
+        except ValueError as exc:
+            raise _Refused(str(exc), node) from None
     raise _Refused(f"the tag {tag!r} is not allowed in a register file", node)
+
+
+_TIMESTAMP_PARTS = re.compile(
+    r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]*))?(?:[ \t]*(Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
+
+
+def timestamp(text: str) -> Any:
+    """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
+    an impossible day or time, more than microseconds, a year coc cannot count working days in.
+    Both loaders must agree (issue 9 item 9), so the fast one is the strict one."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from .record import check_year
+
+    match = _TIMESTAMP_PARTS.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a date or date-time")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    check_year(int(year), text)
+    if hour is None:
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{text} is not a real date") from None
+    if fraction and len(fraction) > 6:
+        raise ValueError(f"{text}: more than 6 digits of a second (microseconds at most)")
+    tz = None
+    if zone:
+        if zone == "Z":
+            tz = timezone.utc
+        else:
+            sign = -1 if zone[0] == "-" else 1
+            hours, _, minutes = zone[1:].partition(":")
+            offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+            if offset >= timedelta(hours=24):
+                raise ValueError(f"{text}: the time zone is more than 24 hours from UTC")
+            tz = timezone(sign * offset)
+    try:
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                        int((fraction or "0").ljust(6, "0")), tzinfo=tz)
+    except ValueError:
+        raise ValueError(f"{text} is not a real date and time") from None
 
 
 def _build(node: Any, seen: set[int], depth: int = 0) -> Any:
@@ -137,10 +192,17 @@ def _build(node: Any, seen: set[int], depth: int = 0) -> Any:
     return result
 
 
-def check_bytes(data: bytes, path: str) -> str:
+def limit_for(path: str) -> int:
+    """The size limit of a file: people.yaml holds a whole organisation, the rest are small."""
+    return PEOPLE_MAX_BYTES if path.rsplit("/", 1)[-1] == "people.yaml" else MAX_BYTES
+
+
+def check_bytes(data: bytes, path: str, limit: int | None = None) -> str:
     """Refuse what is not a small UTF-8 text file; return the text."""
-    if len(data) > MAX_BYTES:
-        raise CocError(f"file is {len(data)} bytes, over the {MAX_BYTES}-byte limit for a record",
+    limit = limit or limit_for(path)
+    if len(data) > limit:
+        what = "a record" if limit == MAX_BYTES else "this file"
+        raise CocError(f"file is {len(data)} bytes, over the {limit}-byte limit for {what}",
                        path=path)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -152,14 +214,17 @@ def check_bytes(data: bytes, path: str) -> str:
         raise CocError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", path=path, line=line) from None
 
 
-_DEEP_SUSPECT = 2000   # fewer `[{-:?` than this cannot nest deep enough to hurt libyaml
+_DEEP_SUSPECT = 2000   # nesting shallower than this cannot hurt libyaml
 
 
 def _refuse_deep_nesting(text: str, path: str) -> None:
     """libyaml composes nodes recursively in C, so ~25,000 levels (a 100 KB file of `[[[`)
-    overflow its stack: a segfault, not an exception. A normal record has a few dozen
-    structure characters; only text with thousands is walked as events (no recursion) first."""
-    if sum(map(text.count, "[{-:?")) < _DEEP_SUSPECT:
+    overflow its stack: a segfault, not an exception. Flow nesting needs a `[` or `{` per
+    level, block nesting a column or a `- `/`? ` on one line per level: text with fewer
+    brackets and no line that long cannot be deep (a 20,000-person people.yaml is neither),
+    and only the rest is walked as events (no recursion) first."""
+    if text.count("[") + text.count("{") < _DEEP_SUSPECT and \
+            max(map(len, text.splitlines()), default=0) < _DEEP_SUSPECT:
         return
     loader = _Loader(text)
     depth = 0
@@ -180,14 +245,35 @@ def _refuse_deep_nesting(text: str, path: str) -> None:
         loader.dispose()
 
 
-def load_fast(data: bytes, path: str) -> Any:
+def _refuse_tabs_ruamel_refuses(text: str, path: str) -> None:
+    """libyaml takes a tab after `key:` or `-` (YAML 1.2 allows it); ruamel.yaml, which edits
+    the file in `coc approve`, does not. A file with a tab is parsed by ruamel.yaml too, so
+    validate refuses what approve would fail on (issue 9 item 9); tabs are rare, so this is cheap."""
+    if "\t" not in text:
+        return
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        YAML(typ="rt").compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise CocError(f"invalid YAML: {exc.problem or exc.context} (a tab: use spaces)",
+                       path=path, line=mark.line + 1 if mark else None) from None
+
+
+def load_fast(data: bytes, path: str, limit: int | None = None) -> Any:
     """Parse bytes with libyaml; raise `CocError` with file and line on any problem."""
-    text = check_bytes(data, path)
+    text = check_bytes(data, path, limit)
+    if text.startswith("%") or "\n%" in text:   # only a directive starts a line with %
+        at = 1 if text.startswith("%") else text[: text.index("\n%") + 1].count("\n") + 1
+        raise CocError("invalid YAML: directives (%YAML 1.1 would change how ruamel.yaml reads "
+                       "yes, no and 017) are not allowed in a register file", path=path, line=at)
     _refuse_deep_nesting(text, path)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _build(node, set())
+        result = None if node is None else _build(node, set())
     except _Refused as exc:
         raise CocError(f"invalid YAML: {exc}", path=path, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
@@ -198,18 +284,35 @@ def load_fast(data: bytes, path: str) -> Any:
         raise CocError(f"invalid YAML: {exc or 'nested too deeply'}", path=path) from None
     finally:
         loader.dispose()
+    _refuse_tabs_ruamel_refuses(text, path)
+    return result
 
 
-def read_fast(path: Path, shown: str | None = None) -> Any:
-    shown = shown or str(path)
-    if path.is_symlink():
-        raise CocError("symbolic links are not allowed in a register", path=shown)
+def read_regular(path: Path, shown: str, limit: int | None = None) -> bytes:
+    """The bytes of a plain file, at most `limit` + 1 of them. A symbolic link, a FIFO (which
+    would block the read for ever), a directory or a device named like a record is refused."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        fd = os.open(path, flags)
     except OSError as exc:
+        if path.is_symlink():
+            raise CocError("symbolic links are not allowed in a register", path=shown) from None
         raise CocError(f"cannot read: {exc.strerror}", path=shown) from None
-    return load_fast(data, shown)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise CocError("not a plain file (a folder, FIFO or device named like one)", path=shown)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read((limit or limit_for(shown)) + 1)
+        except OSError as exc:
+            raise CocError(f"cannot read: {exc.strerror}", path=shown) from None
+
+
+def read_fast(path: Path, shown: str | None = None, limit: int | None = None) -> Any:
+    shown = shown or str(path)
+    return load_fast(read_regular(path, shown, limit), shown, limit)
 
 
 def _rt() -> Any:
@@ -237,8 +340,13 @@ def load_roundtrip(path: Path, shown: str | None = None) -> Any:
     """
     shown = shown or str(path)
     read_fast(path, shown)
-    text = path.read_bytes().decode("utf-8-sig")
-    return _rt().load(text)
+    text = read_regular(path, shown).decode("utf-8-sig")
+    try:
+        return _rt().load(text)
+    except Exception as exc:  # noqa: BLE001 - whatever ruamel.yaml trips on, name the file
+        mark = getattr(exc, "problem_mark", None)
+        raise CocError(f"cannot edit: {type(exc).__name__}: {exc}".splitlines()[0], path=shown,
+                       line=mark.line + 1 if mark else None) from None
 
 
 # Words YAML 1.1 readers (PyYAML, many editors' plugins) load as booleans, where coc, as YAML
@@ -281,8 +389,8 @@ def write_atomic(path: Path, text: str) -> None:
 def line_of(path: Path, dotted: str | None) -> int | None:
     """The 1-based line of a dotted field ("details.value_gbp") in a file, for messages."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_regular(path, str(path))
+    except CocError:
         return None
     return field_lines(data, [dotted] if dotted else []).get(dotted or "")
 
@@ -319,7 +427,7 @@ def _line_in(node: Any, dotted: str) -> int | None:
             if pair is None:
                 return line
             line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+        elif isinstance(node, yaml.SequenceNode) and part.isascii() and part.isdigit() and int(part) < len(node.value):
             node = node.value[int(part)]
             line = node.start_mark.line + 1
         else:
@@ -332,6 +440,6 @@ def located(exc: CocError, path: Path) -> CocError:
     and field (SPEC §8); the configuration files are small, so re-reading one costs nothing."""
     for one in getattr(exc, "errors", [exc]):
         if one.line is None and one.field and one.path:
-            one.line = line_of(path, re.sub(r"\[(\d+)\]", r".\1", one.field))  # people[1].id
+            one.line = line_of(path, re.sub(r"\[([0-9]+)\]", r".\1", one.field))  # people[1].id
     return exc
 

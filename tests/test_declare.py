@@ -77,7 +77,7 @@ def test_each_offered_kind_lands_as_a_valid_file_with_one_commit(make_register, 
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert set(out) == {"id", "path"}
-    assert re.fullmatch(rf"{kind.prefix}-2026-[A-Z2-7]{{6}}", out["id"])
+    assert re.fullmatch(rf"{kind.prefix}-2026-[A-Z2-7]{{12}}", out["id"])
     assert out["path"] == f"registers/housing/{kind_name}/2026/{out['id']}.yaml"
     data = load_fast((root / out["path"]).read_bytes(), out["path"])
     assert {k: data[k] for k in ("id", "kind", "declarant", "recorded_by", "declared_on")} == {
@@ -230,7 +230,7 @@ def test_prompts_ask_for_each_field_and_ask_again_after_a_bad_answer(make_regist
         in result.stderr
     assert "[optional, Enter to skip]" in result.stderr
     assert "About to record this gift" in result.stderr and "donor_is_supplier: yes" in result.stderr
-    record_id = re.search(r"Declared (GIF-2026-[A-Z2-7]{6})", result.stdout)[1]
+    record_id = re.search(r"Declared (GIF-2026-[A-Z2-7]{12})", result.stdout)[1]
     path = next((root / "registers").rglob(f"{record_id}.yaml"))
     details = load_fast(path.read_bytes(), "r")["details"]
     assert details == {"received_on": date(2026, 11, 20), "donor": "Ann Other",

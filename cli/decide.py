@@ -8,10 +8,9 @@ record's pull-request branch `declare/<id>` (SPEC §5).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 
@@ -20,6 +19,7 @@ from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record
 from coc.registers.store import Register, check_id
+from coc.registers.yamlio import dump_roundtrip
 
 from .common import acting_person, echo_json, open_register
 
@@ -82,38 +82,37 @@ def change(register: Register, record_id: str, actor: Person, action: str,
     """Open the record (on its branch if asked), let `apply` edit it and return the commit
     message body, judge the result as the hook will, then write and commit it as `actor`."""
     record_id = check_id(record_id.strip().upper())
-    with _on_branch(register, record_id, branch) as branch_name:
+    # Locked from the read to the commit, and the commit refused if the record changed in HEAD
+    # meanwhile: a concurrent approve and amend cannot drop each other's entry (issue 9, 15).
+    name = f"declare/{record_id}"
+    with register.changing(record_id, name if branch else None) as change_:
+        _branch_ready(register, record_id, branch, change_)
         edit = _open(register, record_id, actor)
+        committed = edit.path.read_bytes()
         body = apply(edit)
         after, flagged = _judge(edit)
         verb = "note" if action == "approve" and edit.kind.notification else action
-        message = f"{verb}({after.kind}): {record_id} by {actor.id}" + (f"\n\n{body}" if body else "")
-        commit = register.write_and_commit(edit.path, edit.data, message, actor)
+        message = f"{verb}({after.kind}): {record_id} by {actor.id}" + \
+            (f"\n\n{body}" if body else "")
+        commit = change_.commit([(edit.path, dump_roundtrip(edit.data))], message, actor.name, actor.email,
+                                expect={edit.path: committed})
+        branch_name = change_.branch
     return Changed(record_id, after.path, verb, after.status, commit, branch_name,
                    next_step(register, after, edit.ctx, branch_name), tuple(flagged))
 
 
-@contextmanager
-def _on_branch(register: Register, record_id: str, wanted: bool) -> Iterator[str | None]:
-    """On `declare/<id>` if `wanted` (or already there); back where we started on failure."""
-    from coc.registers.git import catch_up, current_branch, git, switch_to_branch
+def _branch_ready(register: Register, record_id: str, wanted: bool, change_: Any) -> None:
+    """Already on `declare/<id>`: brought up to its fetched remote copy. Not on it, and the
+    record is only there: say to add --branch."""
+    from coc.registers.git import catch_up
 
-    started = current_branch(register.root)
     name = f"declare/{record_id}"
-    if wanted and started != name:
-        switch_to_branch(register.root, name)
-    elif started == name:
+    if change_.branch == name and not change_.switched:
         catch_up(register.root, name)
-    elif register.path_of(record_id, missing_ok=True) is None \
+    elif not wanted and register.path_of(record_id, missing_ok=True) is None \
             and register.find_on_branch(record_id) is not None:
         raise CocError(f"{record_id} is only on its pull-request branch {name}: add --branch "
                        "to decide it there", field="id")
-    try:
-        yield name if wanted or started == name else None
-    except BaseException:
-        if wanted and started not in (name, "HEAD", ""):
-            git(register.root, "switch", "-q", started, check=False)
-        raise
 
 
 def _open(register: Register, record_id: str, actor: Person) -> Edit:

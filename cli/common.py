@@ -24,6 +24,9 @@ def _chosen_dir() -> Path | None:
     return None
 
 
+_WARNED: set[str] = set()
+
+
 def open_register() -> Register:
     from coc.registers.writing import interrupted
 
@@ -32,7 +35,8 @@ def open_register() -> Register:
         raise CocError(f"{start} is not a coc register (no coc.yaml)")
     register = Register(start) if start is not None else Register.find()
     problem = interrupted(register.root)   # two stats when all is well (issue 9, item 14)
-    if problem:
+    if problem and problem not in _WARNED:
+        _WARNED.add(problem)
         click.echo(f"coc: warning: {problem}", err=True)
     return register
 

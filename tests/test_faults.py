@@ -11,14 +11,17 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
+import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 
-from conftest import GIFT_FLAGS, git
+from conftest import EXAMPLE_EMAILS, GIFT_FLAGS, git
 
 TODAY = date.today().isoformat()
 SOON = (date.today() + timedelta(days=60)).isoformat()
@@ -206,3 +209,200 @@ def test_a_read_only_records_folder_is_rolled_back_to_exactly_before(make_regist
             unchanged(root, before)
     finally:
         undo()
+
+
+# 14: kill -9 in the middle of a commit -----------------------------------------------------------
+
+def sleeping_hook(root: Path, seconds: int = 60) -> Path:
+    """A pre-commit hook that says it started, then sleeps: the commit is mid-way while it runs."""
+    started = root / ".git" / "hook-started"
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch '{started}'\nsleep {seconds}\n")
+    hook.chmod(0o755)
+    return started
+
+
+def start_coc(root: Path, *args: str, user: str = "jsmith") -> subprocess.Popen[str]:
+    env = {**os.environ, "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS[user]}
+    exe = Path(sys.executable).parent / "coc"
+    return subprocess.Popen([str(exe), *args], cwd=root, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def wait_for(path: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("branch", [False, True])
+def test_kill_9_mid_commit_is_explained_and_recovered(make_register, coc, coc_subprocess, branch):
+    """Before: a stale .git/index.lock and git's "remove the file manually" without its name,
+    the record staged but not committed, and (with --branch) the user left on declare/<id>,
+    where the next declaration landed. Now the next command names each state, whether a git
+    process holds the lock, and offers `coc recover`, which puts everything back."""
+    root = make_register("luton")
+    git(root, "status", "--porcelain")
+    before = state(root)
+    started = sleeping_hook(root)
+    proc = start_coc(root, "declare", "gift", *GIFT_FLAGS, *(["--branch"] if branch else []))
+    wait_for(started)
+    os.killpg(proc.pid, signal.SIGKILL)   # coc, git commit and the hook: a power cut
+    proc.wait()
+    lock = root / ".git" / "index.lock"
+    assert lock.exists(), "the fault happened: git's lock is left behind"
+    assert git(root, "diff", "--cached", "--name-only").startswith("registers/")
+
+    result = coc_subprocess(root, "declare", "gift", *GIFT_FLAGS)
+    assert result.returncode == 1, result.stderr
+    (message,) = [line for line in result.stderr.splitlines() if line.startswith("coc: error:")]
+    assert str(lock) in message and "no git process is running" in message
+    assert "is staged but not committed" in message and "coc recover" in message
+    if branch:
+        assert "you are on branch declare/" in message and "(it started on main)" in message
+    assert "Traceback" not in result.stderr
+    shown = coc_subprocess(root, "list")
+    assert shown.returncode == 0 and "coc: warning:" in shown.stderr and "coc recover" in shown.stderr
+
+    result = coc_subprocess(root, "recover")
+    assert result.returncode == 0, result.stderr
+    assert "undid the interrupted `coc declare gift`" in result.stdout
+    (root / ".git" / "hook-started").unlink()
+    (root / ".git" / "hooks" / "pre-commit").unlink()
+    unchanged(root, {**before, "index": state(root)["index"]})
+    assert git(root, "ls-files", "-s") == git(root, "ls-tree", "-r", "--format=%(objectmode) "
+                                             "%(objectname) 0\t%(path)", "HEAD")
+    assert coc_subprocess(root, "declare", "gift", *GIFT_FLAGS).returncode == 0
+    assert coc_subprocess(root, "recover").stdout.startswith("Nothing to recover")
+
+
+def test_a_killed_coc_whose_git_still_runs_is_waited_for_not_undone(make_register, coc_subprocess):
+    """Only coc is killed; its git commit (in its hook) runs on and holds index.lock. The next
+    command says a git process still holds the lock; once it finishes, the commit stands."""
+    root = make_register("luton")
+    started = sleeping_hook(root, seconds=3)
+    proc = start_coc(root, "declare", "gift", *GIFT_FLAGS)
+    wait_for(started)
+    os.kill(proc.pid, signal.SIGKILL)   # coc alone
+    proc.wait()
+    env_short = {"COC_LOCK_TIMEOUT": "0.2"}
+    result = subprocess.run([str(Path(sys.executable).parent / "coc"), "declare", "gift",
+                             *GIFT_FLAGS], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, **env_short,
+                                 "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["jsmith"]})
+    assert result.returncode == 1
+    assert "index.lock is held by a git command still running" in result.stderr
+    assert "git commit" in result.stderr
+    deadline = time.monotonic() + 30
+    while (root / ".git" / "index.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (root / ".git" / "hooks" / "pre-commit").unlink()
+    result = coc_subprocess(root, "declare", "gift", *GIFT_FLAGS)
+    assert result.returncode == 0, result.stderr   # the finished commit needs no recovery
+    subjects = git(root, "log", "--format=%s", "-3").splitlines()
+    assert [s.split(":")[0] for s in subjects[:2]] == ["declare(gift)", "declare(gift)"]
+    assert not (root / ".git" / "coc" / "pending").exists()
+
+
+def test_a_stale_git_lock_without_coc_is_named_with_the_command_that_removes_it(make_register,
+                                                                                coc):
+    root = make_register("luton")
+    lock = root / ".git" / "index.lock"
+    lock.write_text("")
+    result = coc(root, "declare", "gift", *GIFT_FLAGS)
+    assert result.exit_code == 1
+    assert f"rm {lock}" in result.output and "no git process is running" in result.output
+    assert coc(root, "recover").exit_code == 0 and not lock.exists()
+    assert coc(root, "declare", "gift", *GIFT_FLAGS).exit_code == 0
+
+
+def test_left_on_a_declare_branch_the_next_declaration_does_not_land_there(make_register, coc):
+    root = make_register("luton")
+    first = declared(coc, root, "--branch")
+    assert git(root, "rev-parse", "--abbrev-ref", "HEAD").strip() == f"declare/{first}"
+    head = git(root, "rev-parse", "HEAD")
+    result = coc(root, "declare", "gift", *GIFT_FLAGS)
+    assert result.exit_code == 1
+    assert f"you are on branch declare/{first}" in result.output
+    assert "Run `git switch main` first" in result.output
+    assert git(root, "rev-parse", "HEAD") == head and git(root, "status", "--porcelain") == ""
+    result = coc(root, "withdraw", first, "--reason", "Twice")   # its own branch: fine
+    assert result.exit_code == 0, result.output
+
+
+# 15: parallel commands in one clone ----------------------------------------------------------------
+
+def test_parallel_declarations_in_one_clone_all_land(make_register):
+    """Before: 47 of 60 parallel commands failed on git's index.lock. Now they take turns."""
+    root = make_register("luton")
+    procs = [start_coc(root, "declare", "gift", *GIFT_FLAGS) for _ in range(6)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    assert git(root, "log", "--format=%s").count("declare(gift)") == 6
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_waiting_coc_gives_up_saying_which_coc_runs(make_register, coc):
+    from coc.registers.writing import Lock
+
+    root = make_register("luton")
+    lock = Lock(root / ".git")
+    lock.acquire()
+    try:
+        proc = subprocess.run([str(Path(sys.executable).parent / "coc"), "declare", "gift",
+                               *GIFT_FLAGS], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, "COC_LOCK_TIMEOUT": "0.3",
+                                   "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["jsmith"]})
+    finally:
+        lock.release()
+    assert proc.returncode == 1
+    assert f"(pid {os.getpid()}) is running in this register" in proc.stderr
+    assert "waited 0.3 s" in proc.stderr
+
+
+def test_concurrent_approve_and_amend_without_the_hook_lose_nothing(make_register, coc):
+    """Before: without the hook, approve and amend at once both exited 0 and the approval was
+    not in HEAD. Now the second reads after the first commits (lock), or is refused."""
+    root = make_register("luton")
+    (root / ".git" / "hooks" / "pre-commit").unlink()
+    for _ in range(3):
+        gift = declared(coc, root)
+        approve = start_coc(root, "approve", gift, user="mjones")
+        amend = start_coc(root, "amend", gift, "--value-gbp", "14", "--note", "receipt")
+        codes = {"approve": approve.wait(timeout=120), "amend": amend.wait(timeout=120)}
+        text = (root / git(root, "ls-files", f"*{gift}.yaml").strip()).read_text()
+        head = git(root, "show", f"HEAD:{git(root, 'ls-files', f'*{gift}.yaml').strip()}")
+        assert head == text
+        if codes["approve"] == 0:
+            assert "decision: approved" in head, "an approval that exited 0 is in HEAD"
+        if codes["amend"] == 0:
+            assert "value_gbp: '14.00'" in head or 'value_gbp: "14.00"' in head
+        assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_record_changed_under_a_command_is_not_overwritten(make_register, coc):
+    """Compare-and-commit: a plain git commit lands between coc reading a record and writing
+    it (a writer that takes no coc lock); coc refuses instead of dropping that change."""
+    from coc.cli.decide import amend_record, change
+    from coc.registers.errors import RefusedError
+    from coc.registers.store import Register
+
+    root = make_register("luton")
+    gift = declared(coc, root)
+    register = Register(root)
+    jane = register.people.require("jsmith")
+    path = next(root.glob(f"registers/*/*/*/{gift}.yaml"))
+
+    def meanwhile(edit: Any) -> str:
+        path.write_text(path.read_text() + "late_reason: added by hand meanwhile\n")
+        git(root, "commit", "-qam", "hand edit", "--no-verify")
+        edit.data["details"]["value_gbp"] = "13.00"
+        return "value_gbp: 12.50 -> 13.00"
+
+    with pytest.raises(RefusedError, match="changed in HEAD since coc read it"):
+        change(register, gift, jane, "amend", meanwhile)
+    assert "added by hand meanwhile" in path.read_text()
+    assert git(root, "status", "--porcelain") == ""
+    assert amend_record(register, gift, jane, {"value_gbp": "13"}).status == "submitted"

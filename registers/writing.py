@@ -283,8 +283,8 @@ class Journal:
 
     def explain(self) -> str:
         when = f", {self.started}" if self.started else ""
-        return (f"an earlier `{self.command or 'coc'}` (pid {self.pid}{when}) was interrupted before "
-                f"it finished: {'; '.join(self.states())}. Run `coc recover` to put the register "
+        return (f"an earlier `{self.command or 'coc'}` (pid {self.pid}{when}) was interrupted "
+                f"before it finished: {'; '.join(self.states())}. Run `coc recover` to put the register "
                 "back as it was before it")
 
     # undo -----------------------------------------------------------------------------------------

@@ -136,7 +136,8 @@ def write_commands(gift: str, work: str, tmp: Path,
             ("jsmith", ("declare", "gift", *GIFT_FLAGS, "--branch")),
             ("mjones", ("approve", work, "--branch")),
             ("jsmith", ("import", str(source), "--kind", "gift")),
-            ("jsmith", ("hooks", "install", "--force")), ("jsmith", ("codeowners",)),
+            ("jsmith", ("hooks", "install", "--force")),
+            ("jsmith", ("codeowners",)),
             ("jsmith", ("register", "--kind", "gift", "--format", "csv", "-o", str(root / "out.csv")))]
 
 
@@ -264,7 +265,8 @@ def test_kill_9_mid_commit_is_explained_and_recovered(make_register, coc, coc_su
         assert "you are on branch declare/" in message and "(it started on main)" in message
     assert "Traceback" not in result.stderr
     shown = coc_subprocess(root, "list")
-    assert shown.returncode == 0 and "coc: warning:" in shown.stderr and "coc recover" in shown.stderr
+    assert shown.returncode == 0
+    assert "coc: warning:" in shown.stderr and "coc recover" in shown.stderr
 
     result = coc_subprocess(root, "recover")
     assert result.returncode == 0, result.stderr
@@ -332,7 +334,7 @@ def test_left_on_a_declare_branch_the_next_declaration_does_not_land_there(make_
     assert result.exit_code == 0, result.output
 
 
-# 15: parallel commands in one clone ----------------------------------------------------------------
+# 15: parallel commands in one clone -------------------------------------------------------------
 
 def test_parallel_declarations_in_one_clone_all_land(make_register):
     """Before: 47 of 60 parallel commands failed on git's index.lock. Now they take turns."""

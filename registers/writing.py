@@ -284,8 +284,8 @@ class Journal:
     def explain(self) -> str:
         when = f", {self.started}" if self.started else ""
         return (f"an earlier `{self.command or 'coc'}` (pid {self.pid}{when}) was interrupted "
-                f"before it finished: {'; '.join(self.states())}. Run `coc recover` to put the register "
-                "back as it was before it")
+                f"before it finished: {'; '.join(self.states())}. Run `coc recover` to put the "
+                "register back as it was before it")
 
     # undo -----------------------------------------------------------------------------------------
     def undo(self) -> list[str]:

@@ -138,7 +138,8 @@ def write_commands(gift: str, work: str, tmp: Path,
             ("jsmith", ("import", str(source), "--kind", "gift")),
             ("jsmith", ("hooks", "install", "--force")),
             ("jsmith", ("codeowners",)),
-            ("jsmith", ("register", "--kind", "gift", "--format", "csv", "-o", str(root / "out.csv")))]
+            ("jsmith", ("register", "--kind", "gift", "--format", "csv", "-o",
+                        str(root / "out.csv")))]
 
 
 # 13: a full disk and a read-only register ---------------------------------------------------------

@@ -94,8 +94,8 @@ def change(register: Register, record_id: str, actor: Person, action: str,
         verb = "note" if action == "approve" and edit.kind.notification else action
         message = f"{verb}({after.kind}): {record_id} by {actor.id}" + \
             (f"\n\n{body}" if body else "")
-        commit = change_.commit([(edit.path, dump_roundtrip(edit.data))], message, actor.name, actor.email,
-                                expect={edit.path: committed})
+        commit = change_.commit([(edit.path, dump_roundtrip(edit.data))], message, actor.name,
+                                actor.email, expect={edit.path: committed})
         branch_name = change_.branch
     return Changed(record_id, after.path, verb, after.status, commit, branch_name,
                    next_step(register, after, edit.ctx, branch_name), tuple(flagged))
@@ -271,10 +271,35 @@ def end_record(register: Register, record_id: str, actor: Person, on: str, *,
         if not edit.kind.has_end:
             raise CocError(f"a {edit.kind.name} does not end; if it should not have been "
                            f"declared, withdraw it (`coc withdraw {edit.before.id} --reason TEXT`)")
+        _check_end(edit.before, ended_on)
         edit.data["ended"] = edit.stamp(on=ended_on, reason=_text("reason", reason))
         return f"Ended on {ended_on}." + (f"\nReason: {reason}" if reason else "")
 
     return change(register, record_id, actor, "end", apply, branch=branch)
+
+
+START_FIELDS = ("start_date", "arose_on", "appointed_on", "from_date")
+
+
+def _check_end(record: Record, ended_on: Any) -> None:
+    """An ending is a fact that has happened: not before the thing started or was declared, and
+    not in the future (the record would read "ended" at once) (issue 9, item 20)."""
+    from datetime import date
+
+    from coc.registers.record import as_date
+
+    today = date.today()
+    if ended_on > today:
+        raise CocError(f"{ended_on} is in the future: record the ending on or after the day it "
+                       f"ends (today is {today})", field="--on")
+    start = next(((name, as_date(record.details.get(name))) for name in START_FIELDS
+                  if as_date(record.details.get(name))), None)
+    if start and ended_on < start[1]:   # type: ignore[operator]
+        raise CocError(f"{ended_on} is before it started ({start[0]} {start[1]})", field="--on")
+    declared = record.declared_on
+    if declared and ended_on < declared:
+        raise CocError(f"{ended_on} is before {record.id} was declared ({declared}): an ending "
+                       "follows its declaration", field="--on")
 
 
 def withdraw_record(register: Register, record_id: str, actor: Person, reason: str, *,

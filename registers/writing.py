@@ -144,8 +144,11 @@ def wait_for_git(root: Path, gdir: Path) -> None:
         if not locks:
             return
         running = git_processes(root)
-        if not running:
+        locks = [lock for lock in locks if lock.exists()]   # a git that just finished
+        if locks and not running:
             raise CocError(stale_lock_message(locks))
+        if not locks:
+            return
         if time.monotonic() >= deadline:
             raise CocError(f"{locks[0]} is held by a git command still running in this register "
                            f"({running[0]}); waited {timeout():g} s: run this again when it has "
@@ -243,6 +246,13 @@ class Journal:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # what happened -------------------------------------------------------------------------------
+    def needs_undo(self) -> bool:
+        """Whether it had changed anything that is still not as it was (and did not land)."""
+        if self.landed():
+            return False
+        moved = bool(self.branch_before) and current_branch(self.root) != self.branch_before
+        return bool(self.files or self.made_branch or moved)
+
     def landed(self) -> str | None:
         """The commit, if the change's commit was made (then there is nothing to undo)."""
         if not self.subject:
@@ -293,10 +303,11 @@ class Journal:
         run, for what could not be. Renames only, until the branch switch."""
         problems: list[str] = []
         locks = git_locks(self.gdir)
-        if locks and git_processes(self.root):
-            return [f"{locks[0]} is held by a git command still running in this register "
-                    f"({git_processes(self.root)[0]}): wait for it, then run `coc recover`"]
-        for lock in locks:
+        busy = bool(locks) and bool(git_processes(self.root))
+        if busy:   # another git's lock: not ours to remove, nor its index to overwrite
+            problems.append(f"{locks[0]} is held by a git command still running in this "
+                            f"register ({git_processes(self.root)[0]}): wait for it to finish")
+        for lock in [] if busy else locks:
             try:
                 lock.unlink(missing_ok=True)
             except OSError as exc:
@@ -305,15 +316,18 @@ class Journal:
             path = self.root / rel
             try:
                 if saved is None:
-                    path.unlink(missing_ok=True)
+                    if path.exists() or path.is_symlink():   # never written: nothing to remove
+                        path.unlink()
                 elif (self.folder / saved).exists():   # gone: put back by an earlier attempt
-                    os.replace(self.folder / saved, path)
+                    _put_back(self.folder / saved, path)
             except OSError as exc:
                 problems.append(f"cannot put back {rel} ({exc.strerror}): "
                                 f"`git checkout HEAD -- {rel}`")
         index = self.gdir / "index"
         try:
-            if self.index and (self.folder / self.index).exists():
+            if busy:
+                pass
+            elif self.index and (self.folder / self.index).exists():
                 os.replace(self.folder / self.index, index)
             elif self.files and not self.index:
                 index.unlink(missing_ok=True)
@@ -349,6 +363,24 @@ class Journal:
         return problems
 
 
+def _put_back(saved: Path, path: Path) -> None:
+    """`path` as `saved` holds it: a rename (no space needed), unless it is still the same, or
+    is on another filesystem (a bind-mounted folder), where it is copied back."""
+    from .yamlio import write_atomic
+
+    data = saved.read_bytes()
+    if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+        saved.unlink()
+        return
+    try:
+        os.replace(saved, path)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        write_atomic(path, data.decode("utf-8"))
+        saved.unlink()
+
+
 # one change ---------------------------------------------------------------------------------------
 
 class Change:
@@ -381,7 +413,7 @@ class Change:
 
         pending = Journal.read(self.root, self.gdir)
         if pending is not None:
-            if pending.landed() or not (pending.files or pending.made_branch):
+            if not pending.needs_undo():
                 pending.clear()   # it finished, or had changed nothing yet
             else:
                 raise RefusedError(pending.explain())
@@ -511,8 +543,7 @@ def interrupted(root: Path) -> str | None:
         if Lock(gdir).held_elsewhere():
             return None   # in progress, not interrupted
         pending = Journal.read(root, gdir)
-        if pending is not None and not pending.landed() and (pending.files or
-                                                             pending.made_branch):
+        if pending is not None and pending.needs_undo():
             return pending.explain()
     locks = git_locks(gdir)
     if locks and not git_processes(root):

@@ -273,16 +273,17 @@ def test_amend_help_lists_field_flags(make_register, coc):
 
 def test_end_an_interest(make_register, coc):
     root = make_register("luton")
-    work = declare(coc, root, "outside-work", *OUTSIDE_WORK)
+    started_today = tuple(TODAY if flag == SOON else flag for flag in OUTSIDE_WORK)
+    work = declare(coc, root, "outside-work", *started_today)
     assert coc(root, "end", work, user="jsmith").exit_code == 2
-    result = coc(root, "end", work, "--on", SOON, "--reason", "Season over")
+    result = coc(root, "end", work, "--on", TODAY, "--reason", "Season over")
     assert result.exit_code == 0, result.output
     assert last_commit(root)[1] == f"end(outside-work): {work} by jsmith"
     ended = load(root, work)["ended"]
-    assert (ended["by"], ended["on"], ended["reason"]) == ("jsmith", date.fromisoformat(SOON),
+    assert (ended["by"], ended["on"], ended["reason"]) == ("jsmith", date.fromisoformat(TODAY),
                                                            "Season over")
     assert status(coc, root, work) == "ended"
-    assert_refused(coc, root, ("end", work, "--on", SOON), "jsmith", "has ended")
+    assert_refused(coc, root, ("end", work, "--on", TODAY), "jsmith", "has ended")
     assert_refused(coc, root, ("approve", work), "mjones", "has ended")
 
 

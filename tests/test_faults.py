@@ -208,7 +208,7 @@ def test_a_read_only_records_folder_is_rolled_back_to_exactly_before(make_regist
             result = coc(root, *args, user=user)
             assert result.exit_code == 1, result.output
             assert "Read-only file system" in result.output
-            unchanged(root, before)
+            unchanged(root, before, (args, result.output))
     finally:
         undo()
 
@@ -409,3 +409,30 @@ def test_a_record_changed_under_a_command_is_not_overwritten(make_register, coc)
     assert "added by hand meanwhile" in path.read_text()
     assert git(root, "status", "--porcelain") == ""
     assert amend_record(register, gift, jane, {"value_gbp": "13"}).status == "submitted"
+
+
+# 20: end dates, and what show says about amendments, endings and withdrawals --------------------
+
+def test_end_on_refuses_dates_that_cannot_be_an_ending(make_register, coc):
+    """Before: `coc end --on` took any date; one in 2099 read "ended" at once."""
+    from freezegun import freeze_time
+
+    root = make_register("luton")
+    with freeze_time("2026-03-10"):
+        interest = coc(root, "declare", "interest", "--nature", "financial", "--organisation",
+                       "Acme Ltd", "--description", "Shares", "--arose-on", "2026-03-01",
+                       "--no-input", "--json")
+        assert interest.exit_code == 0, interest.output
+        record = json.loads(interest.output)["id"]
+    with freeze_time("2026-04-01"):
+        for on, reason in [("2099-01-01", "2099-01-01 is in the future"),
+                           ("2026-04-02", "2026-04-02 is in the future"),
+                           ("2026-02-28", "is before it started (arose_on 2026-03-01)"),
+                           ("2026-03-05", "is before " + record + " was declared (2026-03-10)")]:
+            head = git(root, "rev-parse", "HEAD")
+            result = coc(root, "end", record, "--on", on)
+            assert result.exit_code == 1, result.output
+            assert reason in result.output and "--on" in result.output
+            assert len(result.output.strip().splitlines()) == 1
+            assert git(root, "rev-parse", "HEAD") == head
+        assert coc(root, "end", record, "--on", "2026-03-31").exit_code == 0

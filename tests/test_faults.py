@@ -436,3 +436,43 @@ def test_end_on_refuses_dates_that_cannot_be_an_ending(make_register, coc):
             assert len(result.output.strip().splitlines()) == 1
             assert git(root, "rev-parse", "HEAD") == head
         assert coc(root, "end", record, "--on", "2026-03-31").exit_code == 0
+
+
+def test_show_says_what_was_amended_and_who_ended_or_withdrew(make_register, coc):
+    """Before: `coc show` listed decisions only, so an approver asked to decide again after an
+    amendment could not see what changed, nor who ended or withdrew a record and why."""
+    from freezegun import freeze_time
+
+    root = make_register("luton")
+    with freeze_time("2026-03-10 09:00:00"):
+        work = coc(root, "declare", "outside-work", "--organisation", "Luton Town FC", "--role",
+                   "Steward", "--paid", "yes", "--start-date", "2026-03-10", "--hours-per-week",
+                   "10", "--no-input", "--json")
+        work_id = json.loads(work.output)["id"]
+        flags = list(GIFT_FLAGS)
+        flags[flags.index("--received-on") + 1] = "2026-03-09"
+        gift = json.loads(coc(root, "declare", "gift", *flags, "--json").output)["id"]
+    with freeze_time("2026-03-12 10:30:00"):
+        assert coc(root, "amend", work_id, "--hours-per-week", "16", "--note",
+                   "Extra match days").exit_code == 0
+        assert coc(root, "withdraw", gift, "--reason", "Declared twice").exit_code == 0
+    with freeze_time("2026-04-01 08:00:00"):
+        assert coc(root, "end", work_id, "--on", "2026-03-31", "--reason",
+                   "Season over").exit_code == 0
+        text = coc(root, "show", work_id).output
+        assert ("  - amended by jsmith at 2026-03-12T10:30:00+00:00: hours_per_week: 10 -> 16; "
+                "note: Extra match days") in text
+        assert ("  - ended on 2026-03-31 (recorded by jsmith at 2026-04-01T08:00:00+00:00); "
+                "reason: Season over") in text
+        shown = json.loads(coc(root, "show", work_id, "--json").output)["changes"]
+        assert shown["amendments"] == [{"by": "jsmith", "at": "2026-03-12T10:30:00+00:00",
+                                        "fields": {"hours_per_week": {"from": 10, "to": 16}},
+                                        "note": "Extra match days"}]
+        assert shown["ended"] == {"by": "jsmith", "at": "2026-04-01T08:00:00+00:00",
+                                  "on": "2026-03-31", "reason": "Season over"}
+        assert shown["withdrawn"] is None
+        text = coc(root, "show", gift).output
+        assert "  - withdrawn by jsmith at 2026-03-12T10:30:00+00:00; reason: Declared twice" \
+            in text
+        assert json.loads(coc(root, "show", gift, "--json").output)["changes"]["withdrawn"] == {
+            "by": "jsmith", "at": "2026-03-12T10:30:00+00:00", "reason": "Declared twice"}

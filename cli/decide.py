@@ -19,7 +19,7 @@ from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record
 from coc.registers.store import Register, check_id
-from coc.registers.yamlio import dump_roundtrip
+from coc.registers.yamlio import dump_edit
 
 from .common import acting_person, echo_json, open_register
 
@@ -94,8 +94,9 @@ def change(register: Register, record_id: str, actor: Person, action: str,
         verb = "note" if action == "approve" and edit.kind.notification else action
         message = f"{verb}({after.kind}): {record_id} by {actor.id}" + \
             (f"\n\n{body}" if body else "")
-        commit = change_.commit([(edit.path, dump_roundtrip(edit.data))], message, actor.name,
-                                actor.email, expect={edit.path: committed})
+        text = dump_edit(committed.decode("utf-8-sig"), edit.data)   # untouched lines kept
+        commit = change_.commit([(edit.path, text)], message, actor.name, actor.email,
+                                expect={edit.path: committed})
         branch_name = change_.branch
     return Changed(record_id, after.path, verb, after.status, commit, branch_name,
                    next_step(register, after, edit.ctx, branch_name), tuple(flagged))

@@ -82,7 +82,12 @@ class _Rows:
 
     @staticmethod
     def _signature(declarant: str, details: Any) -> str:
-        return declarant + json.dumps(to_jsonable(dict(details)), sort_keys=True)
+        """What makes two rows the same declaration; runs of white space in text do not count,
+        so a record saved by a version that folded long lines (and lost the spaces at the fold)
+        still matches its source row on a second import (issue 9, item 19)."""
+        values = {k: " ".join(v.split()) if isinstance(v, str) else v
+                  for k, v in to_jsonable(dict(details)).items()}
+        return declarant + json.dumps(values, sort_keys=True)
 
     def where(self, row: Row) -> str:
         return f"{self.source}:{row.item}" if row.item else self.source

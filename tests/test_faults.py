@@ -476,3 +476,52 @@ def test_show_says_what_was_amended_and_who_ended_or_withdrew(make_register, coc
             in text
         assert json.loads(coc(root, "show", gift, "--json").output)["changes"]["withdrawn"] == {
             "by": "jsmith", "at": "2026-03-12T10:30:00+00:00", "reason": "Declared twice"}
+
+
+# 19: coc import: duplicate JSON keys, and re-importing a file ------------------------------------
+
+def test_reimporting_a_file_whose_text_has_runs_of_spaces_adds_nothing(make_register, coc,
+                                                                       tmp_path):
+    """Before: free text with a run of spaces where the YAML writer wrapped the line was saved
+    differently from the source, so a second import of the same file added every such row."""
+    root = make_register("luton")
+    long = ("Hamper of Bedfordshire cheeses, chutneys and a bottle of wine from the supplier of "
+            "the  new   depot,    delivered to the office on a Friday afternoon")
+    source = tmp_path / "gifts.csv"
+    with open(source, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["received_on", "donor", "description", "value_gbp", "outcome"])
+        for n in range(0, 120, 8):   # the runs of spaces move across the wrap column
+            writer.writerow([TODAY, "Acme", ("x" * n) + long, "20", "shared-with-team"])
+    first = coc(root, "import", str(source), "--kind", "gift", "--json")
+    assert first.exit_code == 0, first.output
+    ids = [row["id"] for row in json.loads(first.output)["imported"]]
+    for record_id, n in zip(ids, range(0, 120, 8)):
+        shown = json.loads(coc(root, "show", record_id, "--json").output)
+        assert shown["record"]["details"]["description"] == ("x" * n) + long, n
+    head = git(root, "rev-parse", "HEAD")
+    again = coc(root, "import", str(source), "--kind", "gift", "--json")
+    assert again.exit_code == 1
+    bad = json.loads(again.output)["bad"]
+    assert len(bad) == 15 and all("is already GIF-" in b["message"] for b in bad)
+    assert git(root, "rev-parse", "HEAD") == head
+
+
+def test_a_json_row_with_a_key_twice_is_refused_naming_file_line_and_key(make_register, coc,
+                                                                         tmp_path):
+    """Before: json keeps the last of two values silently, so a row imported £5 where its
+    source also said £500."""
+    root = make_register("luton")
+    source = tmp_path / "gifts.json"
+    source.write_text('[\n  {"received_on": "%s", "donor": "Acme", "description": "Pens",\n'
+                      '   "value_gbp": "500", "outcome": "kept",\n'
+                      '   "value_gbp": "5"}\n]\n' % TODAY)
+    head = git(root, "rev-parse", "HEAD")
+    result = coc(root, "import", str(source), "--kind", "gift")
+    assert result.exit_code == 1
+    assert f"{source}:4: value_gbp: duplicate key 'value_gbp'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert git(root, "rev-parse", "HEAD") == head
+    source.write_text('{"gifts": [], "gifts": [{"donor": "Acme"}]}')
+    result = coc(root, "import", str(source), "--kind", "gift")
+    assert result.exit_code == 1 and f"{source}:1: gifts: duplicate key 'gifts'" in result.output

@@ -289,7 +289,7 @@ class Journal:
         here = current_branch(self.root)
         if self.branch_before and here != self.branch_before:
             out.append(f"you are on branch {here} (it started on {self.branch_before})")
-        return out or ["nothing is left half-done"]
+        return out
 
     def explain(self) -> str:
         when = f", {self.started}" if self.started else ""
@@ -415,7 +415,7 @@ class Change:
         if pending is not None:
             if not pending.needs_undo():
                 pending.clear()   # it finished, or had changed nothing yet
-            else:
+            elif pending.states() or pending.undo():   # nothing visible: undo it quietly
                 raise RefusedError(pending.explain())
         wait_for_git(self.root, self.gdir)
         here = current_branch(self.root)
@@ -519,7 +519,7 @@ def recover(root: Path) -> list[str]:
                 if problems:
                     raise CocError("could not put everything back: " + "; ".join(problems))
                 done.append(f"undid the interrupted `{pending.command}` (pid {pending.pid}): "
-                            + "; ".join(states))
+                            + ("; ".join(states) or "it had changed nothing yet"))
         locks = git_locks(gdir)
         if locks:
             if git_processes(root):
@@ -543,7 +543,7 @@ def interrupted(root: Path) -> str | None:
         if Lock(gdir).held_elsewhere():
             return None   # in progress, not interrupted
         pending = Journal.read(root, gdir)
-        if pending is not None and pending.needs_undo():
+        if pending is not None and pending.needs_undo() and pending.states():
             return pending.explain()
     locks = git_locks(gdir)
     if locks and not git_processes(root):

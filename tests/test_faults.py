@@ -525,3 +525,16 @@ def test_a_json_row_with_a_key_twice_is_refused_naming_file_line_and_key(make_re
     source.write_text('{"gifts": [], "gifts": [{"donor": "Acme"}]}')
     result = coc(root, "import", str(source), "--kind", "gift")
     assert result.exit_code == 1 and f"{source}:1: gifts: duplicate key 'gifts'" in result.output
+
+
+def test_the_same_file_imported_twice_at_once_is_imported_once(make_register, tmp_path):
+    """The check against existing records and the write share one lock (item 15)."""
+    root = make_register("luton")
+    source = tmp_path / "gifts.csv"
+    source.write_text("received_on,donor,description,value_gbp,outcome\n"
+                      + "".join(f"{TODAY},Acme,Pens {n},5,kept\n" for n in range(20)))
+    procs = [start_coc(root, "import", str(source), "--kind", "gift") for _ in range(2)]
+    codes = sorted(p.wait(timeout=120) for p in procs)
+    assert codes == [0, 1]
+    assert git(root, "log", "--format=%s").count("import(gift)") == 1
+    assert len(list(root.glob("registers/*/gift/*/*.yaml"))) == 20

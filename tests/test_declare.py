@@ -421,7 +421,6 @@ def test_branch_commits_on_a_pull_request_branch(make_register, coc):
     assert git(root, "rev-parse", "main").strip() == main_before
     assert git(root, "show", "--name-only", "--format=%s", branch).split("\n")[:3] == \
         [f"declare(gift): {out['id']} by jsmith", "", out["path"]]
-    git(root, "switch", "-q", "main")   # from declare/<id> coc refuses (tests/test_faults.py)
     text = coc(root, "declare", "gift", *GIFT_FLAGS, "--branch")
     assert "git push -u origin declare/" in text.stdout
 

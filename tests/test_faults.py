@@ -333,6 +333,9 @@ def test_left_on_a_declare_branch_the_next_declaration_does_not_land_there(make_
     assert git(root, "rev-parse", "HEAD") == head and git(root, "status", "--porcelain") == ""
     result = coc(root, "withdraw", first, "--reason", "Twice")   # its own branch: fine
     assert result.exit_code == 0, result.output
+    second = declared(coc, root, "--branch")   # its own branch, from main, is fine too
+    assert git(root, "rev-parse", f"declare/{second}~1").strip() == git(root, "rev-parse",
+                                                                         "main").strip()
 
 
 # 15: parallel commands in one clone -------------------------------------------------------------

@@ -280,19 +280,23 @@ def end_record(register: Register, record_id: str, actor: Person, on: str, *,
 
 
 START_FIELDS = ("start_date", "arose_on", "appointed_on", "from_date")
+MAX_END_AHEAD_DAYS = 366   # a planned end (the season's last match) may be given ahead, not 2099
 
 
 def _check_end(record: Record, ended_on: Any) -> None:
-    """An ending is a fact that has happened: not before the thing started or was declared, and
-    not in the future (the record would read "ended" at once) (issue 9, item 20)."""
+    """An ending is not before the thing started or was declared, nor years ahead (the record
+    would read "ended" at once) (issue 9, item 20)."""
     from datetime import date
 
     from coc.registers.record import as_date
 
+    from datetime import timedelta
+
     today = date.today()
-    if ended_on > today:
-        raise CocError(f"{ended_on} is in the future: record the ending on or after the day it "
-                       f"ends (today is {today})", field="--on")
+    if ended_on > today + timedelta(days=MAX_END_AHEAD_DAYS):
+        raise CocError(f"{ended_on} is more than a year away: record the ending when it is "
+                       f"known, at most {MAX_END_AHEAD_DAYS} days ahead (today is {today})",
+                       field="--on")
     start = next(((name, as_date(record.details.get(name))) for name in START_FIELDS
                   if as_date(record.details.get(name))), None)
     if start and ended_on < start[1]:   # type: ignore[operator]

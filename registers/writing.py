@@ -252,10 +252,15 @@ class Journal:
     # what happened -------------------------------------------------------------------------------
     def needs_undo(self) -> bool:
         """Whether it had changed anything that is still not as it was (and did not land)."""
-        if self.landed():
+        if self.landed() or self.outdated():
             return False
         moved = bool(self.branch_before) and current_branch(self.root) != self.branch_before
         return bool(self.files or self.made_branch or moved)
+
+    def outdated(self) -> bool:
+        """Commits were made since (by hand, after it was interrupted): undoing its index and
+        files now would undo them, so the journal is only dropped."""
+        return bool(self.tip) and _head(self.root) != self.tip and not self.landed()
 
     def landed(self) -> str | None:
         """The commit, if the change's commit was made (then there is nothing to undo)."""
@@ -444,6 +449,8 @@ class Change:
             journal.save()
             switch_to_branch(self.root, self.wanted, new_from=self.new_from)
             self.switched = True
+            journal.tip = _head(self.root)
+            journal.save()
         if (self.wanted or here == own) and journal.branch:
             self.branch = journal.branch
 
@@ -517,6 +524,10 @@ def recover(root: Path) -> list[str]:
                 pending.clear()
                 done.append(f"`{pending.command}` had finished (commit {landed[:10]}): "
                             "nothing to undo")
+            elif pending.outdated():
+                pending.clear()
+                done.append(f"`{pending.command}` was interrupted, but commits have been made "
+                            "since: nothing undone (check `git status`)")
             else:
                 states = pending.states()
                 problems = pending.undo()

@@ -273,17 +273,16 @@ def test_amend_help_lists_field_flags(make_register, coc):
 
 def test_end_an_interest(make_register, coc):
     root = make_register("luton")
-    started_today = tuple(TODAY if flag == SOON else flag for flag in OUTSIDE_WORK)
-    work = declare(coc, root, "outside-work", *started_today)
+    work = declare(coc, root, "outside-work", *OUTSIDE_WORK)
     assert coc(root, "end", work, user="jsmith").exit_code == 2
-    result = coc(root, "end", work, "--on", TODAY, "--reason", "Season over")
+    result = coc(root, "end", work, "--on", SOON, "--reason", "Season over")
     assert result.exit_code == 0, result.output
     assert last_commit(root)[1] == f"end(outside-work): {work} by jsmith"
     ended = load(root, work)["ended"]
-    assert (ended["by"], ended["on"], ended["reason"]) == ("jsmith", date.fromisoformat(TODAY),
+    assert (ended["by"], ended["on"], ended["reason"]) == ("jsmith", date.fromisoformat(SOON),
                                                            "Season over")
     assert status(coc, root, work) == "ended"
-    assert_refused(coc, root, ("end", work, "--on", TODAY), "jsmith", "has ended")
+    assert_refused(coc, root, ("end", work, "--on", SOON), "jsmith", "has ended")
     assert_refused(coc, root, ("approve", work), "mjones", "has ended")
 
 

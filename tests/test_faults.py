@@ -281,6 +281,26 @@ def test_kill_9_mid_commit_is_explained_and_recovered(make_register, coc, coc_su
     assert coc_subprocess(root, "recover").stdout.startswith("Nothing to recover")
 
 
+def test_after_a_kill_and_a_hand_made_commit_recover_undoes_nothing(make_register, coc,
+                                                                    coc_subprocess):
+    """Someone cleaned up by hand and committed: undoing the old journal now would undo that."""
+    root = make_register("luton")
+    started = sleeping_hook(root)
+    proc = start_coc(root, "declare", "gift", *GIFT_FLAGS)
+    wait_for(started)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    (root / ".git" / "index.lock").unlink()
+    (root / ".git" / "hooks" / "pre-commit").unlink()
+    git(root, "commit", "-qm", "finished by hand")
+    files = sorted(p.name for p in root.glob("registers/*/*/*/*.yaml"))
+    result = coc_subprocess(root, "recover")
+    assert result.returncode == 0 and "nothing undone" in result.stdout
+    assert sorted(p.name for p in root.glob("registers/*/*/*/*.yaml")) == files
+    assert git(root, "status", "--porcelain") == "" and git(root, "log", "-1", "--format=%s") \
+        == "finished by hand\n"
+
+
 def test_a_killed_coc_whose_git_still_runs_is_waited_for_not_undone(make_register, coc_subprocess):
     """Only coc is killed; its git commit (in its hook) runs on and holds index.lock. The next
     command says a git process still holds the lock; once it finishes, the commit stands."""
@@ -428,8 +448,8 @@ def test_end_on_refuses_dates_that_cannot_be_an_ending(make_register, coc):
         assert interest.exit_code == 0, interest.output
         record = json.loads(interest.output)["id"]
     with freeze_time("2026-04-01"):
-        for on, reason in [("2099-01-01", "2099-01-01 is in the future"),
-                           ("2026-04-02", "2026-04-02 is in the future"),
+        for on, reason in [("2099-01-01", "2099-01-01 is more than a year away"),
+                           ("2027-04-03", "2027-04-03 is more than a year away"),
                            ("2026-02-28", "is before it started (arose_on 2026-03-01)"),
                            ("2026-03-05", "is before " + record + " was declared (2026-03-10)")]:
             head = git(root, "rev-parse", "HEAD")

@@ -25,11 +25,21 @@ def _chosen_dir() -> Path | None:
     return None
 
 
+_WARNED: set[str] = set()
+
+
 def open_register() -> Register:
+    from coc.registers.writing import interrupted
+
     start = _chosen_dir()
     if start is not None and not (start / "coc.yaml").is_file():
         raise CocError(f"{start} is not a coc register (no coc.yaml)")
-    return Register(start) if start is not None else Register.find()
+    register = Register(start) if start is not None else Register.find()
+    problem = interrupted(register.root)   # two stats when all is well (issue 9, item 14)
+    if problem and problem not in _WARNED:
+        _WARNED.add(problem)
+        click.echo(f"coc: warning: {problem}", err=True)
+    return register
 
 
 def user_path(path: Path) -> Path:

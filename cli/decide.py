@@ -8,10 +8,9 @@ record's pull-request branch `declare/<id>` (SPEC §5).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 
@@ -20,6 +19,7 @@ from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record
 from coc.registers.store import Register, check_id
+from coc.registers.yamlio import dump_edit
 
 from .common import acting_person, echo_json, open_register
 
@@ -82,38 +82,38 @@ def change(register: Register, record_id: str, actor: Person, action: str,
     """Open the record (on its branch if asked), let `apply` edit it and return the commit
     message body, judge the result as the hook will, then write and commit it as `actor`."""
     record_id = check_id(record_id.strip().upper())
-    with _on_branch(register, record_id, branch) as branch_name:
+    # Locked from the read to the commit, and the commit refused if the record changed in HEAD
+    # meanwhile: a concurrent approve and amend cannot drop each other's entry (issue 9, 15).
+    name = f"declare/{record_id}"
+    with register.changing(record_id, name if branch else None) as change_:
+        _branch_ready(register, record_id, branch, change_)
         edit = _open(register, record_id, actor)
+        committed = edit.path.read_bytes()
         body = apply(edit)
         after, flagged = _judge(edit)
         verb = "note" if action == "approve" and edit.kind.notification else action
-        message = f"{verb}({after.kind}): {record_id} by {actor.id}" + (f"\n\n{body}" if body else "")
-        commit = register.write_and_commit(edit.path, edit.data, message, actor)
+        message = f"{verb}({after.kind}): {record_id} by {actor.id}" + \
+            (f"\n\n{body}" if body else "")
+        text = dump_edit(committed.decode("utf-8-sig"), edit.data)   # untouched lines kept
+        commit = change_.commit([(edit.path, text)], message, actor.name, actor.email,
+                                expect={edit.path: committed})
+        branch_name = change_.branch
     return Changed(record_id, after.path, verb, after.status, commit, branch_name,
                    next_step(register, after, edit.ctx, branch_name), tuple(flagged))
 
 
-@contextmanager
-def _on_branch(register: Register, record_id: str, wanted: bool) -> Iterator[str | None]:
-    """On `declare/<id>` if `wanted` (or already there); back where we started on failure."""
-    from coc.registers.git import catch_up, current_branch, git, switch_to_branch
+def _branch_ready(register: Register, record_id: str, wanted: bool, change_: Any) -> None:
+    """Already on `declare/<id>`: brought up to its fetched remote copy. Not on it, and the
+    record is only there: say to add --branch."""
+    from coc.registers.git import catch_up
 
-    started = current_branch(register.root)
     name = f"declare/{record_id}"
-    if wanted and started != name:
-        switch_to_branch(register.root, name)
-    elif started == name:
+    if change_.branch == name and not change_.switched:
         catch_up(register.root, name)
-    elif register.path_of(record_id, missing_ok=True) is None \
+    elif not wanted and register.path_of(record_id, missing_ok=True) is None \
             and register.find_on_branch(record_id) is not None:
         raise CocError(f"{record_id} is only on its pull-request branch {name}: add --branch "
                        "to decide it there", field="id")
-    try:
-        yield name if wanted or started == name else None
-    except BaseException:
-        if wanted and started not in (name, "HEAD", ""):
-            git(register.root, "switch", "-q", started, check=False)
-        raise
 
 
 def _open(register: Register, record_id: str, actor: Person) -> Edit:
@@ -273,10 +273,39 @@ def end_record(register: Register, record_id: str, actor: Person, on: str, *,
         if not edit.kind.has_end:
             raise CocError(f"a {edit.kind.name} does not end; if it should not have been "
                            f"declared, withdraw it (`coc withdraw {edit.before.id} --reason TEXT`)")
+        _check_end(edit.before, ended_on)
         edit.data["ended"] = edit.stamp(on=ended_on, reason=_text("reason", reason))
         return f"Ended on {ended_on}." + (f"\nReason: {reason}" if reason else "")
 
     return change(register, record_id, actor, "end", apply, branch=branch)
+
+
+START_FIELDS = ("start_date", "arose_on", "appointed_on", "from_date")
+MAX_END_AHEAD_DAYS = 366   # a planned end (the season's last match) may be given ahead, not 2099
+
+
+def _check_end(record: Record, ended_on: Any) -> None:
+    """An ending is not before the thing started or was declared, nor years ahead (the record
+    would read "ended" at once) (issue 9, item 20)."""
+    from datetime import date
+
+    from coc.registers.record import as_date
+
+    from datetime import timedelta
+
+    today = date.today()
+    if ended_on > today + timedelta(days=MAX_END_AHEAD_DAYS):
+        raise CocError(f"{ended_on} is more than a year away: record the ending when it is "
+                       f"known, at most {MAX_END_AHEAD_DAYS} days ahead (today is {today})",
+                       field="--on")
+    start = next(((name, as_date(record.details.get(name))) for name in START_FIELDS
+                  if as_date(record.details.get(name))), None)
+    if start and ended_on < start[1]:   # type: ignore[operator]
+        raise CocError(f"{ended_on} is before it started ({start[0]} {start[1]})", field="--on")
+    declared = record.declared_on
+    if declared and ended_on < declared:
+        raise CocError(f"{ended_on} is before {record.id} was declared ({declared}): an ending "
+                       "follows its declaration", field="--on")
 
 
 def withdraw_record(register: Register, record_id: str, actor: Person, reason: str, *,

@@ -9,6 +9,7 @@ declarations. Records keep the source's declaration date and say where they came
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,8 @@ from coc.registers.importing import (EARLIEST, ImportMapping, Row, Spec, bare_na
 from coc.registers.people import Person
 from coc.registers.record import PERSON_ID_RE, Record
 from coc.registers.store import Register
+from coc.registers.writing import Change
+from coc.registers.yamlio import dump_roundtrip
 
 from .common import acting_person, echo_json, open_register, render_findings, to_jsonable
 from .declare import build_record
@@ -82,7 +85,12 @@ class _Rows:
 
     @staticmethod
     def _signature(declarant: str, details: Any) -> str:
-        return declarant + json.dumps(to_jsonable(dict(details)), sort_keys=True)
+        """What makes two rows the same declaration; runs of white space in text do not count,
+        so a record saved by a version that folded long lines (and lost the spaces at the fold)
+        still matches its source row on a second import (issue 9, item 19)."""
+        values = {k: " ".join(v.split()) if isinstance(v, str) else v
+                  for k, v in to_jsonable(dict(details)).items()}
+        return declarant + json.dumps(values, sort_keys=True)
 
     def where(self, row: Row) -> str:
         return f"{self.source}:{row.item}" if row.item else self.source
@@ -241,7 +249,18 @@ def import_file(register: Register, source: Path, kind_name: str, mapping_file: 
         raise CocError(f"no column for required field(s) {', '.join(unmapped)} of a {kind.name}"
                        + ("" if mapping_file else "; name the columns so, or give --mapping FILE"),
                        path=str(mapping_file or shown), field=f"fields.{unmapped[0]}")
-    planner = _Rows(register, kind_name, mapping, actor, shown, today or date.today())
+    # Checked against the register and written under one lock, so a second import of the same
+    # file running at the same time finds the first one's records (issue 9, item 15).
+    with nullcontext() if dry_run else register.changing() as change:
+        return _plan_and_write(register, kind_name, mapping, actor, shown, rows, change,
+                               skip_bad, today or date.today())
+
+
+def _plan_and_write(register: Register, kind_name: str, mapping: ImportMapping, actor: Person,
+                    shown: str, rows: list[Row], change: Change | None, skip_bad: bool,
+                    today: date) -> Imported:
+    """Plan every row; with `change` (not a dry run), write the good ones as one commit."""
+    planner = _Rows(register, kind_name, mapping, actor, shown, today)
     planned, bad, skipped = [], [], 0
     for row in rows:
         if not row.problem and mapping.skipped(row.cells):
@@ -255,13 +274,14 @@ def import_file(register: Register, source: Path, kind_name: str, mapping_file: 
         message = "; ".join([first] + [f"{f}: {m}" if f else m for f, m in rest])
         bad.append(Finding("import-row", message, field=field or None,
                            path=planner.where(row), line=row.line))
-    if dry_run or not planned or (bad and not skip_bad):
+    if change is None or not planned or (bad and not skip_bad):
         return Imported(planned, bad, skipped)
     lines = [f"{p.id} {p.row.item or f'line {p.row.line}'} ({p.data['declarant']})"
              for p in planned]
-    message = (f"import({kind.name}): {len(planned)} record(s) from {Path(shown).name[:200]} "
-               f"by {actor.id}\n\n" + "\n".join(lines))
-    commit = register.write_new_and_commit([(p.path, p.data) for p in planned], message, actor)
+    message = (f"import({planner.kind.name}): {len(planned)} record(s) from "
+               f"{Path(shown).name[:200]} by {actor.id}\n\n" + "\n".join(lines))
+    commit = change.commit([(p.path, dump_roundtrip(p.data)) for p in planned], message,
+                           actor.name, actor.email, new=True)
     return Imported(planned, bad, skipped, commit)
 
 

@@ -5,6 +5,7 @@ action, findings that fail); 2 usage; 3 unexpected, with a crash report; 130 Ctr
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -40,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "codeowners": ("coc.cli.codeowners", "codeowners", "Write CODEOWNERS from people.yaml."),
     "review": ("coc.cli.review", "review_command",
                "Summarise a pull request's declarations for its reviewer."),
+    "recover": ("coc.cli.recover", "recover", "Undo what an interrupted coc command left half-done."),
     "demo": ("coc.cli.demo", "demo", "Create a demo register and walk a declaration through it."),
 }
 
@@ -110,6 +112,13 @@ class CocGroup(click.Group):
                 click.echo(f"coc: error: {printable(where + exc.strerror, one_line=True)}",
                            err=True)
                 sys.exit(1)
+            if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT:   # disk full, read-only
+                where = f" {exc.filename}" if exc.filename else ""
+                if _wants_json(argv):
+                    _json_error(f"cannot write{where}: {exc.strerror}")
+                else:
+                    click.echo(f"coc: error: cannot write{where}: {exc.strerror}", err=True)
+                sys.exit(1)
             _crash_report(exc)
             sys.exit(3)
         sys.exit(result if isinstance(result, int) else 0)
@@ -143,6 +152,10 @@ def _json_error(message: str, *, usage: bool = False, field: str | None = None,
     from coc.registers.text import json_safe
 
     click.echo(json_safe(json.dumps(error, ensure_ascii=False)), err=True)
+
+
+# Failures of the machine, not of coc: a one-line error, exit 1 (issue 9, item 13).
+_ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def _crash_report(exc: BaseException) -> None:

@@ -53,6 +53,7 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
         "findings": [{"rule": f.rule, "section": f.section, "severity": f.severity,
                       "message": f.message, "field": f.field} for f in findings],
         "path": record.path,
+        "changes": changes(record),
         "record": to_jsonable(dict(record.data)),
     }
 
@@ -71,6 +72,30 @@ def load_here_or_on_branch(register: Register, record_id: str) -> tuple[Record, 
                        "first", field="id")
     branch, record = found
     return record, branch
+
+
+def changes(record: Record) -> dict[str, Any]:
+    """What happened after the declaration, so an approver asked to decide again sees what
+    changed: each amendment (field from -> to, by, when, the note), the ending and the
+    withdrawal (who, when, why) (issue 9, item 20)."""
+    def entry(value: Any, *keys: str) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            return None
+        return to_jsonable({k: value.get(k) for k in ("by", "at", *keys)})
+
+    amendments = []
+    for amendment in record.amendments:
+        new = amendment.get("changes")
+        old = amendment.get("previous")
+        new = new if isinstance(new, dict) else {}
+        old = old if isinstance(old, dict) else {}
+        amendments.append(to_jsonable({
+            "by": amendment.get("by"), "at": amendment.get("at"),
+            "fields": {name: {"from": old.get(name), "to": value} for name, value in new.items()},
+            "note": amendment.get("reason")}))
+    return {"amendments": amendments,
+            "ended": entry(record.data.get("ended"), "on", "reason"),
+            "withdrawn": entry(record.data.get("withdrawn"), "reason")}
 
 
 @click.command()
@@ -106,6 +131,19 @@ def show(record_id: str, as_json: bool) -> None:
             if decision.get(extra):
                 line += f"; {extra}: {decision[extra]}"
         echo_line(line)
+    for amendment in info["changes"]["amendments"]:
+        fields = "; ".join(f"{name}: {change['from']} -> {change['to']}"
+                           for name, change in amendment["fields"].items())
+        note = f"; note: {amendment['note']}" if amendment["note"] else ""
+        echo_line(f"  - amended by {amendment['by']} at {amendment['at']}: {fields}{note}")
+    ended, withdrawn = info["changes"]["ended"], info["changes"]["withdrawn"]
+    if ended:
+        reason = f"; reason: {ended['reason']}" if ended["reason"] else ""
+        echo_line(f"  - ended on {ended['on']} (recorded by {ended['by']} at {ended['at']})"
+                   f"{reason}")
+    if withdrawn:
+        echo_line(f"  - withdrawn by {withdrawn['by']} at {withdrawn['at']}; reason: "
+                   f"{withdrawn['reason']}")
     if info["awaiting"]:
         echo_line(f"  awaiting:    {info['awaiting']['who']} ({info['awaiting']['action']})")
     for action in info["actions"]:

@@ -6,6 +6,7 @@ walking objects one at a time (SPEC §7).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Sequence
@@ -24,9 +25,66 @@ def git(root: Path, *args: str, env: dict[str, str] | None = None, check: bool =
     except FileNotFoundError:
         raise CocError("git is not installed (coc needs git on the PATH)") from None
     if check and proc.returncode != 0:
-        message = (proc.stderr or proc.stdout).strip().splitlines()
+        text = proc.stderr or proc.stdout
+        lock = _LOCK_FAILURE.search(text)
+        if lock:
+            raise CocError(lock_message(root, Path(lock.group(1))))
+        message = text.strip().splitlines()
         raise CocError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
     return proc.stdout
+
+
+# "fatal: Unable to create '/r/.git/index.lock': File exists." and then git's advice, which does
+# not say which file: name it, and whether a git process still holds it (issue 9, item 14).
+_LOCK_FAILURE = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
+
+
+def lock_message(root: Path, lock: Path) -> str:
+    running = git_processes(root)
+    if running:
+        return (f"{lock} is held by another git command running in this register "
+                f"({running[0]}): wait for it to finish, then run this again")
+    return (f"{lock} is left over from an interrupted git or coc command (no git process is "
+            f"running in this register): remove it with `rm {lock}`, or run `coc recover`")
+
+
+def git_dir(root: Path) -> Path:
+    """The repository's git folder: `.git`, or where a worktree's `.git` file points."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    out = git(root, "rev-parse", "--absolute-git-dir", check=False).strip()
+    return Path(out) if out else dot_git
+
+
+def git_processes(root: Path) -> list[str]:
+    """`pid N: git ...` for each git process working in this register (Linux: /proc); a git
+    lock with none of these is stale."""
+    found = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    root_text = str(root.resolve())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() not in ("git", "git-remote-http"):
+                continue
+            cwd = os.readlink(entry / "cwd")
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cwd == root_text or cwd.startswith(root_text + os.sep):
+            words = " ".join(a.decode(errors="replace") for a in argv[:3] if a)
+            found.append(f"pid {entry.name}: {words}")
+    return found
+
+
+def previous_branch(root: Path) -> str | None:
+    """The branch checked out before this one (`git switch -` would go there), if any."""
+    name = git(root, "rev-parse", "--abbrev-ref", "@{-1}", check=False).strip()
+    return name if name and name != "HEAD" and not name.startswith("declare/") else None
 
 
 def top_level(start: Path) -> Path | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import json.scanner
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -314,9 +315,55 @@ def _json_constant(text: str) -> float:
     raise ValueError(f"{text} is not a value a declaration can hold")
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _duplicate_line(text: str, key: str) -> int | None:
+    """The line of the second `"key":` in the first object that has it twice (the error path
+    only: a pure-Python scan of the file that reports where each object starts)."""
+    decoder = json.JSONDecoder()
+    found: list[int] = []
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+        start = s_and_end[1]
+        strict, scan_once, _hook, _pairs_hook, memo = args[:5]
+        pairs, end = json.decoder.JSONObject(   # type: ignore[attr-defined]
+            s_and_end, strict, scan_once, None, list, memo)
+        keys = [k for k, _ in pairs]
+        if not found and keys.count(key) > 1:
+            spelled = list(re.finditer(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:",
+                                       text[start:end]))
+            at = start + spelled[1].start() if len(spelled) > 1 else start
+            found.append(text.count("\n", 0, at) + 1)
+        return dict(pairs), end
+
+    decoder.parse_object = parse_object   # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)   # type: ignore[attr-defined]
+    try:
+        decoder.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None
+
+
 def _json_rows(text: str, shown: str, records: str | None) -> tuple[list[str], list[Row]]:
     try:
-        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant,
+                          object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:   # json keeps the last silently; a row would lose a value
+        key = str(exc.args[0])
+        raise CocError(f"duplicate key {key!r} in one object: which value is meant?", path=shown,
+                       line=_duplicate_line(text, key), field=key) from None
     except json.JSONDecodeError as exc:
         raise CocError(f"invalid JSON: {exc.msg}", path=shown, line=exc.lineno) from None
     except ValueError as exc:   # from the hooks below (issue 9 item 9)

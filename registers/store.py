@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from coc.policies.base import Context, Policy
 
     from .people import Person
+    from .writing import Change
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 KIND_RE = re.compile(r"^[a-z][a-z-]*$")
@@ -272,39 +273,31 @@ class Register:
         paths = list(self.iter_record_files()) if paths is None else paths
         return read_many(self, paths)
 
+    def changing(self, record_id: str | None = None, branch: str | None = None,
+                 new_from: str | None = None) -> "Change":
+        """A locked, journalled change (registers.writing): read the record inside it, then
+        `.commit(...)`; on any failure the index, files and branch are put back as they were.
+        A new `branch` starts from `new_from` (default: HEAD)."""
+        from .writing import Change
+
+        return Change(self.root, record_id, branch, new_from)
+
     def write_and_commit(self, path: Path, data: Any, message: str, author: "Person",
-                         branch: str | None = None) -> str:
+                         branch: str | None = None, *, record_id: str | None = None) -> str:
         """Write one record and commit it as `author`; on any failure put everything back.
 
         With `branch`, the commit goes on that branch for a pull request; a new branch starts
         from the main branch, so a pull request carries only its own record.
         Returns the commit id.
         """
-        from .git import (branch_exists, commit, current_branch, git, main_branch,
-                          switch_to_branch, unstage)
+        from .git import main_branch
 
         self._inside(path)
-        previous = path.read_bytes() if path.exists() else None
-        started_on = current_branch(self.root) if branch else None
-        made_branch = False
-        if branch:
-            made_branch = not branch_exists(self.root, branch)
-            switch_to_branch(self.root, branch, new_from=main_branch(self.root))
-            previous = path.read_bytes() if path.exists() else None
-        try:
-            self.save(path, data)
-            return commit(self.root, [path], message, author.name, author.email)
-        except BaseException:
-            unstage(self.root, [path])
-            if previous is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomic(path, previous.decode("utf-8"))
-            if started_on and started_on != "HEAD":
-                git(self.root, "switch", "-q", started_on, check=False)
-                if made_branch:   # a branch with nothing on it is litter, not a pull request
-                    git(self.root, "branch", "-q", "-D", branch or "", check=False)
-            raise
+        new_from = main_branch(self.root) if branch else None
+        with self.changing(record_id or path.stem, branch, new_from) as change:
+            self._inside(path)   # again: the branch switched to may differ
+            return change.commit([(path, dump_roundtrip(data))], message, author.name,
+                                 author.email)
 
     def write_new_and_commit(self, files: list[tuple[Path, Any]], message: str,
                              author: "Person") -> str:
@@ -312,19 +305,8 @@ class Register:
 
         All or nothing: on any failure every file written is removed and unstaged.
         """
-        from .git import commit, unstage
-
-        paths = [path for path, _ in files]
-        for path in paths:
+        for path, _ in files:
             self._inside(path)
-            if path.exists():
-                raise CocError("a record already exists here", path=self.rel(path))
-        try:
-            for path, data in files:
-                self.save(path, data)
-            return commit(self.root, paths, message, author.name, author.email)
-        except BaseException:
-            unstage(self.root, paths)
-            for path in paths:
-                path.unlink(missing_ok=True)
-            raise
+        with self.changing() as change:
+            return change.commit([(path, dump_roundtrip(data)) for path, data in files], message,
+                                 author.name, author.email, new=True)

@@ -328,7 +328,7 @@ def _rt() -> Any:
     representer.add_multi_representer(date, SafeRepresenter.represent_date)
     representer.add_multi_representer(datetime, SafeRepresenter.represent_datetime)
     rt.preserve_quotes = True
-    rt.width = 100
+    rt.width = 1_000_000   # never fold a line: a fold at a run of spaces loses the spaces
     rt.indent(mapping=2, sequence=4, offset=2)
     return rt
 
@@ -368,6 +368,100 @@ def dump_roundtrip(data: Any) -> str:
     buffer = io.StringIO()
     _rt().dump(data, buffer)
     return buffer.getvalue()
+
+
+def dump_edit(original: str, data: Any) -> str:
+    """`data` (an edit of the record in `original`) as text in which every line the edit did not
+    touch is byte for byte what it was: ruamel.yaml re-emits a whole file (re-wrapped lines, new
+    indentation and spacing, `\u00e9` and timestamps rewritten, a comment after `...` lost),
+    so only the top-level entries and `details` fields whose values changed are re-emitted, and
+    entries appended to a list go after its last line (issue 9, item 17). Falls back to a whole
+    dump when the original's layout is not one this understands; the result always reads back
+    as exactly `data`."""
+    whole = dump_roundtrip(data)
+    wanted = load_fast(whole.encode("utf-8"), "")
+    try:
+        spliced = _splice(original, wanted)
+    except (yaml.YAMLError, _Refused, ValueError, IndexError, KeyError):
+        return whole
+    try:
+        if spliced is not None and load_fast(spliced.encode("utf-8"), "") == wanted:
+            return spliced
+    except CocError:
+        pass
+    return whole
+
+
+def _last_line(node: Any) -> int:
+    """The 0-based last line holding `node`'s own text (not the comments after it)."""
+    if isinstance(node, yaml.ScalarNode) or not node.value or node.flow_style:
+        end = node.end_mark
+        return end.line if end.column > 0 else end.line - 1
+    last = node.value[-1]
+    return _last_line(last[1] if isinstance(node, yaml.MappingNode) else last)
+
+
+def _dumped(key: Any, value: Any, indent: int) -> list[str]:
+    """`key: value` as ruamel writes it, shifted to start at column `indent`."""
+    lines = dump_roundtrip({key: value}).splitlines(keepends=True)
+    return [(" " * indent + line) if line.strip() else line for line in lines]
+
+
+def _splice(original: str, wanted: Any) -> str | None:
+    loader = _Loader(original)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode) or root.flow_style or not isinstance(wanted, dict):
+        return None
+    lines = original.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    edits: list[tuple[int, int, list[str]]] = []   # replace lines [start, end) with new lines
+    _splice_mapping(root, wanted, 0, lines, edits, top=True)
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines[start:end] = new
+    return "".join(lines)
+
+
+def _splice_mapping(node: Any, wanted: dict[Any, Any], indent: int, lines: list[str],
+                    edits: list[tuple[int, int, list[str]]], top: bool = False) -> None:
+    pairs = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.start_mark.column != indent:
+            raise ValueError("a key not at the start of its line")
+        pairs[_scalar(key_node)] = (key_node, value_node)
+    old = _build(node, set())
+    if set(old) - set(wanted):
+        raise ValueError("an entry removed")   # an edit only appends and changes
+    after = _last_line(node.value[-1][1]) + 1 if node.value else 0
+    for key, value in wanted.items():
+        if key not in pairs:   # a new entry: after the one before it in `wanted`
+            edits.append((after, after, _dumped(key, value, indent)))
+            continue
+        key_node, value_node = pairs[key]
+        start, end = key_node.start_mark.line, _last_line(value_node) + 1
+        after = end
+        if old[key] == value:
+            continue
+        if top and key == "details" and isinstance(value, dict) and \
+                isinstance(value_node, yaml.MappingNode) and value_node.value and \
+                not value_node.flow_style and value_node.start_mark.line > start:
+            _splice_mapping(value_node, value, value_node.value[0][0].start_mark.column, lines,
+                            edits)
+        elif isinstance(value, list) and isinstance(old[key], list) and old[key] and \
+                value[:len(old[key])] == old[key] and isinstance(value_node, yaml.SequenceNode) \
+                and not value_node.flow_style:
+            dash = value_node.value[0].start_mark.column - 2   # items in the file's own style
+            if dash < 0 or lines[value_node.value[0].start_mark.line][dash] != "-":
+                raise ValueError("an unusual list layout")
+            new = _dumped(key, value[len(old[key]):], 0)[1:]
+            lead = len(new[0]) - len(new[0].lstrip(" "))
+            edits.append((end, end, [" " * dash + line[lead:] if line.strip() else line
+                                     for line in new]))
+        else:
+            edits.append((start, end, _dumped(key, value, indent)))
 
 
 def write_atomic(path: Path, text: str) -> None:

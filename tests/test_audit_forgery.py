@@ -485,10 +485,10 @@ def test_merge_ours_discarding_a_rejection(register):
 
 
 def test_merge_ours_discarding_a_whole_record(register):
-    git(register, "switch", "-q", "-c", "declare/branch")
+    git(register, "switch", "-q", "-c", "side-branch")
     rid = declare_gift(register)
     git(register, "switch", "-q", "main")
-    git(register, "merge", "-q", "-s", "ours", "declare/branch", "-m", "merge")
+    git(register, "merge", "-q", "-s", "ours", "side-branch", "-m", "merge")
     found = audit(register)
     assert {(f["record_id"], f["rule"]) for f in found} == {(rid, "merge-discarded")}
     assert "the whole record" in found[0]["message"]

@@ -83,11 +83,11 @@ def review(register: Register, base: str | None = None) -> list[Reviewed]:
 
 
 def _plain(text: Any) -> str:
-    """One line with no control or format characters (terminal escapes, bidi overrides)."""
-    import unicodedata
+    """One line with control, bidi and line-break characters spelled out (registers/text.py,
+    the one place they are named)."""
+    from coc.registers.text import printable
 
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
-                   for c in str(text))
+    return printable(text, one_line=True)
 
 
 def _md(text: Any) -> str:

@@ -82,7 +82,7 @@ def check(root: Path, answers: str, user: str = "jsmith") -> dict[str, Any]:
 
 
 def decider_ids(out: dict[str, Any]) -> list[str]:
-    return [p["id"] for p in out["decided_by"]["people"]]
+    return [p["id"] for p in out["decided_by"]["people"]] if out["decided_by"] else []
 
 
 # --- the guides themselves ----------------------------------------------------------------------
@@ -261,7 +261,8 @@ def test_mk_s6_small_personal_gift_under_25(mk, value, verdict):
     out = check(mk, f"topic=gift bribe=no value_gbp={value} outcome=kept")
     assert out["verdict"] == verdict and out["section"] == "MK §6"
     assert out["deadline"] == TWENTY_DAYS         # 20 working days: the code gives no time
-    assert decider_ids(out) == ["mjones"]
+    # a breach is never approved away, so nobody is named to approve it (issue 8)
+    assert decider_ids(out) == (["mjones"] if verdict == "declare" else [])
     rules = [f["rule"] for f in out["findings"]]
     assert rules == (["gift-value-limit"] if verdict == "not-allowed" else [])
 

@@ -130,7 +130,7 @@ def test_a_notification_is_noted_not_approved(make_register, coc):
                    "acknowledged, not approved")
     result = coc(root, "approve", notice, user="mjones")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Noted {notice}")
+    assert result.output.startswith(f"Acknowledged (noted) {notice}")
     assert last_commit(root)[1] == f"note(criminal-matter): {notice} by mjones"
     assert load(root, notice)["decisions"][0]["decision"] == "noted"
     assert status(coc, root, notice) == "noted"

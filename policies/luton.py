@@ -407,7 +407,7 @@ def who_may_decide(record: Record, ctx: Context) -> Deciders:
     elif record.kind == "outside-work":
         # §19.7: "written approval from their line manager, Service Manager or Service Director"
         candidates = candidates + common.up_the_chain(record, ctx, SERVICE_MANAGEMENT)
-        section = "Luton §19.4, §19.7"
+        section = "Luton §19.7"
     elif record.kind == "voluntary-work" and record.details.get("category") in NEEDS_APPROVAL:
         # §20.6: "written approval from their Service Director or the Service Manager"
         candidates, section = _service_management(record, ctx), "Luton §20.6"

@@ -330,9 +330,11 @@ def who_may_decide(record: Record, ctx: Context) -> Deciders:
         route = outside_work_route(record, ctx)
         candidates = common.line_manager(record, ctx)
         if route.name == "consultancy":
-            # "a very senior manager": any of them, the nearest in the line first
+            # "a very senior manager": any of them, the nearest in the line first; never
+            # someone the declarant manages (their permission would be no check at all)
             candidates = common.up_the_chain(record, ctx, VERY_SENIOR) + [
-                a for role in VERY_SENIOR for a in common.holders(ctx, role)] or \
+                a for role in VERY_SENIOR for a in common.holders(ctx, role)
+                if record.declarant not in {p.id for p in ctx.people.chain(a.person.id)}] or \
                 common.holders(ctx, "chief-executive")
         elif route.name == "permission":
             # "the council's written permission": the line manager, or anyone above in the line

@@ -384,7 +384,12 @@ def duty_of(record: Record, ctx: Context) -> Duty | None:
 # --- who decides --------------------------------------------------------------------------------
 
 def _service_management(record: Record, ctx: Context) -> list[Authority]:
-    return common.up_the_chain(record, ctx, SERVICE_MANAGEMENT) or common.line_manager(record, ctx)
+    """§10.1, §20.6 "Service Director or Service Manager"; where the line has neither, the
+    line manager, and it says so (the code names no one else)."""
+    return common.up_the_chain(record, ctx, SERVICE_MANAGEMENT) or [
+        Authority(a.person, "line manager: no Service Director or Service Manager in the line, "
+                  "so coc falls back to the line manager")
+        for a in common.line_manager(record, ctx)]
 
 
 def _monitoring_officer(ctx: Context) -> list[Authority]:

@@ -89,6 +89,11 @@ def outside_work_route(record: Record, ctx: Context) -> Route:
     moved = "" if grade == PARAMETERS["permission_grade"].default else \
         f" ({common.param_note(ctx, 'permission_grade')})"
     if ctx.people.grade_at_least(who, grade):
+        if who.hours is None:
+            return Route("permission", "approve", f"people.yaml does not say whether you work "
+                         f"full-time or part-time at Grade {grade} and above, so coc asks for "
+                         "the council's written permission before you start (the stricter "
+                         "reading)" + moved, grade_known=False)
         if who.hours == "full-time":
             return Route("permission", "approve", f"full-time staff at Grade {grade} and above "
                          "cannot undertake other work without the council's written permission"

@@ -116,7 +116,10 @@ def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
     if policy.guide is None:
         raise CocError(f"the {policy.name} policy has no `coc check` guide")
     guide = policy.guide()
-    ctx = register.context() if register is not None else Context(
+    from coc.policies.validate import load_context
+
+    # with the declared relationships: the decider named is the one `coc approve` accepts
+    ctx = register.context(load_context(register)) if register is not None else Context(
         people=People([]), parameters=policy.resolve_parameters({}), policy=policy)
     person = None
     if register is not None:

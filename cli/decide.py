@@ -91,7 +91,8 @@ def change(register: Register, record_id: str, actor: Person, action: str,
         committed = edit.path.read_bytes()
         body = apply(edit)
         after, flagged = _judge(edit)
-        verb = "note" if action == "approve" and edit.kind.notification else action
+        verb = "note" if action == "approve" and after.verdict() and \
+            after.verdict().get("decision") == "noted" else action
         message = f"{verb}({after.kind}): {record_id} by {actor.id}" + \
             (f"\n\n{body}" if body else "")
         text = dump_edit(committed.decode("utf-8-sig"), edit.data)   # untouched lines kept
@@ -161,9 +162,12 @@ def next_step(register: Register, record: Record, ctx: Any, branch: str | None) 
     """Who acts next, and how; on a pull-request branch, what to push."""
     status = record.status
     if status == "submitted":
-        deciders = register.policy.who_may_decide(record, ctx)
+        from coc.policies.engine import who_must_act
+
+        deciders = who_must_act(record, ctx)
         step = (f"Awaiting {deciders.describe()} to {deciders.action} it "
-                f"(`coc approve {record.id}`).")
+                f"(`coc approve {record.id}`).") if deciders else \
+            f"{record.id} is recorded: nobody has to approve or acknowledge it."
     elif status == "approved" and record.conditions():
         person = register.people.get(record.declarant)
         step = (f"Next: {person.name if person else record.declarant} accepts the conditions "
@@ -189,11 +193,25 @@ def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
             raise RefusedError(f"{edit.before.id} is already {current.get('decision')} (by "
                                f"{current.get('by')} at {current.get('at')}); a new decision "
                                f"follows a change of details (`coc amend {edit.before.id}`)")
-        notification = edit.kind.notification
+        from coc.policies.engine import duty_of, open_breaches, who_must_act
+        from coc.policies.history import breach_refusal
+
+        duty = duty_of(edit.before, edit.ctx)
+        breaches = open_breaches(edit.before, edit.ctx)
+        if verdict == "rejected" and breaches:
+            duty = None       # rejecting is a way out of a breach, whatever the duty
+        if duty is not None and duty.action is None:
+            raise RefusedError(f"{edit.before.id} needs no one's decision: {duty.section} asks "
+                               f"only that it is recorded (\"{duty.words}\")")
+        notification = duty is not None and duty.action == "acknowledge"
         if notification and conditions:
-            raise CocError(f"a {edit.kind.name} is acknowledged, not approved: conditions do "
-                           "not apply", field="--conditions")
-        deciders = edit.register.policy.who_may_decide(edit.before, edit.ctx)
+            raise CocError(f"under {duty.section} a {edit.kind.name} is acknowledged, not "
+                           "approved: conditions do not apply", field="--conditions")
+        if breaches and verdict == "approved":
+            raise RefusedError(breach_refusal(edit.before, breaches).replace(
+                "cannot approve", "cannot acknowledge" if notification else "cannot approve", 1))
+        deciders = who_must_act(edit.before, edit.ctx) or \
+            edit.register.policy.who_may_decide(edit.before, edit.ctx)
         authority = deciders.allows(edit.actor.id)
         decision = "noted" if verdict == "approved" and notification else verdict
         edit.append("decisions", {"decision": decision, **edit.stamp(**{
@@ -338,7 +356,7 @@ def _run(fn: Callable[..., Changed], record_id: str, as_json: bool, **kwargs: An
     for f in result.flagged:
         click.echo(f"{f.severity}: {f.message}" + (f" [{f.section}]" if f.section else ""),
                    err=True)
-    done = {"approve": "Approved", "note": "Noted", "reject": "Rejected",
+    done = {"approve": "Approved", "note": "Acknowledged (noted)", "reject": "Rejected",
             "accept": "Accepted the conditions on", "amend": "Amended", "end": "Ended",
             "withdraw": "Withdrew"}[result.action]
     click.echo(f"{done} {result.id} (commit {result.commit[:8]})")

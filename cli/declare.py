@@ -332,9 +332,14 @@ def _report(register: Register, result: Declared, as_json: bool) -> None:
     click.echo(f"Declared {result.id} ({result.path})")
     try:
         record = register.read(register.root / result.path)
-        deciders = register.policy.who_may_decide(record, register.context())
+        from coc.policies.engine import who_must_act
+        from coc.policies.validate import load_context
+
+        # the declared relationships too: the decider named is the one approve accepts
+        deciders = who_must_act(record, register.context(load_context(register)))
         click.echo(f"Awaiting: {deciders.describe()} to {deciders.action} it "
-                   f"(`coc approve {result.id}`)")
+                   f"(`coc approve {result.id}`)" if deciders else
+                   "Recorded: nobody has to approve or acknowledge it.")
     except CocError:
         pass
     if result.branch:

@@ -18,7 +18,8 @@ from coc.registers.errors import CocError
 
 EMAILS = {"jsmith": "jane.smith@example.gov.uk", "mjones": "max.jones@example.gov.uk",
           "pbrown": "pat.brown@example.gov.uk", "hreed": "harper.reed@example.gov.uk",
-          "agreen": "alex.green@example.gov.uk", "mokafor": "morgan.okafor@example.gov.uk"}
+          "agreen": "alex.green@example.gov.uk", "mokafor": "morgan.okafor@example.gov.uk",
+          "hhughes": "hana.hughes@example.gov.uk"}
 
 
 def _coc() -> list[str]:
@@ -109,11 +110,15 @@ def demo(directory: Path | None, policy: str, force: bool) -> None:
     work = json.loads(d.run("pbrown", "declare", "outside-work", "--organisation",
                             "Bedford College", "--role", "Evening tutor", "--paid", "yes",
                             "--start-date", starts, "--hours-per-week", "6",
-                            "--working-pattern", "Tuesday evenings", "--no-input", "--json"))
+                            "--working-pattern", "Tuesday evenings", "--no-input", "--json",
+                            # MK §7: a part-time Grade H tells their manager; consultancy is a
+                            # permission, from a very senior manager, whatever the grade
+                            *(["--consultancy", "yes"] if policy == "milton-keynes" else [])))
     d.run("pbrown", "show", work["id"])
-    click.secho("\nThe line manager decides; each decision is a commit by the approver.", fg="green")
+    click.secho("\nThe approver decides; each decision is a commit by the approver.", fg="green")
     d.decide_if_awaited(gift["id"], "mjones")
-    d.run("mjones", "approve", work["id"], "--conditions",
+    approver = json.loads(d.run("pbrown", "show", work["id"], "--json"))["awaiting"]["people"][0]
+    d.run(approver["id"], "approve", work["id"], "--conditions",
           "No work for Bedford College during council hours; tell me if the hours change.")
     click.secho("\nThe employee signs the conditions (Luton §19.7, MK §7).", fg="green")
     d.run("pbrown", "accept", work["id"])

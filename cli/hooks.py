@@ -62,7 +62,7 @@ def run(files: tuple[Path, ...]) -> None:
                    "committed to this repository: replace it with `coc hooks install`", err=True)
     outcome = check_staged(register)
     for f in outcome.flagged:
-        echo_line(f"{f.render()}  (recorded; resolve it with a decision or an amendment)",
+        echo_line(f"{f.render()}  (recorded; no approval resolves a breach: amend its cause away, or it is rejected or withdrawn)",
                   err=True)
     if outcome.blocking:
         click.echo("coc: this commit changes the register in a way the code or its history "

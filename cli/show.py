@@ -33,8 +33,10 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
     deadline = policy.deadline(record, ctx) if record.kind in policy.kinds else None
     findings = record_findings(record, ctx)
     awaiting = None
-    if record.status == "submitted" and record.kind in policy.kinds:
-        deciders = policy.who_may_decide(record, ctx)
+    from coc.policies.engine import who_must_act
+
+    deciders = who_must_act(record, ctx) if record.kind in policy.kinds else None
+    if deciders is not None:
         awaiting = {"action": deciders.action, "who": deciders.describe(),
                     "people": [{"id": a.person.id, "name": a.person.name, "as": a.capacity}
                                for a in deciders.eligible],

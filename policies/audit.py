@@ -391,6 +391,11 @@ def started_before_approval(before: Record | None, after: Record, commit: Commit
     """
     if after.kind != "outside-work" or ctx.policy is None:
         return []
+    from .engine import duty_of
+
+    duty = duty_of(after, ctx)
+    if duty is not None and duty.type != "permission":
+        return []     # MK §7 part-time Grade H+ "tell their manager": a notice, not a permission
     start = as_date(after.details.get("start_date"))
     new = _new_decisions(before, after)
     if start is None or any(d.get("decision") == "approved"

@@ -250,6 +250,35 @@ class Deciders:
         return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
 
 
+DUTY_TYPES = ("permission", "notification", "record", "forbidden", "not-a-declaration")
+# what the code's verb asks of the decider: "written permission" is approved or rejected,
+# "tell" / "inform" / "disclose" is acknowledged, "declared and recorded" needs no one
+ACTIONS = {"permission": "approve", "notification": "acknowledge"}
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One duty of the code, next to its own words (issue 8, contract 1).
+
+    A policy lists its duties for `coc policy show`, and routes each record to one of them,
+    so the verdict the register gives is the row a Monitoring Officer signed off.
+    """
+
+    section: str
+    words: str                    # a short verbatim quote from the code
+    type: str                     # one of DUTY_TYPES
+    kind: str = ""                # the record kind, "" when nothing is declared
+    route: str = ""               # which case of the kind ("consultancy"), "" for all of it
+    deadline: str = ""            # the deadline rule, in words
+    decider: str = ""             # who approves or is told, and who stands in when there is none
+    parameters: tuple[str, ...] = ()
+
+    @property
+    def action(self) -> str | None:
+        """What the decider does: approve, acknowledge, or None when nobody has to act."""
+        return ACTIONS.get(self.type)
+
+
 @dataclass
 class Context:
     """What rules may look at besides the record: the organisation, parameters, other records."""
@@ -324,6 +353,9 @@ class Policy:
     context_kinds: tuple[str, ...] = ("relationship", "criminal-matter")
     # `coc check`'s questions and answers (a policies.guide.Guide), loaded only by that command
     guide: Callable[[], Any] | None = None
+    # every duty of the code (`coc policy show`), and the one a record falls under
+    duties: tuple[Duty, ...] = ()
+    duty_of: Callable[[Record, Context], Duty | None] | None = None
 
     def kind(self, name: str) -> Kind:
         if name in self.kinds:

@@ -100,7 +100,8 @@ NODES: dict[str, Node] = {
 
     "hosp.what": Q("modest", "Is it modest hospitality, normal and reasonable in the "
                    "circumstances, such as lunch or dinner in the course of a working visit, "
-                   "a conference or a professional gathering?", (
+                   "a conference or a professional gathering, worth no more than "
+                   "{modest_hospitality_limit_gbp}?", (
                        O("yes", "Yes", "hosp.modest"),
                        O("no", "No: more than that, or not in the course of work", "hosp.outcome"),
                        O("not-sure", "Not sure", "hosp.doubt"))),

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from coc.registers.findings import Finding
 from coc.registers.people import Person
-from coc.registers.record import Record
+from coc.registers.record import Record, as_date
 
 from .base import Authority, Context, Deadline, Deciders, Kind, Rule, finding, rule
 
@@ -36,7 +36,9 @@ def related_people(record: Record, ctx: Context) -> dict[str, str]:
     """People who declared a relationship with the declarant, or with whom the declarant did."""
     related: dict[str, str] = {}
     for other in ctx.records.values():
-        if other.kind != "relationship" or other.status in ENDED:
+        # rejecting, or not yet deciding, the declaration does not end the relationship: only
+        # its ending or withdrawal does (issue 8, contract 3)
+        if other.kind != "relationship" or other.status in ("withdrawn", "ended"):
             continue
         named = str(other.details.get("other_person", ""))
         if other.declarant == record.declarant and named in ctx.people:
@@ -213,13 +215,23 @@ def money(value: Decimal) -> str:
 # --- findings ---------------------------------------------------------------------------------
 
 def breach(record: Record, message: str, field: str | None = None) -> Finding:
-    """A breach of the code. Recorded, never refused (SPEC §5); once someone has decided the
-    record (or an amendment removed the cause), it stays visible as information."""
+    """A breach of the code. Recorded, never refused (SPEC §5), and open until it is handled:
+    an amendment that removes its cause (the rule then stops firing), a rejection, or a
+    withdrawal (issue 8, contract 2). An approval or acknowledgement handles nothing."""
+    withdrawn = record.data.get("withdrawn")
+    if isinstance(withdrawn, dict):
+        return finding(f"{message} (handled: withdrawn by {withdrawn.get('by')} on "
+                       f"{_day(withdrawn.get('at') or withdrawn.get('on'))})", "info", field)
     verdict = record.verdict()
-    if verdict is None:
-        return finding(message, "breach", field)
-    return finding(f"{message} (resolved: {verdict.get('decision')} by {verdict.get('by')})",
-                   "info", field)
+    if verdict is not None and verdict.get("decision") == "rejected":
+        return finding(f"{message} (handled: rejected by {verdict.get('by')} on "
+                       f"{_day(verdict.get('at'))})", "info", field)
+    return finding(message, "breach", field)
+
+
+def _day(value: Any) -> str:
+    when = as_date(value) if value is not None else None
+    return when.isoformat() if when else str(value)
 
 
 def date_order(name: str, section: str, kinds: tuple[str, ...], first: str, then: str) -> Rule:

@@ -4,6 +4,7 @@ Returns findings as data; nothing here prints, exits or touches git.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from coc.registers.findings import Finding
@@ -11,7 +12,7 @@ from coc.registers.record import COMMON_KEYS, DECISIONS, ID_RE, Record, as_date,
 
 from coc.registers.text import control_character
 
-from .base import Context, Kind, Policy
+from .base import Context, Deciders, Duty, Kind, Policy
 
 DECIDING = ("approved", "rejected", "noted")
 
@@ -303,3 +304,47 @@ def check_record(record: Record, ctx: Context) -> list[Finding]:
     for rule_fn in policy.rules:
         found.extend(rule_fn(record, ctx))
     return found
+
+
+# --- who must act (issue 8, contracts 1 and 3) ----------------------------------------------------
+
+def duty_of(record: Record, ctx: Context) -> Duty | None:
+    """The duty of the code this record falls under; for a plugin policy that routes nothing,
+    its kind's own word (a notification is acknowledged, anything else approved)."""
+    policy = ctx.policy
+    assert policy is not None
+    kind = policy.kinds.get(record.kind)
+    if kind is None:
+        return None
+    if policy.duty_of is not None:
+        return policy.duty_of(record, ctx)
+    return Duty(kind.section, "", "notification" if kind.notification else "permission", kind.name)
+
+
+def who_must_act(record: Record, ctx: Context) -> Deciders | None:
+    """Who has to approve or acknowledge this record now, or None when nobody has to act: it
+    is decided, ended or withdrawn, or the code asks only that it is recorded (Luton §14.3).
+
+    The one answer `coc declare`, `check`, `show`, `overdue`, `inbox`, `approve` and the hook
+    read, so the person one names is the person another accepts.
+    """
+    if record.status != "submitted":
+        return None
+    duty = duty_of(record, ctx)
+    if duty is None or duty.action is None:
+        return None
+    assert ctx.policy is not None
+    deciders = ctx.policy.who_may_decide(record, ctx)
+    return replace(deciders, action=duty.action, section=deciders.section or duty.section)
+
+
+def open_breaches(record: Record, ctx: Context) -> list[Finding]:
+    """What this record shows the code was breached in, and nobody has yet handled: an
+    approval never handles a breach; an amendment that removes the cause, a rejection or a
+    withdrawal does (issue 8, contract 2). `coc approve`, the hook and `coc audit` all refuse a
+    decision that would approve one."""
+    assert ctx.policy is not None
+    if any(f.failing for f in schema_findings(record, ctx.policy, ctx)):
+        return []
+    return [f for rule_fn in ctx.policy.rules for f in rule_fn(record, ctx)
+            if f.severity == "breach"]

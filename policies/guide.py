@@ -18,6 +18,7 @@ from coc.registers.people import People, Person
 from coc.registers.record import Record
 
 from .base import Context, Deadline, Deciders, Field, Policy
+from .engine import who_must_act
 
 VERDICTS = {
     "declare": "Yes: declare it",
@@ -194,6 +195,7 @@ def evaluate(policy: Policy, ctx: Context, person: Person | None, answer: Answer
     deadline, deciders = None, None
     findings: tuple[Finding, ...] = ()
     verdict = answer.verdict
+    text = answer.text.format_map(shown)
     if answer.kind:
         kind = policy.kinds[answer.kind]
         given = {**{s.key: s.answer for s in steps}, **answer.details}
@@ -209,13 +211,21 @@ def evaluate(policy: Policy, ctx: Context, person: Person | None, answer: Answer
         draft = Record({"id": "", "kind": kind.name, "declarant": who, "recorded_by": who,
                         "declared_on": today, "details": details, "decisions": []})
         deadline = policy.deadline(draft, ctx)
-        deciders = policy.who_may_decide(draft, ctx) if person else None
         findings = tuple(f for rule_fn in policy.rules for f in rule_fn(draft, ctx)
                          if f.severity in ("breach", "warning"))
-        if verdict == "declare" and any(x.severity == "breach" for x in findings):
+        breaches = [x for x in findings if x.severity == "breach"]
+        if verdict == "declare" and breaches:
+            # one voice: "not allowed", never followed by "this declaration does that"
             verdict = "not-allowed"
+            text = ("; ".join(b.message for b in breaches) + ". Declare it all the same, so "
+                    "that it is on the record: the breach stays open until it is put right, "
+                    "or the declaration is rejected or withdrawn; nobody can approve it.")
+        if verdict == "declare" and person is not None:
+            deciders = who_must_act(draft, ctx)     # None: recorded, nobody decides
+        if verdict != "declare":
+            deadline = deadline if verdict == "not-allowed" else None
     return Outcome(policy=policy.name, answer=answer, verdict=verdict,
-                   text=answer.text.format_map(shown), steps=tuple(steps), prefill=prefill,
+                   text=text, steps=tuple(steps), prefill=prefill,
                    deadline=deadline, late=bool(deadline and today > deadline.due),
                    deciders=deciders, findings=findings, advice=guide.advice if guide else "")
 

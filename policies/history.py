@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from coc.policies.base import Context
-from coc.policies.engine import authority_findings, stale_decision_findings
+from coc.policies.engine import (authority_findings, duty_of, open_breaches,
+                                 stale_decision_findings)
 from coc.registers.findings import Finding
 from coc.registers.people import People, Person
 from coc.registers.record import Record
@@ -198,16 +199,45 @@ def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]
         if after.data.get("withdrawn") or after.data.get("ended"):
             out.append(_f("decision-sequence", "a withdrawn or ended declaration is not decided",
                           f"{where}.decision"))
-        if kind is not None and verdict in VERDICTS and (verdict == "noted") != kind.notification:
-            want = "noted (acknowledged)" if kind.notification else "approved or rejected"
-            out.append(_f("decision-sequence", f"a {kind.name} is {want}, not {verdict}",
-                          f"{where}.decision"))
+        if kind is not None and verdict in VERDICTS:
+            out += _verdict_fits_duty(after, ctx, i)
         if verdict == "conditions-accepted":
             earlier = Record(data={**after.data, "decisions": after.decisions[:i]})
             if not earlier.conditions() or earlier.conditions_accepted():
                 out.append(_f("decision-sequence", "there are no conditions waiting to be accepted",
                               f"{where}.decision"))
     return out
+
+
+def _verdict_fits_duty(after: Record, ctx: Context, i: int) -> list[Finding]:
+    """A permission is approved or rejected, a notification noted, a record decided by nobody
+    (issue 8, contract 1); and nothing with an open breach is approved or noted (contract 2)."""
+    verdict, where = after.decisions[i].get("decision"), f"decisions.{i}"
+    earlier = Record(data={**after.data, "decisions": after.decisions[:i]})
+    duty = duty_of(earlier, ctx)
+    breaches = open_breaches(earlier, ctx)
+    if verdict == "rejected" and breaches:
+        return []     # rejecting is a way out of a breach, whatever the duty (contract 2)
+    if duty is not None and duty.action is None:
+        return [_f("decision-not-asked", f"{duty.section} asks only that this is recorded "
+                   f"(\"{duty.words}\"): nobody approves, rejects or notes it",
+                   f"{where}.decision")]
+    if duty is not None and (verdict == "noted") != (duty.action == "acknowledge"):
+        want = "noted (acknowledged)" if duty.action == "acknowledge" else "approved or rejected"
+        return [_f("decision-sequence", f"under {duty.section} this {after.kind} is {want}, "
+                   f"not {verdict}", f"{where}.decision")]
+    if verdict != "rejected" and breaches:
+        return [_f("approves-breach", breach_refusal(after, breaches), f"{where}.decision")]
+    return []
+
+
+def breach_refusal(record: Record, breaches: Sequence[Finding]) -> str:
+    """Why nobody may approve this record, and the three ways out (issue 8, contract 2)."""
+    first = breaches[0]
+    more = f" (and {len(breaches) - 1} more)" if len(breaches) > 1 else ""
+    return (f"cannot approve: {first.message} [{first.section}]{more}; an approval never "
+            f"resolves a breach: amend the record to remove its cause (`coc amend {record.id}`), "
+            f"reject it (`coc reject {record.id}`), or the declarant withdraws it")
 
 
 # Who answers for the files that are not records --------------------------------------------

@@ -84,6 +84,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         F("end_date", "date", help="last day, if known"),
         F("drives_on_council_business", "bool", help="do you drive on council business?"),
         F("essential_car_user", "bool", help="do you receive the essential car user allowance?"),
+        F("job_requires_driving_licence", "bool", help="does your job require a driving licence?"),
     ),
     "relationship": (
         F("other_person", "text", True,

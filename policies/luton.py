@@ -18,7 +18,8 @@ from coc.registers.findings import Finding
 from coc.registers.record import Record
 
 from . import common
-from .base import Authority, Context, Deadline, Deciders, Field, Parameter, Policy, finding, rule
+from .base import (Authority, Context, Deadline, Deciders, Duty, Field, Parameter, Policy,
+                   finding, rule)
 from .kinds import FIELDS, kind
 
 # §17.2: "if arrested, must notify the manager of the development and outcome of the case":
@@ -50,6 +51,9 @@ KINDS = {k.name: k for k in (
 PARAMETERS = {p.name: p for p in (
     Parameter("low_value_limit_gbp", "25", "a gift at or above this value is not 'low value' "
               "(the code gives no figure)", "Luton §14.3", "money"),
+    Parameter("modest_hospitality_limit_gbp", "25", "work hospitality above this value is not "
+              "the 'modest' hospitality that need not be declared (the code gives no figure)",
+              "Luton §14.4", "money"),
     Parameter("working_time_limit_hours", 48, "average weekly hours, all jobs together, above "
               "which secondary work needs a closer look: the Working Time Regulations 1998's "
               "48 (the code names the Directive, not the number)", "Luton §19.2, §19.5", "int"),
@@ -67,7 +71,11 @@ NEEDS_APPROVAL = ("management-committee", "tenants-committee", "school-governor"
                   "freemasons-rotary-round-table", "committee-nomination")
 SERVICE_MANAGEMENT = ("service-manager", "service-director")      # §19.6, §19.7, §20.6, §10.1
 SENIOR = ("chief-officer", "senior-manager")                        # §21
-DRIVERS = ("drives-on-council-business", "essential-car-user")      # §18.1
+DRIVERS = ("drives-on-council-business", "essential-car-user",     # §18.1
+           "requires-driving-licence")
+SELF_EVENTS = ("reprimand", "warning", "caution", "investigation", "arrest", "charge",
+               "conviction")                                         # §17.2
+HOUSEHOLD_EVENTS = ("investigation", "arrest", "charge", "conviction")  # §17.3
 
 
 def _v(record: Record, name: str) -> Any:
@@ -85,7 +93,16 @@ def must_report_driving(record: Record, ctx: Context) -> bool:
     """§18.1: those who drive on council business, get the essential car user allowance, or
     whose job requires a driving licence."""
     return record.details.get("drives_on_council_business") is True or \
+        record.details.get("job_requires_driving_licence") is True or \
         essential_car_user(record, ctx) or common.has_flag(record, ctx, *DRIVERS)
+
+
+def modest_hospitality(record: Record, ctx: Context) -> bool:
+    """§14.4: modest, normal and reasonable hospitality in the course of working visits,
+    conferences or professional gatherings: work hospitality up to the modest limit."""
+    value = _v(record, "value_gbp")
+    return record.details.get("purpose") == "work" and value is not None and \
+        value <= ctx.param("modest_hospitality_limit_gbp")
 
 
 # --- deadlines ----------------------------------------------------------------------------------
@@ -99,6 +116,13 @@ def _accepted_within(field: str, what: str, section: str, accepted: tuple[str, .
             return common.record_within(ctx, when, what, section)
         return None
     return deadline_
+
+
+def _hospitality_deadline(record: Record, ctx: Context) -> Deadline | None:
+    """§14.4: modest working hospitality "does not need to be declared", so is never late."""
+    if modest_hospitality(record, ctx):
+        return None
+    return _accepted_within("date", "the hospitality", "Luton §14.4", ("accepted",))(record, ctx)
 
 
 def _outside_work_deadline(record: Record, ctx: Context) -> Deadline | None:
@@ -118,14 +142,15 @@ def _voluntary_deadline(record: Record, ctx: Context) -> Deadline | None:
 
 
 def _criminal_deadline(record: Record, ctx: Context) -> Deadline | None:
-    """§17.2: "(on the next working day)", for the first notice and for each development and
-    the outcome after an arrest; §17.3 gives household members no time of its own."""
-    when = _v(record, "event_date")
-    if not when:
+    """§17.2: "(on the next working day)", for what it lists and, after an arrest, each
+    development and the outcome; §17.3 (household members, and "any doubt", such as a DBS
+    barring §17 does not list) gives no time."""
+    when, event = _v(record, "event_date"), record.details.get("event")
+    if not when or record.details.get("subject") != "self":
         return None
-    event = record.details.get("event")
-    section = "Luton §17.3" if record.details.get("subject") == "household-member" else "Luton §17.2"
-    return common.next_working_day(ctx, when, f"the {event}", section)
+    if event in SELF_EVENTS or event in ("development", "outcome"):
+        return common.next_working_day(ctx, when, f"the {event}", "Luton §17.2")
+    return None
 
 
 def _driving_deadline(record: Record, ctx: Context) -> Deadline | None:
@@ -144,7 +169,7 @@ def _property_deadline(record: Record, ctx: Context) -> Deadline | None:
 
 DEADLINES: dict[str, Callable[[Record, Context], Deadline | None]] = {
     "gift": _accepted_within("received_on", "receiving the gift", "Luton §14.3", ACCEPTED),
-    "hospitality": _accepted_within("date", "the hospitality", "Luton §14.4", ("accepted",)),
+    "hospitality": _hospitality_deadline,
     "outside-work": _outside_work_deadline,
     "voluntary-work": _voluntary_deadline,
     "interest": common.record_within_after(
@@ -163,10 +188,208 @@ def deadline(record: Record, ctx: Context) -> Deadline | None:
     return compute(record, ctx) if compute else None
 
 
+# --- the duties, in the code's words (issue 8, contract 1) -----------------------------------------
+
+LINE = "line manager (no one above: the Monitoring Officer)"
+SERVICE = ("Service Director or Service Manager above in the line; where the line has neither, "
+           "the line manager (coc's fallback: the code names no one else)")
+MO = "the Monitoring Officer"
+NOBODY = "nobody; in doubt, ask the Monitoring Officer (§14.5)"
+DUTIES = (
+    Duty("Luton Responsibilities", "Any queries in respect of this Code should be raised with "
+         "your line manager", "not-a-declaration", decider="your line manager"),
+    Duty("Luton §7.2", "must ensure that they treat no individual less favourably than they "
+         "treat any other", "forbidden"),
+    Duty("Luton §9.1", "you are required to wear your identification badge", "not-a-declaration"),
+    Duty("Luton §10.1", "They are advised to tell the council through their line manager who "
+         "will seek a decision from their Service Director or Service Manager", "permission",
+         "interest", "", "record_within_working_days working days after it arises (the code "
+         "gives no time)", SERVICE, ("record_within_working_days",)),
+    Duty("Luton §10.3", "you are obliged to raise it with your line manager", "permission",
+         "relationship", "conflict", "none the code sets", SERVICE + "; the related person "
+         "is kept from deciding anything of the declarant's while the relationship stands"),
+    Duty("Luton §11.1", "Employees must not make public, without the express agreement of their "
+         "manager", "forbidden"),
+    Duty("Luton §12.1", "Only employees who are authorised to do so may award contracts",
+         "forbidden"),
+    Duty("Luton §13.1", "the applicant must record their relationship as part of the application "
+         "form", "record", "relationship", "recruitment", "none the code sets",
+         "nobody decides: the declarant takes no part in the selection, and the related person "
+         "is kept from deciding the declarant's records"),
+    Duty("Luton §13.1", "they do not take part in, or attempt to influence in any way, the "
+         "selection recruitment process", "forbidden", "relationship", "recruitment"),
+    Duty("Luton §14.1", "shall not use his or her office or employment to accept any fee or "
+         "reward other than their proper remuneration", "forbidden"),
+    Duty("Luton §14.3", "may be accepted providing they are declared and recorded in the "
+         "Registers of Gifts & Hospitality", "record", "gift", "accepted",
+         "record_within_working_days working days after receiving it (the code gives no time)",
+         NOBODY, ("record_within_working_days",)),
+    Duty("Luton §14.3", "Small low value gifts such as flowers, pens, a box of chocolates, "
+         "diaries or similar that can be shared with colleagues may be accepted", "forbidden",
+         "gift", "accepted", decider="a breach until the gift is returned or donated, or the "
+         "declaration rejected", parameters=("low_value_limit_gbp",)),
+    Duty("Luton §14.2", "It is suggested that consideration be given to donating the gift to the "
+         "Mayor", "record", "gift", "not-accepted", "none: a gift declined, returned or donated "
+         "need not be declared; it may be recorded, and is never late", "nobody"),
+    Duty("Luton §14.4", "is acceptable and does not need to be declared and recorded", "record",
+         "hospitality", "modest", "none: modest working hospitality (up to "
+         "modest_hospitality_limit_gbp) need not be declared; it may be recorded, and is never "
+         "late", "nobody", ("modest_hospitality_limit_gbp",)),
+    Duty("Luton §14.4", "Modest hospitality provided it is normal and reasonable in the "
+         "circumstances", "record", "hospitality", "beyond-modest",
+         "record_within_working_days working days after the hospitality (the code gives no "
+         "time)", NOBODY, ("modest_hospitality_limit_gbp", "record_within_working_days")),
+    Duty("Luton §14.4", "does not need to be declared and recorded", "record", "hospitality",
+         "declined", "none: declined hospitality need not be declared; it may be recorded",
+         "nobody"),
+    Duty("Luton §14.5", "If there is any doubt you must check with the Monitoring Officer before "
+         "accepting gifts or hospitality", "not-a-declaration", decider=MO),
+    Duty("Luton §15.1", "Employees must seek guidance if they are involved with any event or "
+         "service that the council proposes to sponsor", "record", "sponsorship", "",
+         "none the code sets", "nobody decides (the code names no one): ask your line manager "
+         "or the Monitoring Officer for guidance"),
+    Duty("Luton §15.1", "an employee or immediate family member must not benefit from the "
+         "sponsorship", "forbidden", "sponsorship", "", decider="a breach until the benefit "
+         "is removed by amendment, or the declaration rejected or withdrawn"),
+    Duty("Luton §16.3", "the employee is restricted from participating in political activities",
+         "forbidden"),
+    Duty("Luton §16.4", "may appeal for exemption from political restriction by contacting the "
+         "Monitoring Officer", "notification", "political-restriction-appeal", "",
+         "none the code sets", MO + ", who receives the appeal"),
+    Duty("Luton §16.4", "Employees, whose post has been identified as “sensitive”", "forbidden",
+         "political-restriction-appeal", "", decider="a 'specified' post cannot appeal: a "
+         "breach until the declaration is rejected or withdrawn"),
+    Duty("Luton §17.1", "The council requires all applicants for jobs to disclose",
+         "not-a-declaration", decider="the application form"),
+    Duty("Luton §17.2", "they must inform their manager as soon as they receive a reprimand, "
+         "warning, caution or are investigated, or arrested, or charged, or convicted of such "
+         "crimes (on the next working day)", "notification", "criminal-matter", "self",
+         "the next working day after the event", LINE),
+    Duty("Luton §17.2", "if arrested, must notify the manager of the development and outcome of "
+         "the case immediately e.g. on the next working day", "notification", "criminal-matter",
+         "follow-up", "the next working day after the development or outcome",
+         LINE + "; it follows an earlier notice of an arrest"),
+    Duty("Luton §17.3", "employees should notify their line manager if an immediate family member "
+         "who resides at the same address is also investigated, arrested, charged or convicted",
+         "notification", "criminal-matter", "household", "none: the code gives no time", LINE),
+    Duty("Luton §17.3", "employees should always notify their manager if there is any doubt as "
+         "to whether or not they fall into such a category", "notification", "criminal-matter",
+         "doubt", "none: the code gives no time (a DBS barring is not in §17.2's list)", LINE),
+    Duty("Luton §17.3", "is also investigated, arrested, charged or convicted", "record",
+         "criminal-matter", "not-asked", "none: §17.3 lists only an investigation, arrest, "
+         "charge or conviction of a household member", "nobody"),
+    Duty("Luton §18.1", "must inform their manager immediately (on the next working day) if "
+         "they are disqualified from driving", "notification", "driving-disqualification",
+         "drives", "the next working day after the disqualification starts", LINE),
+    Duty("Luton §18.1", "Employees who drive on council business or are in receipt of the "
+         "essential car user allowance or whose job requires a driving licence", "record",
+         "driving-disqualification", "not-asked", "none: the duty is for those who drive on "
+         "council business, get the essential car user allowance, or whose job requires a "
+         "driving licence", "nobody"),
+    Duty("Luton §19.4", "Anyone wishing to take secondary employment must first seek approval "
+         "from their line manager", "permission", "outside-work", "",
+         "before the work starts: starting first is a breach",
+         "line manager, Service Manager or Service Director (§19.7)"),
+    Duty("Luton §19.9", "If this is the case, the line manager must be informed",
+         "not-a-declaration", decider="the line manager, told at the time of the sickness "
+         "absence: a fact of one absence, for the sickness record, not a declaration"),
+    Duty("Luton §20.4", "must therefore advise their line manager in writing of their additional "
+         "commitments outside work", "notification", "voluntary-work", "advise",
+         "record_within_working_days working days after it starts (the code gives no time)",
+         LINE, ("record_within_working_days",)),
+    Duty("Luton §20.5", "Examples of activities that require employees to seek approval are",
+         "permission", "voluntary-work", "approval", "before the activity starts: starting "
+         "first is a breach", "Service Director or Service Manager above in the line (§20.6); "
+         "where the line has neither, the line manager (coc's fallback)"),
+    Duty("Luton §21.1", "Chief Officers and Senior Managers must obtain permission to undertake "
+         "any additional professional activities outside of work and must declare all their "
+         "professional commitments to the Monitoring Officer", "permission", "outside-work",
+         "senior", "before the work starts", MO),
+    Duty("Luton §21.1", "must declare all their professional commitments to the Monitoring "
+         "Officer", "notification", "directorship", "senior", "record_within_working_days "
+         "working days after the appointment", MO, ("record_within_working_days",)),
+    Duty("Luton §22.1", "must declare their directorship and other professional associations "
+         "with limited companies to their line manager", "notification", "directorship", "",
+         "record_within_working_days working days after the appointment", LINE,
+         ("record_within_working_days",)),
+    Duty("Luton §22.2", "legal advice must be sought and the Monitoring Officer informed",
+         "notification", "directorship", "council-nominated", "record_within_working_days "
+         "working days after the appointment", "line manager (as §22.1), and the Monitoring "
+         "Officer, who is informed", ("record_within_working_days",)),
+    Duty("Luton §23.2", "must not attend meetings of political groups unless specifically "
+         "authorised to do so", "forbidden", decider="whoever sends the employee authorises "
+         "it, for that meeting, as part of the work: not a declaration"),
+    Duty("Luton §23.5", "they must desist from their trade union involvement in the issue at "
+         "once", "forbidden"),
+    Duty("Luton §24.1", "you should if possible obtain advice from your manager",
+         "not-a-declaration", decider="your manager, or the Monitoring Officer"),
+    Duty("Luton §25.6", "must always record it and always share it with their manager or the "
+         "appropriate authority", "not-a-declaration", decider="your manager or the "
+         "appropriate authority (safeguarding procedures)"),
+    Duty("Luton §26.1", "the action is taken with the express knowledge and approval of a line "
+         "manager, and the decision is recorded on the service case papers", "permission",
+         "service-user-exception", "", "none the code sets", LINE),
+    Duty("Luton §26.2", "Some examples of specific behaviour that will not be allowed",
+         "forbidden"),
+    Duty("Luton §27.1", "Employees are required to comply with the Protocol for Member/Officer "
+         "Relations", "record", "relationship", "other", "none the code sets",
+         "nobody; the related person is still kept from deciding the declarant's records"),
+    Duty("Luton §28.1", "unless prior permission has been given by an employee’s immediate "
+         "supervisor/manager", "permission", "property-use", "",
+         "before the property is taken: taking it first is a breach", LINE),
+    Duty("Luton §28.1", "must not be used, or abused by employees for their own private benefit "
+         "or gain", "forbidden"),
+    Duty("Luton §29.1", "Any breach of this Code will therefore be dealt with under the "
+         "council’s agreed disciplinary procedures", "not-a-declaration"),
+)
+DUTY = {(d.kind, d.route): d for d in DUTIES if d.kind and d.type != "forbidden"}
+
+
+def duty_of(record: Record, ctx: Context) -> Duty | None:
+    """Which of the code's duties this record is: its kind, and the case the code sets apart."""
+    details, kind = record.details, record.kind
+    senior = common.has_flag(record, ctx, *SENIOR)
+    if kind == "gift":
+        route = "accepted" if details.get("outcome") in ACCEPTED else "not-accepted"
+    elif kind == "hospitality":
+        route = "declined" if details.get("outcome") != "accepted" else \
+            "modest" if modest_hospitality(record, ctx) else "beyond-modest"
+    elif kind == "outside-work":
+        route = "senior" if senior else ""
+    elif kind == "voluntary-work":
+        route = "approval" if details.get("category") in NEEDS_APPROVAL else "advise"
+    elif kind == "directorship":
+        route = "council-nominated" if details.get("council_nominated") is True else \
+            "senior" if senior else ""
+    elif kind == "criminal-matter":
+        event = details.get("event")
+        if details.get("subject") == "household-member":
+            route = "household" if event in HOUSEHOLD_EVENTS else "not-asked"
+        else:
+            route = "self" if event in SELF_EVENTS else \
+                "follow-up" if event in ("development", "outcome") else "doubt"
+    elif kind == "driving-disqualification":
+        route = "drives" if must_report_driving(record, ctx) else "not-asked"
+    elif kind == "relationship":
+        context = details.get("context")
+        route = "recruitment" if context == "recruitment" else \
+            "conflict" if context in ("line-management", "decision") else "other"
+    elif kind == "attestation":
+        return Duty(KINDS["attestation"].section, "", "record", "attestation")
+    else:
+        route = ""
+    return DUTY.get((kind, route))
+
+
 # --- who decides --------------------------------------------------------------------------------
 
 def _service_management(record: Record, ctx: Context) -> list[Authority]:
-    return common.up_the_chain(record, ctx, SERVICE_MANAGEMENT) or common.line_manager(record, ctx)
+    """§10.1, §20.6 "Service Director or Service Manager"; where the line has neither, the
+    line manager, and it says so (the code names no one else)."""
+    return common.up_the_chain(record, ctx, SERVICE_MANAGEMENT) or [
+        Authority(a.person, "line manager: no Service Director or Service Manager in the line, "
+                  "so coc falls back to the line manager")
+        for a in common.line_manager(record, ctx)]
 
 
 def _monitoring_officer(ctx: Context) -> list[Authority]:
@@ -174,16 +397,18 @@ def _monitoring_officer(ctx: Context) -> list[Authority]:
 
 
 def who_may_decide(record: Record, ctx: Context) -> Deciders:
-    """The line manager by default; the paragraphs below name someone else."""
+    """The line manager by default; the paragraphs below name someone else. Whether they
+    approve or acknowledge is the duty's (`duty_of`), so the two never disagree."""
     spec = KINDS.get(record.kind)
-    action = "acknowledge" if spec and spec.notification else "approve"
-    section = spec.section if spec else ""
+    duty = duty_of(record, ctx)
+    action = (duty.action if duty else None) or "approve"
+    section = duty.section if duty else spec.section if spec else ""
     candidates = common.line_manager(record, ctx)
     senior = common.has_flag(record, ctx, *SENIOR)
     if record.kind == "outside-work" and senior:
         # §21.1: chief officers and senior managers "declare all their professional commitments
         # to the Monitoring Officer"
-        candidates, section = _monitoring_officer(ctx), "Luton §21.1"
+        candidates = _monitoring_officer(ctx)
     elif record.kind == "outside-work":
         # §19.7: "written approval from their line manager, Service Manager or Service Director"
         candidates = candidates + common.up_the_chain(record, ctx, SERVICE_MANAGEMENT)
@@ -191,20 +416,14 @@ def who_may_decide(record: Record, ctx: Context) -> Deciders:
     elif record.kind == "voluntary-work" and record.details.get("category") in NEEDS_APPROVAL:
         # §20.6: "written approval from their Service Director or the Service Manager"
         candidates, section = _service_management(record, ctx), "Luton §20.6"
-    elif record.kind == "voluntary-work":
-        # §20.4: "advise their line manager in writing"
-        action, section = "acknowledge", "Luton §20.4"
-    elif record.kind == "interest":
+    elif record.kind in ("interest", "relationship") and duty and duty.type == "permission":
         # §10.1: the line manager "will seek a decision from their Service Director or Service Manager"
         candidates, section = _service_management(record, ctx), "Luton §10.1"
     elif record.kind == "directorship" and record.details.get("council_nominated") is True:
-        # §22.2: "the Monitoring Officer informed"
-        candidates, action, section = _monitoring_officer(ctx), "acknowledge", "Luton §22.2"
+        # §22.2: declared to the line manager as §22.1, and "the Monitoring Officer informed"
+        candidates = candidates + _monitoring_officer(ctx)
     elif record.kind == "directorship" and senior:
-        candidates, action, section = _monitoring_officer(ctx), "acknowledge", "Luton §21.1"
-    elif record.kind == "directorship":
-        # §22.1: "declare their directorship ... to their line manager"
-        action, section = "acknowledge", "Luton §22.1"
+        candidates = _monitoring_officer(ctx)
     elif record.kind == "political-restriction-appeal":
         # §16.4: "appeal for exemption ... by contacting the Monitoring Officer"
         candidates = _monitoring_officer(ctx)
@@ -268,10 +487,15 @@ def hospitality_social(record: Record, ctx: Context) -> Iterable[Finding]:
 @rule("hospitality-modest", "Luton §14.4", ("hospitality",))
 def hospitality_modest(record: Record, ctx: Context) -> Iterable[Finding]:
     """§14.4: modest, normal and reasonable working hospitality "does not need to be declared"."""
-    if record.details.get("purpose") == "work" and record.details.get("outcome") == "accepted":
+    if record.details.get("outcome") == "accepted" and modest_hospitality(record, ctx):
         yield finding("modest, normal and reasonable hospitality at a working visit, conference "
-                      "or professional gathering need not be declared: recorded anyway", "info",
+                      "or professional gathering need not be declared: recorded anyway "
+                      f"({common.param_note(ctx, 'modest_hospitality_limit_gbp')})", "info",
                       "details.purpose")
+    elif record.details.get("outcome") == "accepted":
+        yield finding("hospitality beyond the modest is declared and recorded; if there is any "
+                      "doubt, check with the Monitoring Officer before accepting (§14.5)", "info",
+                      "details.value_gbp")
 
 
 @rule("sponsorship-benefit", "Luton §15.1", ("sponsorship",))
@@ -309,6 +533,11 @@ def criminal_follow_up(record: Record, ctx: Context) -> Iterable[Finding]:
         yield finding(f"a{'n' if event == 'outcome' else ''} {event} follows an earlier notice: "
                       "give its id (follows)", "error", "details.follows")
     earlier = ctx.records.get(follows) if isinstance(follows, str) else None
+    if event in ("development", "outcome") and earlier is not None and \
+            earlier.details.get("event") not in ("arrest", "development"):
+        yield finding(f"§17.2 asks for the development and outcome of a case after an arrest; "
+                      f"{follows} is a {earlier.details.get('event')}: name the arrest notice",
+                      "error", "details.follows")
     when = _v(record, "event_date")
     if earlier is not None and when:
         before = KINDS["criminal-matter"].value(earlier, "event_date")
@@ -360,9 +589,17 @@ def working_time(record: Record, ctx: Context) -> Iterable[Finding]:
     """§19.2, §19.5: managers weigh the Working Time Directive: a 48-hour weekly average."""
     who, hours = common.person(record, ctx), _v(record, "hours_per_week")
     limit = ctx.param("working_time_limit_hours")
-    if who is not None and isinstance(hours, (int, float)) and who.contracted_hours + hours > limit:
-        yield finding(f"{who.contracted_hours:g} contracted hours plus {hours:g} here is "
-                      f"{who.contracted_hours + hours:g} a week, over the {limit}-hour average "
+    if who is None or not isinstance(hours, (int, float)):
+        return
+    others = [(r.id, h) for r in ctx.records.values()
+              if r.kind == "outside-work" and r.declarant == record.declarant and r.id != record.id
+              and r.status not in ("withdrawn", "ended", "rejected")
+              and isinstance(h := _v(r, "hours_per_week"), (int, float))]
+    total = who.contracted_hours + hours + sum(h for _, h in others)
+    if total > limit:
+        elsewhere = "".join(f" plus {h:g} in {i}" for i, h in others)
+        yield finding(f"{who.contracted_hours:g} contracted hours plus {hours:g} here{elsewhere} "
+                      f"is {total:g} a week, over the {limit}-hour average "
                       f"({common.param_note(ctx, 'working_time_limit_hours')}): the manager "
                       "must look at working time and health and safety", "warning",
                       "details.hours_per_week")
@@ -373,8 +610,8 @@ def voluntary_approval_first(record: Record, ctx: Context) -> Iterable[Finding]:
     """§20.5: the nine listed activities "require employees to seek approval"."""
     start, declared = _v(record, "start_date"), record.declared_on
     if record.details.get("category") in NEEDS_APPROVAL and start and declared and start < declared:
-        yield finding(f"the activity started on {start}, before approval was sought on "
-                      f"{declared}", "warning", "details.start_date")
+        yield common.breach(record, f"the activity started on {start}, before approval was "
+                            f"sought on {declared}", "details.start_date")
 
 
 @rule("whole-time-service", "Luton §21.1", ("outside-work",))
@@ -410,8 +647,8 @@ def property_prior_permission(record: Record, ctx: Context) -> Iterable[Finding]
     """§28.1: property "should not be taken home ... unless prior permission has been given"."""
     start, declared = _v(record, "from_date"), record.declared_on
     if start and declared and start < declared:
-        yield finding(f"taken on {start}, before permission was asked for on {declared}",
-                      "warning", "details.from_date")
+        yield common.breach(record, f"taken on {start}, before permission was asked for on "
+                            f"{declared}", "details.from_date")
 
 
 RULES = (
@@ -476,6 +713,10 @@ POLICY = Policy(
     who_may_decide=who_may_decide,
     side_effects=side_effects,
     guide=_guide,
+    duties=DUTIES,
+    duty_of=duty_of,
+    # §19.2/§19.5: the working-time look adds every outside job the declarant has declared
+    context_kinds=("relationship", "criminal-matter", "outside-work"),
     not_offered={
         "overpayment": "the Luton code has no overpayment section (tell payroll and your "
                        "line manager)",

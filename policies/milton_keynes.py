@@ -18,7 +18,7 @@ from coc.registers.findings import Finding
 from coc.registers.record import Record
 
 from . import common
-from .base import Context, Deadline, Deciders, Parameter, Policy, finding, rule
+from .base import Context, Deadline, Deciders, Duty, Parameter, Policy, finding, rule
 from .kinds import kind
 
 KINDS = {k.name: k for k in (
@@ -89,6 +89,11 @@ def outside_work_route(record: Record, ctx: Context) -> Route:
     moved = "" if grade == PARAMETERS["permission_grade"].default else \
         f" ({common.param_note(ctx, 'permission_grade')})"
     if ctx.people.grade_at_least(who, grade):
+        if who.hours is None:
+            return Route("permission", "approve", f"people.yaml does not say whether you work "
+                         f"full-time or part-time at Grade {grade} and above, so coc asks for "
+                         "the council's written permission before you start (the stricter "
+                         "reading)" + moved, grade_known=False)
         if who.hours == "full-time":
             return Route("permission", "approve", f"full-time staff at Grade {grade} and above "
                          "cannot undertake other work without the council's written permission"
@@ -177,6 +182,150 @@ def deadline(record: Record, ctx: Context) -> Deadline | None:
     return compute(record, ctx) if compute else None
 
 
+# --- the duties, in the code's words (issue 8, contract 1) -----------------------------------------
+
+LINE = "line manager (no one above: the Monitoring Officer)"
+DUTIES = (
+    Duty("MK §1", "you should report this to a manager and/or the police", "not-a-declaration",
+         decider="a manager and/or the police, or Internal Audit, or the Whistleblowing Policy"),
+    Duty("MK §1", "notify your manager in writing as soon as possible if you are, cautioned, "
+         "charged or convicted of any crime", "notification", "criminal-matter", "notifiable",
+         "as soon as possible: asap_working_days working days after the event", LINE,
+         ("asap_working_days",)),
+    Duty("MK §1", "you must tell your manager straight away if you are barred by the Disclosure "
+         "and Barring Service (DBS)", "notification", "criminal-matter", "dbs-barring",
+         "straight away: the day of the barring (jobs in children or adult services)", LINE),
+    Duty("MK §1", "notify your manager in writing as soon as possible if you are, cautioned, "
+         "charged or convicted", "record", "criminal-matter", "not-asked",
+         "none: the code asks about a caution, charge or conviction of your own, or a DBS "
+         "barring in children or adult services; anything else may be recorded",
+         "nobody"),
+    Duty("MK §2", "you should not harass or discriminate against anyone else", "forbidden",
+         decider="the Grievance policy"),
+    Duty("MK §3", "If you have any health and safety or safeguarding concerns, you should raise "
+         "these with your manager", "not-a-declaration", decider="your manager, or the "
+         "Whistleblowing Policy"),
+    Duty("MK §4", "bring to the attention of managers any deficiency in the provision of "
+         "services", "not-a-declaration", decider="managers, or the Whistleblowing Policy"),
+    Duty("MK §4", "If you have a close personal relationship with an elected councillor, you need "
+         "to disclose this", "notification", "relationship", "councillor", "none the code sets",
+         LINE),
+    Duty("MK §5", "You cannot use council equipment or services for personal use without approval "
+         "in advance from a manager", "permission", "property-use", "",
+         "before the personal use starts", LINE),
+    Duty("MK §5", "You cannot order goods for your own personal use through a City Council "
+         "account", "forbidden"),
+    Duty("MK §5", "You are not allowed to use your position to obtain a discount for goods or "
+         "services", "forbidden"),
+    Duty("MK §5", "you must tell your manager as soon as possible so it can be put right",
+         "notification", "overpayment", "", "asap_working_days working days after noticing it",
+         LINE, ("asap_working_days",)),
+    Duty("MK §6", "bribes are never acceptable", "forbidden"),
+    Duty("MK §6", "you should check with your manager if you can keep it and write it down to "
+         "properly record it", "permission", "gift", "kept",
+         "record_within_working_days working days after receiving it (the code gives no time)",
+         LINE, ("record_within_working_days",)),
+    Duty("MK §6", "it might be OK to accept a small personal gift (under £25)", "forbidden",
+         "gift", "kept", decider="a breach until the gift is returned or donated, or the "
+         "declaration rejected", parameters=("gift_limit_gbp",)),
+    Duty("MK §6", "you should try and avoid accepting gifts and hospitality", "record", "gift",
+         "not-kept", "none: a gift declined, returned or donated may be recorded, and is never "
+         "late", "nobody"),
+    Duty("MK §6", "events should never be for social purposes", "forbidden", "hospitality",
+         "social", decider="a breach until the declaration is rejected"),
+    Duty("MK §6", "Whenever you accept hospitality from a supplier, you should write it down to "
+         "properly record it", "notification", "hospitality", "supplier",
+         "record_within_working_days working days after the hospitality (the code gives no "
+         "time)", LINE, ("record_within_working_days",)),
+    Duty("MK §6", "It can also sometimes be OK to accept hospitality", "record", "hospitality",
+         "other", "none: only hospitality accepted from a supplier must be written down; "
+         "other hospitality may be recorded, and is never late", "nobody"),
+    Duty("MK §7", "cannot undertake other work without the council's written permission",
+         "permission", "outside-work", "permission", "before the work starts",
+         "the line manager, or anyone above them in the line (the permission is the "
+         "council's); full-time staff at permission_grade and above",
+         ("permission_grade",)),
+    Duty("MK §7", "should tell their manager if they are doing other work or have another job",
+         "notification", "outside-work", "tell-manager",
+         "record_within_working_days working days after the work starts", LINE,
+         ("permission_grade", "record_within_working_days")),
+    Duty("MK §7", "before doing any private work", "notification", "outside-work",
+         "private-interests-form", "before the work starts: starting first is a breach",
+         LINE + ", who receives the Private Interests Form", ("permission_grade",)),
+    Duty("MK §7", "need to obtain permission from a very senior manager (Head of Service, "
+         "Assistant Director, Director or Chief Executive)", "permission", "outside-work",
+         "consultancy", "before the consultancy starts: starting first is a breach",
+         "any very senior manager (nearest in the line first); none: the Chief Executive"),
+    Duty("MK §7", "You need to tell the City Council if you have any private interests outside "
+         "work that may affect the decisions you might make at work", "notification",
+         "interest", "", "record_within_working_days working days after it arises", LINE,
+         ("record_within_working_days",)),
+    Duty("MK §7", "holding an influential or decision-making role with clubs and societies that "
+         "we work with or fund", "notification", "voluntary-work", "",
+         "record_within_working_days working days after taking on the role", LINE,
+         ("record_within_working_days",)),
+    Duty("MK §7", "You need to tell the City Council if you have any private interests",
+         "notification", "directorship", "", "record_within_working_days working days after "
+         "the appointment", LINE, ("record_within_working_days",)),
+    Duty("MK §8", "All media enquiries should be quickly referred to our Communications Team",
+         "not-a-declaration", decider="the Communications Team"),
+    Duty("MK §9", "If something goes wrong, you should report it in line with the Data "
+         "Protection Policy straight away", "not-a-declaration",
+         decider="as the Data Protection Policy says"),
+    Duty("MK §9", "You should never access or use any information obtained in the course of your "
+         "employment for personal gain", "forbidden"),
+    Duty("MK §10", "You are required to follow all our policies and procedures",
+         "not-a-declaration"),
+    Duty("MK §11", "you must make sure everyone in your team knows all about it",
+         "not-a-declaration", decider="managers, for their teams"),
+    Duty("MK §11", "You must undertake regular one-to-one meetings with everyone you directly "
+         "manage and ensure there is a note taken of the meetings", "not-a-declaration",
+         decider="managers: the notes are kept with the team member's supervision records, "
+         "not in a register of declarations"),
+    Duty("MK §11", "You must not be involved in making significant decisions that involve a "
+         "relative, partner or friend", "notification", "relationship", "decision",
+         "none the code sets", LINE + "; the related person is kept from deciding anything of "
+         "the declarant's while the relationship stands"),
+    Duty("MK §11", "You are not allowed to directly manage a partner or family member, in these "
+         "circumstances other arrangements need to be put in place", "notification",
+         "relationship", "line-management", "none the code sets",
+         LINE + "; a breach until the other arrangements are recorded"),
+    Duty("MK §11", "You are not allowed to directly manage a partner or family member",
+         "record", "relationship", "other", "none the code sets",
+         "nobody; the related person is still kept from deciding the declarant's records"),
+)
+DUTY = {(d.kind, d.route): d for d in DUTIES if d.kind and d.type != "forbidden"}
+
+
+def duty_of(record: Record, ctx: Context) -> Duty | None:
+    """Which of the code's duties this record is: its kind, and the case the code sets apart."""
+    details, kind = record.details, record.kind
+    if kind == "gift":
+        route = "kept" if details.get("outcome") in ACCEPTED else "not-kept"
+    elif kind == "hospitality":
+        route = "supplier" if details.get("outcome") == "accepted" and \
+            details.get("host_is_supplier") is True else "other"
+    elif kind == "outside-work":
+        route = outside_work_route(record, ctx).name
+    elif kind == "criminal-matter":
+        self_ = details.get("subject") == "self"
+        barred = details.get("event") == "dbs-barring" and \
+            common.has_flag(record, ctx, *CHILDREN_OR_ADULT_SERVICES)
+        route = "dbs-barring" if self_ and barred else \
+            "notifiable" if self_ and details.get("event") in NOTIFIABLE else "not-asked"
+    elif kind == "relationship":
+        context = details.get("context")
+        route = "councillor" if context == "councillor" or \
+            details.get("relationship") == "councillor" else \
+            context if context in ("decision", "line-management") else "other"
+    elif kind == "attestation":
+        return None if "attestation" not in KINDS else Duty(
+            KINDS["attestation"].section, "", "record", "attestation")
+    else:
+        route = ""
+    return DUTY.get((kind, route))
+
+
 # --- who decides --------------------------------------------------------------------------------
 
 def who_may_decide(record: Record, ctx: Context) -> Deciders:
@@ -186,8 +335,16 @@ def who_may_decide(record: Record, ctx: Context) -> Deciders:
         route = outside_work_route(record, ctx)
         candidates = common.line_manager(record, ctx)
         if route.name == "consultancy":
-            candidates = common.up_the_chain(record, ctx, VERY_SENIOR) or \
+            # "a very senior manager": any of them, the nearest in the line first; never
+            # someone the declarant manages (their permission would be no check at all)
+            candidates = common.up_the_chain(record, ctx, VERY_SENIOR) + [
+                a for role in VERY_SENIOR for a in common.holders(ctx, role)
+                if record.declarant not in {p.id for p in ctx.people.chain(a.person.id)}] or \
                 common.holders(ctx, "chief-executive")
+        elif route.name == "permission":
+            # "the council's written permission": the line manager, or anyone above in the line
+            candidates = candidates + [common.Authority(p, "above in the line")
+                                       for p in ctx.people.chain(record.declarant)[1:]]
         return common.deciders(record, ctx, candidates, action=route.action, section="MK §7")
     action = "acknowledge" if spec and spec.notification else "approve"
     return common.deciders(record, ctx, common.line_manager(record, ctx), action=action,
@@ -290,9 +447,13 @@ def outside_work_permission(record: Record, ctx: Context) -> Iterable[Finding]:
     permission"; consultancy needs permission "before undertaking" it."""
     start, declared = _v(record, "start_date"), record.declared_on
     route = outside_work_route(record, ctx)
-    if route.name in ("permission", "consultancy") and start and declared and start < declared:
-        yield common.breach(record, f"the work started on {start}, before permission was asked "
-                            f"for on {declared}", "details.start_date")
+    # "before doing any private work" binds the Private Interests Form too; only part-time
+    # Grade H+ staff "tell" and may do so once the work has begun
+    if route.name != "tell-manager" and start and declared and start < declared:
+        asked = "the Private Interests Form was completed" if \
+            route.name == "private-interests-form" else "permission was asked for"
+        yield common.breach(record, f"the work started on {start}, before {asked} on "
+                            f"{declared}", "details.start_date")
 
 
 RULES = (
@@ -341,6 +502,8 @@ POLICY = Policy(
     who_may_decide=who_may_decide,
     side_effects=side_effects,
     guide=_guide,
+    duties=DUTIES,
+    duty_of=duty_of,
     not_offered={
         "driving-disqualification": "the Milton Keynes code has no section on driving "
                                     "disqualification (run `coc check` for what it covers)",

@@ -33,7 +33,7 @@ from coc.registers.record import Record, as_datetime
 
 from . import common
 from .base import Context, Kind, Policy
-from .engine import schema_findings
+from .engine import schema_findings, who_must_act
 
 ATTESTATION_DUE_BY = "03-31"       # MM-DD: the yearly attestation is due by the end of March
 DEFAULT_DECISION_PERIOD = 10       # working days, for a plugin policy that declares no period
@@ -72,16 +72,19 @@ def _record_findings(record: Record, kind: Kind, policy: Policy, ctx: Context,
 def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Context,
                          today: date) -> list[Finding]:
     """A submitted record: a late acknowledgement, unapproved work under way, or a slow decision."""
-    deciders = policy.who_may_decide(record, ctx)
+    deciders = who_must_act(record, ctx)
+    if deciders is None:     # recorded, as the code asks: nobody has to act (issue 8)
+        return []
     who = f"who must act: {deciders.describe()}, to {deciders.action} it " \
           f"(`coc approve {record.id}`)"
     since = waiting_since(record)
     deadline = policy.deadline(record, ctx)
-    if kind.notification and deadline is not None and since is not None:
+    if deciders.action == "acknowledge" and deadline is not None and since is not None:
+        declared_late = since > deadline.due
         due = max(deadline.due, ctx.calendar.next_working_day(since))
         if today > due:
-            late = "" if due == deadline.due else \
-                f", the next working day after it was declared late on {since}"
+            late = f", the next working day after it was declared late on {since}" \
+                if declared_late else ""
             return [_at(record, "overdue-notification",
                         f"{kind.title.lower()} not acknowledged: due by {due} ({deadline.basis}"
                         f"{late}); {who}", deadline.section)]

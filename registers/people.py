@@ -12,7 +12,8 @@ from .text import control_character
 ROLES = ("service-manager", "service-director", "head-of-service", "assistant-director",
          "director", "chief-executive", "monitoring-officer", "hr")
 FLAGS = ("drives-on-council-business", "essential-car-user", "works-with-children",
-         "works-with-adults-at-risk", "politically-restricted", "chief-officer", "senior-manager")
+         "works-with-adults-at-risk", "politically-restricted", "chief-officer", "senior-manager",
+         "requires-driving-licence")
 HOURS = ("full-time", "part-time")
 HOURS_IN_A_WEEK = 168
 PERSON_KEYS = ("id", "name", "email", "department", "job_title", "grade", "hours",

@@ -92,7 +92,7 @@ def rules(found: list[dict]) -> set[tuple[str | None, str]]:
 
 @pytest.fixture
 def register(tmp_path: Path) -> Path:
-    return init_register(tmp_path / "register", "luton")
+    return init_register(tmp_path / "register", "milton-keynes")
 
 
 # item 2: an approval covers only the details it saw ------------------------------------------
@@ -131,9 +131,11 @@ def test_an_approval_merged_beside_other_details_no_longer_counts(register):
     result = run(register, "validate", "--all")
     assert result.exit_code == 1
     assert "decisions.0.details_digest" in result.output and "(decision-digest)" in result.output
-    # Max approves what he now sees: it counts, and validate is clean again.
-    ok(register, "approve", rid, user="mjones")
-    assert json.loads(ok(register, "show", rid, "--json").output)["status"] == "approved"
+    # Max cannot approve what he now sees, a £900 gift kept (MK §6): an approval never
+    # resolves a breach (issue 8); he rejects it, and validate is clean again.
+    assert run(register, "approve", rid, user="mjones").exit_code == 1
+    ok(register, "reject", rid, "--reason", "a £900 watch may not be kept", user="mjones")
+    assert json.loads(ok(register, "show", rid, "--json").output)["status"] == "rejected"
     assert run(register, "validate", "--all").exit_code == 0
 
 
@@ -287,7 +289,7 @@ def test_raising_a_limit_so_a_gift_validates_is_reported(register):
     config = register / "coc.yaml"
     assert "parameters:" in config.read_text()
     config.write_text(config.read_text().replace("parameters:\n", "parameters:\n"
-                                                 "  low_value_limit_gbp: \"1000\"\n", 1))
+                                                 "  record_within_working_days: 200\n", 1))
     sha = sneak(register, "jsmith", "parameters")
     assert (sha, "file-authority") in rules(audit(register))
 

@@ -82,7 +82,7 @@ def check(root: Path, answers: str, user: str = "jsmith") -> dict[str, Any]:
 
 
 def decider_ids(out: dict[str, Any]) -> list[str]:
-    return [p["id"] for p in out["decided_by"]["people"]]
+    return [p["id"] for p in out["decided_by"]["people"]] if out["decided_by"] else []
 
 
 # --- the guides themselves ----------------------------------------------------------------------
@@ -228,7 +228,8 @@ def test_interactive_numbered_options_then_no_prints_the_declare_command_that_wo
     said = check(root, f"topic=gift from=other fee=no value_gbp=12 outcome=kept small=yes "
                        f"received_on={TODAY}")
     assert shown["deadline"] == said["deadline"] == TWENTY_DAYS
-    assert shown["awaiting"]["who"] == said["decided_by"]["who"]
+    # Luton §14.3: "declared and recorded", so nobody is named to decide it, in either
+    assert shown["awaiting"] is None and said["decided_by"] is None
 
 
 @freeze_time("2026-11-27")
@@ -261,7 +262,8 @@ def test_mk_s6_small_personal_gift_under_25(mk, value, verdict):
     out = check(mk, f"topic=gift bribe=no value_gbp={value} outcome=kept")
     assert out["verdict"] == verdict and out["section"] == "MK §6"
     assert out["deadline"] == TWENTY_DAYS         # 20 working days: the code gives no time
-    assert decider_ids(out) == ["mjones"]
+    # a breach is never approved away, so nobody is named to approve it (issue 8)
+    assert decider_ids(out) == (["mjones"] if verdict == "declare" else [])
     rules = [f["rule"] for f in out["findings"]]
     assert rules == (["gift-value-limit"] if verdict == "not-allowed" else [])
 
@@ -514,7 +516,9 @@ def test_luton_s17_3_in_doubt_notify(luton):
 
 def test_luton_s17_3_a_household_member(luton):
     out = check(luton, "topic=criminal subject=household-member event=charge")
-    assert out["verdict"] == "declare" and out["deadline_section"] == "Luton §17.3"
+    # §17.3 gives a household member's notice no time of its own (issue 8)
+    assert out["verdict"] == "declare" and out["deadline"] is None
+    assert out["decided_by"]["section"] == "Luton §17.3"
 
 
 def test_luton_s17_3_working_with_children_and_associating_with_offenders(luton):
@@ -563,7 +567,8 @@ def test_luton_s20_4_other_voluntary_work_is_advised_in_writing(luton):
 
 def test_luton_s22_council_nominated_director_informs_the_monitoring_officer(luton):
     out = check(luton, "topic=directorship council_nominated=yes")
-    assert decider_ids(out) == ["mokafor"] and out["section"] == "Luton §22.2"
+    # declared to the line manager as §22.1, "and the Monitoring Officer informed"
+    assert decider_ids(out) == ["mjones", "mokafor"] and out["section"] == "Luton §22.2"
     assert check(luton, "topic=directorship council_nominated=no")["section"] == "Luton §22.1"
 
 

@@ -57,7 +57,7 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
     try:
         base = tmp_path_factory.mktemp("ci")
         clean = base / "clean"
-        init_register(clean, "luton")
+        init_register(clean, "milton-keynes")
         run_coc(clean, "declare", "gift", "--received-on", date.today().isoformat(), "--donor",
                 "A. Supplier", "--description", "Pen", "--value-gbp", "5", "--outcome", "kept",
                 "--no-input")
@@ -82,7 +82,7 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
         founded, declared = date.today() - timedelta(days=60), date.today() - timedelta(days=40)
         os.environ.update(GIT_AUTHOR_DATE=f"{founded}T10:00:00Z",
                           GIT_COMMITTER_DATE=f"{founded}T10:00:00Z")
-        init_register(out["overdue"], "luton")
+        init_register(out["overdue"], "milton-keynes")
         os.environ.update(GIT_AUTHOR_DATE=f"{declared}T10:00:00Z",
                           GIT_COMMITTER_DATE=f"{declared}T10:00:00Z")
         with freeze_time(declared.isoformat()):

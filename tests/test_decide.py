@@ -71,7 +71,7 @@ def assert_refused(coc, root: Path, args: tuple[str, ...], user: str, *expected:
 # approve / accept ------------------------------------------------------------------------------
 
 def test_line_manager_approves_with_conditions_and_the_declarant_accepts(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
 
     result = coc(root, "approve", gift, "--conditions", "Share them with the team", user="mjones")
@@ -99,7 +99,7 @@ def test_line_manager_approves_with_conditions_and_the_declarant_accepts(make_re
 
 
 def test_approve_json_and_validate_clean_afterwards(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     result = coc(root, "approve", gift, "--json", user="mjones")
     out = json.loads(result.output)
@@ -109,7 +109,7 @@ def test_approve_json_and_validate_clean_afterwards(make_register, coc):
 
 
 def test_reject_needs_a_reason_and_records_it(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert coc(root, "reject", gift, user="mjones").exit_code == 2
     result = coc(root, "reject", gift, "--reason", "From a bidder in a live tender", user="mjones")
@@ -130,7 +130,7 @@ def test_a_notification_is_noted_not_approved(make_register, coc):
                    "acknowledged, not approved")
     result = coc(root, "approve", notice, user="mjones")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Noted {notice}")
+    assert result.output.startswith(f"Acknowledged (noted) {notice}")
     assert last_commit(root)[1] == f"note(criminal-matter): {notice} by mjones"
     assert load(root, notice)["decisions"][0]["decision"] == "noted"
     assert status(coc, root, notice) == "noted"
@@ -139,14 +139,14 @@ def test_a_notification_is_noted_not_approved(make_register, coc):
 # who may decide --------------------------------------------------------------------------------
 
 def test_the_declarant_cannot_approve_their_own(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert_refused(coc, root, ("approve", gift), "jsmith", "jsmith is the declarant",
                    "who may: Max Jones (line manager)")
 
 
 def test_hr_who_recorded_it_cannot_approve_it(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags(), "--for", "jsmith", user="hreed")
     assert load(root, gift)["recorded_by"] == "hreed"
     assert_refused(coc, root, ("approve", gift), "hreed",
@@ -154,7 +154,7 @@ def test_hr_who_recorded_it_cannot_approve_it(make_register, coc):
 
 
 def test_a_manager_from_another_line_cannot_approve(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags(), user="kpatel")
     assert_refused(coc, root, ("approve", gift), "mjones", "mjones may not decide this gift",
                    "who may: Dana Davies (line manager)")
@@ -162,7 +162,7 @@ def test_a_manager_from_another_line_cannot_approve(make_register, coc):
 
 
 def test_a_related_manager_is_passed_over_for_the_next_one_up(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     relationship = declare(coc, root, "relationship", "--other-person", "jsmith", "--relationship",
                            "partner", "--context", "line-management", user="mjones")
     gift = declare(coc, root, "gift", *gift_flags())
@@ -175,7 +175,7 @@ def test_a_related_manager_is_passed_over_for_the_next_one_up(make_register, coc
 
 
 def test_only_the_declarant_accepts_conditions(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert coc(root, "approve", gift, "--conditions", "Share them", user="mjones").exit_code == 0
     assert_refused(coc, root, ("accept", gift), "mjones", "only the declarant accepts")
@@ -183,7 +183,7 @@ def test_only_the_declarant_accepts_conditions(make_register, coc):
 
 
 def test_nothing_to_accept_without_conditions(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert_refused(coc, root, ("accept", gift), "jsmith", "no conditions waiting")
     assert coc(root, "approve", gift, user="mjones").exit_code == 0
@@ -191,7 +191,7 @@ def test_nothing_to_accept_without_conditions(make_register, coc):
 
 
 def test_a_decided_record_is_not_decided_again(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert coc(root, "approve", gift, user="mjones").exit_code == 0
     assert_refused(coc, root, ("reject", gift, "--reason", "changed my mind"), "mjones",
@@ -199,7 +199,7 @@ def test_a_decided_record_is_not_decided_again(make_register, coc):
 
 
 def test_someone_not_in_people_yaml_is_refused(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert_refused(coc, root, ("approve", gift), "stranger@example.org", "stranger@example.org")
 
@@ -212,7 +212,7 @@ def test_bad_ids_and_unknown_records(make_register, coc):
 
 
 def test_uncommitted_edits_to_the_record_are_not_swept_into_a_decision(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     path = record_file(root, gift)
     path.write_text(path.read_text().replace("Box of chocolates", "Crate of wine"))
@@ -249,7 +249,7 @@ def test_amending_hours_needs_a_fresh_decision(make_register, coc):
 
 
 def test_amend_refusals(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert_refused(coc, root, ("amend", gift, "--hours-per-week", "3"), "jsmith",
                    "--hours-per-week", "a gift has no field hours_per_week")
@@ -287,7 +287,7 @@ def test_end_an_interest(make_register, coc):
 
 
 def test_a_gift_does_not_end_and_dates_are_checked(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert_refused(coc, root, ("end", gift, "--on", TODAY), "jsmith", "does not end", "withdraw")
     work = declare(coc, root, "outside-work", *OUTSIDE_WORK)
@@ -295,7 +295,7 @@ def test_a_gift_does_not_end_and_dates_are_checked(make_register, coc):
 
 
 def test_withdraw_then_nothing_more_changes(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert coc(root, "withdraw", gift).exit_code == 2
     assert_refused(coc, root, ("withdraw", gift, "--reason", "x"), "mjones", "neither the declarant")
@@ -331,7 +331,7 @@ decisions: []
 
 
 def test_a_decision_keeps_comments_order_and_quoting(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     record_id = "GIF-2026-ABCDEF"
     path = root / "registers/housing/gift/2026" / f"{record_id}.yaml"
     path.parent.mkdir(parents=True)
@@ -368,7 +368,7 @@ def test_every_state_change_has_help(coc, tmp_path, command):
 def test_the_pull_request_flow_on_declare_branches(make_register, coc, tmp_path):
     """Jane declares on declare/<id> and pushes; Max, in his own clone, approves on that branch
     (fetched from the remote), is told what to push; the approved branch merges into main."""
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     origin = tmp_path / "origin.git"
     git(tmp_path, "clone", "-q", "--bare", str(root), str(origin))
     git(root, "remote", "add", "origin", str(origin))
@@ -402,7 +402,7 @@ def test_the_pull_request_flow_on_declare_branches(make_register, coc, tmp_path)
 
 
 def test_a_refused_change_on_a_branch_leaves_you_where_you_were(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())
     assert_refused(coc, root, ("approve", gift, "--branch"), "jsmith", "jsmith is the declarant")
     assert git(root, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"

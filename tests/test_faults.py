@@ -197,7 +197,7 @@ def test_a_read_only_records_folder_is_rolled_back_to_exactly_before(make_regist
                                                                      tmp_path):
     """git can write but the record cannot: coc had already taken its lock and journal, and puts
     the index and branch back (including a declare/<id> branch it had just made)."""
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     gift = declared(coc, root)
     git(root, "status", "--porcelain")
     before = state(root)

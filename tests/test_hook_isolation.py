@@ -104,7 +104,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("HOME", str(home))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
         mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-        return init_register(tmp_path_factory.mktemp("iso") / "register", "luton")
+        return init_register(tmp_path_factory.mktemp("iso") / "register", "milton-keynes")
 
 
 @pytest.fixture

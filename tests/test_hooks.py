@@ -85,7 +85,7 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
         for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "GIT_DIR", "GIT_INDEX_FILE"):
             mp.delenv(var, raising=False)
-        root = init_register(tmp_path_factory.mktemp("hooks") / "register", "luton")
+        root = init_register(tmp_path_factory.mktemp("hooks") / "register", "milton-keynes")
     yield root
 
 
@@ -170,7 +170,7 @@ def test_init_installs_the_hook_and_install_is_idempotent(register):
 
 
 def test_a_foreign_hook_is_kept_unless_forced(tmp_path):
-    root = init_register(tmp_path / "r", "luton")
+    root = init_register(tmp_path / "r", "milton-keynes")
     hook = root / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho theirs\n")
     code, out = run_coc(root, "hooks", "install")
@@ -183,7 +183,7 @@ def test_a_foreign_hook_is_kept_unless_forced(tmp_path):
 
 
 def test_the_hook_follows_core_hookspath(tmp_path):
-    root = init_register(tmp_path / "r", "luton")
+    root = init_register(tmp_path / "r", "milton-keynes")
     git(root, "config", "core.hooksPath", ".githooks")
     assert run_coc(root, "hooks", "install")[0] == 0
     assert MARKER in (root / ".githooks" / "pre-commit").read_text()
@@ -361,5 +361,6 @@ def test_a_breach_already_done_is_recorded_and_flagged_not_refused(register):
     proc = commit(register)
     assert proc.returncode == 0, proc.stderr
     assert f"{record_id}.yaml:" in proc.stderr and "details.value_gbp: breach:" in proc.stderr
-    assert "(gift-low-value) [Luton §14.3]" in proc.stderr and "(recorded;" in proc.stderr
+    assert "(gift-value-limit) [MK §6]" in proc.stderr and "(recorded;" in proc.stderr
+    assert "no approval resolves a breach" in proc.stderr
     assert "this commit changes the register" not in proc.stderr

@@ -98,9 +98,8 @@ def life(git_env: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
 
 def test_a_pull_request_merge_is_shown_as_a_merge_not_a_second_declaration(life):
     root, _, _ = life
-    result = ok(root, "declare", "gift", "--received-on", TODAY.isoformat(), "--donor", "B",
-                "--description", "Pen", "--value-gbp", "5", "--outcome", "kept", "--no-input",
-                "--branch", "--json", user="pbrown")
+    result = ok(root, "declare", "property-use", "--item", "Laptop", "--purpose", "Training",
+                "--from-date", SOON, "--no-input", "--branch", "--json", user="pbrown")
     record_id = json.loads(result.output)["id"]
     ok(root, "approve", record_id, "--branch", user="mjones")
     tip = head(root)
@@ -178,7 +177,7 @@ def test_an_unknown_or_malformed_id_is_a_one_line_error(life):
 def test_amendments_read_as_people_write_them_not_as_python(tmp_path, git_env):
     """`donor_is_supplier: none -> yes`, never `None -> True` (issue 10)."""
     root = tmp_path / "reg"
-    init_register(root, "luton")
+    init_register(root, "milton-keynes")
     received = (date.today() - timedelta(days=1)).isoformat()
     gift = json.loads(ok(root, "declare", "gift", "--received-on", received, "--donor", "Ann",
                          "--description", "Pen", "--value-gbp", "5", "--outcome", "kept",

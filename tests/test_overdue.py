@@ -64,9 +64,9 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obj
                                  "--role", "Steward", "--paid", "yes", "--start-date",
                                  "2027-01-11", "--hours-per-week", "6", "--working-pattern",
                                  "Saturdays", user="pbrown")
-            ids["gift"] = declare(root, "gift", "--received-on", DAY0, "--donor", "A. Supplier",
-                                  "--description", "Pen", "--value-gbp", "5", "--outcome",
-                                  "kept", user="agreen")
+            # a permission (Luton §28.1): a Luton gift is recorded, and waits for nobody
+            ids["gift"] = declare(root, "property-use", "--item", "Laptop", "--purpose",
+                                  "Training", "--from-date", "2027-06-01", user="agreen")
             ids["cond"] = declare(root, "outside-work", "--organisation", "Evening classes",
                                   "--role", "Tutor", "--paid", "yes", "--start-date",
                                   "2027-03-01", "--hours-per-week", "3", "--working-pattern",
@@ -205,9 +205,8 @@ def test_text_and_junit_output(register):
 def test_acting_clears_what_was_overdue(make_register, coc):
     root = make_register("luton", config={"parameters": {"decision_period_working_days": 2}})
     with freeze_time(DAY0):
-        gift = declare(root, "gift", "--received-on", DAY0, "--donor", "A. Supplier",
-                       "--description", "Pen", "--value-gbp", "5", "--outcome", "kept",
-                       user="jsmith")
+        gift = declare(root, "property-use", "--item", "Laptop", "--purpose", "Training",
+                       "--from-date", "2027-06-01", user="jsmith")
         work = declare(root, "outside-work", "--organisation", "Evening classes", "--role",
                        "Tutor", "--paid", "yes", "--start-date", "2027-03-01",
                        "--hours-per-week", "3", "--working-pattern", "Tuesdays", user="jsmith")

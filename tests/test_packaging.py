@@ -190,7 +190,7 @@ def test_a_wheel_install_hook_runs_no_code_from_the_register(wheel_venv, tmp_pat
                                      run)
 
     coc = wheel_venv / "bin" / "coc"
-    proc = run(tmp_path, str(coc), "init", str(tmp_path / "register"), "--policy", "luton")
+    proc = run(tmp_path, str(coc), "init", str(tmp_path / "register"), "--policy", "milton-keynes")
     assert proc.returncode == 0, proc.stderr
     root = tmp_path / "register"
     hook = (root / ".git" / "hooks" / "pre-commit").read_text()
@@ -238,7 +238,7 @@ def test_nothing_tells_anyone_to_install_the_unrelated_coc_from_pypi(tmp_path):
 
     assert PYPI_COC.search("pip install coc") and PYPI_COC.search("pipx install 'coc==1'")
     assert not PYPI_COC.search("pipx install coc-register")
-    root = init_register(tmp_path / "register", "luton")
+    root = init_register(tmp_path / "register", "milton-keynes")
     shipped = [REPO / "README.md", REPO / ".pre-commit-hooks.yaml",
                *[p for d in ("cli", "hooks", "templates") for p in (REPO / d).rglob("*")
                  if p.is_file() and "__pycache__" not in p.parts]]

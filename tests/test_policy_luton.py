@@ -149,7 +149,8 @@ def test_luton_s16_2_a_specified_post_cannot_appeal():
 def test_luton_s16_4_a_sensitive_post_appeals_to_the_monitoring_officer():
     record = appeal("sensitive")
     assert rule(record, "specified-post") == []
-    assert decide(record) == ("approve", ["mokafor"], "Luton §16.4")
+    # "by contacting the Monitoring Officer": a notice to the MO, not an approval (issue 8)
+    assert decide(record) == ("acknowledge", ["mokafor"], "Luton §16.4")
 
 
 def test_luton_s16_3_appellant_not_politically_restricted_in_people_yaml_warns():
@@ -218,9 +219,9 @@ def test_luton_s17_2_follows_must_name_an_earlier_notice_of_the_same_person():
     assert severities(missing, "follows", ctx(missing)) == ["error"]
 
 
-def test_luton_s17_3_household_member_is_notified_on_the_next_working_day_too():
-    deadline = POLICY.deadline(criminal("charge", subject="household-member"), ctx())
-    assert deadline is not None and deadline.section == "Luton §17.3"
+def test_luton_s17_3_household_member_has_no_time_of_its_own():
+    """§17.3 "should notify their line manager" gives no time, unlike §17.2 (issue 8)."""
+    assert POLICY.deadline(criminal("charge", subject="household-member"), ctx()) is None
 
 
 def test_luton_s17_criminal_matter_is_acknowledged_by_the_line_manager():
@@ -341,9 +342,9 @@ def test_luton_s20_5_the_nine_listed_activities_need_approval_first(category):
     assert severities(voluntary(category, "2026-11-24"), "deadline") == []
 
 
-def test_luton_s20_5_activity_started_before_approval_was_sought_warns():
+def test_luton_s20_5_activity_started_before_approval_was_sought_is_a_breach():
     assert severities(voluntary("youth-group", "2026-11-01"), "voluntary-approval-first") == \
-        ["warning"]
+        ["breach"]
 
 
 def test_luton_s20_6_service_director_or_service_manager_approves():
@@ -387,7 +388,8 @@ def test_luton_s22_1_company_number_looks_like_companies_house():
 
 def test_luton_s22_2_council_nominated_director_monitoring_officer_informed():
     record = directorship(True)
-    assert decide(record) == ("acknowledge", ["mokafor"], "Luton §22.2")
+    # declared to the line manager as §22.1, "and the Monitoring Officer informed"
+    assert decide(record) == ("acknowledge", ["mjones", "mokafor"], "Luton §22.2")
     assert severities(record, "council-nominated-director") == ["info"]
 
 
@@ -427,8 +429,9 @@ def test_luton_s28_1_prior_permission_declaring_on_the_day_is_on_time():
     assert severities(property_use("2026-11-24"), "deadline") == []
 
 
-def test_luton_s28_1_taken_before_permission_was_asked_warns():
-    assert severities(property_use("2026-11-20"), "property-prior-permission") == ["warning"]
+def test_luton_s28_1_taken_before_permission_was_asked_is_a_breach():
+    """"unless prior permission has been given": taking it first is a breach (issue 8)."""
+    assert severities(property_use("2026-11-20"), "property-prior-permission") == ["breach"]
 
 
 # --- Responsibilities, kinds and parameters -----------------------------------------------------

@@ -137,11 +137,17 @@ def test_mk_s11_managing_family_found_from_people_yaml_even_in_another_context()
     assert severities(relationship("mjones", "friend"), "manage-partner-or-family") == []
 
 
-def test_mk_s11_a_breach_is_recorded_and_once_decided_reads_as_information():
-    decided = relationship(decisions=[{"decision": "noted", "by": "hhughes",
-                                       "at": "2026-11-25T10:00:00+00:00"}])
-    [finding] = rule(decided, "manage-partner-or-family")
-    assert finding.severity == "info" and "resolved: noted by hhughes" in finding.message
+def test_mk_s11_a_breach_stays_open_when_noted_and_is_handled_when_rejected():
+    """An approval or acknowledgement never resolves a breach; a rejection handles it (issue 8)."""
+    noted = relationship(decisions=[{"decision": "noted", "by": "hhughes",
+                                     "at": "2026-11-25T10:00:00+00:00"}])
+    [finding] = rule(noted, "manage-partner-or-family")
+    assert finding.severity == "breach"
+    rejected = relationship(decisions=[{"decision": "rejected", "by": "hhughes",
+                                        "at": "2026-11-25T10:00:00+00:00"}])
+    [finding] = rule(rejected, "manage-partner-or-family")
+    assert finding.severity == "info"
+    assert "handled: rejected by hhughes on 2026-11-25" in finding.message
 
 
 def test_mk_s11_significant_decisions_about_a_relative_say_who_decides_instead():
@@ -279,7 +285,10 @@ def outside(declarant: str = "jsmith", start: str = "2026-12-01", declared_on: s
 def test_mk_s7_full_time_grade_h_needs_written_permission_before_starting():
     record = outside("agreen")
     deciders = POLICY.who_may_decide(record, ctx())
-    assert (deciders.action, eligible(record), deciders.section) == ("approve", ["mjones"], "MK §7")
+    # "the council's written permission": the line manager, or anyone above in the line
+    assert (deciders.action, eligible(record)[:2], deciders.section) == \
+        ("approve", ["mjones", "hhughes"], "MK §7")
+    assert eligible(record)[-1] == "ccarter"
     assert due(record) == D("2026-12-01")
     assert "full-time staff at Grade H" in rule(record, "outside-work-route")[0].message
 

@@ -93,7 +93,7 @@ def pinned(framework: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     with pytest.MonkeyPatch.context() as mp:
         for key in ("HOME", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL"):
             mp.setenv(key, framework[key])
-        init_register(root, "luton")
+        init_register(root, "milton-keynes")
     (root / ".pre-commit-config.yaml").write_text(PINNED.format(
         repo=framework["COC_TOOLKIT"], rev=framework["COC_TOOLKIT_REV"]))
     subprocess.run(["git", "commit", "-qam", "pin coc"], cwd=root, env=framework, check=True)
@@ -133,7 +133,7 @@ def test_our_manifest_and_the_register_config_are_valid(framework, tmp_path):
     proc = run([*PRE_COMMIT, "validate-manifest", str(TOOLKIT / ".pre-commit-hooks.yaml")],
                TOOLKIT, framework)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    root = init_register(tmp_path / "register", "luton")
+    root = init_register(tmp_path / "register", "milton-keynes")
     proc = run([*PRE_COMMIT, "validate-config", ".pre-commit-config.yaml"], root, framework)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "entry: coc hooks run" in (root / ".pre-commit-config.yaml").read_text()
@@ -142,7 +142,7 @@ def test_our_manifest_and_the_register_config_are_valid(framework, tmp_path):
 # try-repo: the toolkit's .pre-commit-hooks.yaml, installed by pre-commit ------------------------
 
 def test_try_repo_runs_coc_on_what_is_staged(framework, tmp_path):
-    root = init_register(tmp_path / "register", "luton")
+    root = init_register(tmp_path / "register", "milton-keynes")
     good_id, _ = gift(root)
     bad_id = new_id("GIF", 2026)
     write(root, GIFT.format(id=bad_id, declarant="jsmith").replace("  donor: A. Supplier\n", ""),
@@ -207,7 +207,7 @@ def test_pinned_late_needs_a_reason(pinned):
 # the config `coc init` writes: repo: local, the coc on PATH ------------------------------------
 
 def test_the_register_config_from_coc_init(framework, tmp_path, monkeypatch):
-    root = init_register(tmp_path / "register", "luton")
+    root = init_register(tmp_path / "register", "milton-keynes")
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     proc = run([*PRE_COMMIT, "install", "-f"], root, {**framework, "PATH": os.environ["PATH"]})
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -144,7 +144,7 @@ amendments: []
 
 
 def test_approve_and_amend_through_the_cli_touch_only_their_own_lines(make_register, coc):
-    root = make_register("luton")
+    root = make_register("milton-keynes")
     today = date.today().isoformat()
     result = coc(root, "declare", "gift", "--received-on", today, "--donor", "x",
                  "--description", "x", "--value-gbp", "1", "--outcome", "kept", "--no-input",

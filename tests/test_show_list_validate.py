@@ -22,7 +22,7 @@ def register(tmp_path_factory):
     from conftest import EXAMPLE_EMAILS
 
     root = tmp_path_factory.mktemp("reg") / "register"
-    init_register(root, "luton")
+    init_register(root, "milton-keynes")
 
     def run(user: str, *args: str) -> str:
         result = CliRunner().invoke(cli, ["-C", str(root), *args],
@@ -68,7 +68,7 @@ def test_list_shows_names_and_takes_a_name_or_email_for_person(register, coc):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--kind", "gifts"), "no kind 'gifts' in the luton policy; did you mean gift?"),
+    (("--kind", "gifts"), "no kind 'gifts' in the milton-keynes policy; did you mean gift?"),
     (("--person", "Keir Starmer"), "no one 'Keir Starmer' in people.yaml"),
     (("--person", "kpatle"), "did you mean kpatel?"),
 ])
@@ -90,7 +90,7 @@ def test_show_gives_status_deadline_and_who_must_act(register, coc):
     shown = json.loads(coc(root, "show", ids["work"], "--json").stdout)
     assert set(shown) >= {"id", "kind", "declarant", "status", "deadline", "findings", "path",
                           "record"}
-    assert shown["deadline"] == "2031-01-13"
+    assert shown["deadline"] == "2031-02-10"   # MK §7 part-time Grade H: tell, 20 working days
     assert shown["record"]["details"]["organisation"] == "Bedford College"
     approved = json.loads(coc(root, "show", ids["gift"], "--json").stdout)
     assert approved["status"] == "approved"

@@ -8,7 +8,8 @@ from typing import Any
 import click
 from coc.registers.store import check_id
 
-from .common import FORMATS, echo_json, junit, open_register, render_findings, to_jsonable
+from .common import (FORMATS, echo_json, junit, open_register, render_findings, shown_from,
+                     to_jsonable)
 
 
 @click.command()
@@ -43,6 +44,10 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
     found = run(history, report, use_cache=not no_cache)
+    restricted = register.readers()[1:]   # its history too, whole, for those who have it
+    others = [(prefix, History.read(other.root)) for prefix, other in restricted]
+    for prefix, other_history in others:
+        found += shown_from(prefix, run(other_history, None, use_cache=not no_cache))
     if anchor_file is not None:
         found += anchor_findings(history, _read_anchor(anchor_file))
     if write_anchor is not None and not found:
@@ -54,7 +59,8 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
             raise CocError(f"cannot write the anchor: {exc.strerror}", path=str(write_anchor),
                            field="--write-anchor") from None
     if fmt == "junit":
-        click.echo(junit(found, "coc audit", passed=record_ids(history)))
+        click.echo(junit(found, "coc audit", passed=record_ids(history) + [
+            i for _, other_history in others for i in record_ids(other_history)]))
     elif fmt == "json" or found:
         click.echo(render_findings(found, fmt, suite="coc audit"))
     if found:
@@ -122,8 +128,12 @@ def log(record_id: str, as_json: bool) -> None:
     from coc.registers.history import History
 
     record_id = check_id(record_id.strip().upper())
-    register = open_register()
+    main = open_register()
+    register = main.holding(record_id)   # the restricted register's, for those who have it
     entries = life(History.read(register.root), record_id)
+    if not entries and register is main and len(main.readers()) > 1:
+        register = main.readers()[1][1]
+        entries = life(History.read(register.root), record_id)
     if not entries:
         raise CocError(f"no record {record_id} in this register's history", field="id")
     if as_json:

@@ -1,6 +1,7 @@
 """`coc init DIR --policy NAME`: a new register repository, ready to use and with hooks installed."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from importlib import resources
@@ -48,8 +49,13 @@ def example_people() -> str:
 
 
 def init_register(directory: Path, policy_name: str, people_file: Path | None = None,
-                  org: str | None = None, ci_install: str | None = None) -> Path:
-    """Create and commit a register; the people file and policy are validated first."""
+                  org: str | None = None, ci_install: str | None = None,
+                  restricted: Path | None = None, *, extra_config: str = "") -> Path:
+    """Create and commit a register; the people file and policy are validated first.
+
+    With `restricted`, a second repository there too: the restricted register that holds the
+    sensitive kinds (UK GDPR art. 9/10), with the same policy and a copy of people.yaml; the
+    main register's coc.yaml names it (`restricted_register`, relative to the main one)."""
     import jinja2
 
     from coc.policies.registry import get_policy
@@ -63,6 +69,20 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
         _check_ci_install(ci_install)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CocError(f"{directory} already exists and is not empty; choose a new folder")
+    if restricted is not None:
+        if restricted.is_symlink() or (restricted.exists() and (not restricted.is_dir()
+                                                                or any(restricted.iterdir()))):
+            raise CocError(f"{restricted} already exists and is not empty; choose a new folder",
+                           field="--restricted")
+        main, other = directory.resolve(), restricted.resolve()
+        if main == other or main.is_relative_to(other) or other.is_relative_to(main):
+            raise CocError("the restricted register must be a separate folder, neither the "
+                           "register nor inside or around it", field="--restricted")
+        link = os.path.relpath(other, main)
+        extra_config += ("# Sensitive kinds (criminal matters, driving disqualifications, "
+                         "service-user exceptions,\n# relationships) are written to this "
+                         "separate repository, never to this one.\n"
+                         f"restricted_register: {json.dumps(link)}\n")
     if people_file is not None:
         try:
             people_text = people_file.read_bytes()
@@ -90,6 +110,8 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
         if target.endswith(".j2"):
             target = target[:-3]
             text = env.from_string(text).render(**values)
+        if target == "coc.yaml":
+            text += extra_config
         write_atomic(directory / target, text)
     write_atomic(directory / "people.yaml", people)
     from coc.cli.codeowners import render_codeowners   # departments' records -> their approvers
@@ -110,6 +132,10 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     git(directory, "commit", "-q", "--no-verify", "-m",
         f"init: {policy.name} register (coc {__version__})", env=env_vars)
     _install_hooks(directory)
+    if restricted is not None:
+        init_register(restricted, policy_name, people_file, org, ci_install, extra_config=(
+            "# This is a restricted register: it holds only the sensitive kinds, and only the\n"
+            "# people who handle them have a copy.\nrestricted: true\n"))
     return directory
 
 
@@ -145,11 +171,17 @@ def _install_hooks(directory: Path) -> None:
               help="What CI pip-installs to get coc, e.g. "
                    "'coc-register @ git+https://git.example.gov.uk/tools/coc@v1.2.3' "
                    "(not `coc`: that name on PyPI is an unrelated project).")
+@click.option("--restricted", type=click.Path(path_type=Path, file_okay=False), metavar="RDIR",
+              help="Also create a restricted register in RDIR for the sensitive kinds "
+                   "(criminal matters...), which the main register never holds.")
 def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None,
-         ci_install: str | None) -> None:
+         ci_install: str | None, restricted: Path | None) -> None:
     """Create a register repository in DIRECTORY for the policy NAME."""
-    init_register(directory, policy_name, people_file, org, ci_install)
+    init_register(directory, policy_name, people_file, org, ci_install, restricted)
     click.echo(f"Created a {policy_name} register in {directory}")
+    if restricted is not None:
+        click.echo(f"Created its restricted register in {restricted}: sensitive kinds are "
+                   "recorded there only; give access to it only to those who handle them.")
     if people_file is None:
         click.echo("people.yaml holds an EXAMPLE organisation: replace it with your own people.")
     click.echo(f"Next: cd {directory} && git config user.email <your email in people.yaml> "

@@ -207,8 +207,11 @@ def step_findings(before: Record | None, after: Record, ctx: Context, commit: Co
                   settings: Settings) -> list[Finding]:
     """Every rule on one record's change in one commit."""
     from .history import history_findings
+    from .validate import register_findings
 
     found = history_findings(before, after, ctx, committer_of(commit, settings))
+    if before is None or before.kind != after.kind:   # once, where it came into this register
+        found += register_findings(after, ctx)
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     return found

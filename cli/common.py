@@ -51,18 +51,23 @@ def destination(register: Register, kind_name: str) -> Register:
         return register
     other = register.restricted()
     if other is None:
-        raise CocError(f"a {kind_name} is recorded only in the restricted register "
-                       f"{register.config.restricted_register!r} (coc.yaml restricted_register), "
-                       "which is not on this machine: nothing was recorded; ask HR or the "
-                       "Monitoring Officer to record it", path="coc.yaml",
-                       field="restricted_register")
+        from coc.registers.yamlio import located
+
+        raise located(CocError(
+            f"a {kind_name} is recorded only in the restricted register "
+            f"{register.config.restricted_register!r}, which is not on this machine: nothing "
+            "was recorded; ask HR or the Monitoring Officer to record it", path="coc.yaml",
+            field="restricted_register"), register.root / "coc.yaml")
     return other
 
 
 def shown_from(prefix: str, findings: Iterable[Finding]) -> list[Finding]:
     """Findings of the restricted register (`prefix` is its path as coc.yaml names it), their
     paths shown from the main register, so that each one names its file unambiguously."""
-    return [f.at(path=prefix + f.path) if prefix and f.path else f for f in findings]
+    if not prefix:
+        return list(findings)
+    return [f.at(path=prefix + f.path) if f.path else
+            f.at(message=f"in {prefix.rstrip('/')}: {f.message}") for f in findings]
 
 
 def user_path(path: Path) -> Path:

@@ -34,7 +34,7 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
     the history is clean; exits 1 when there is any anomaly.
     """
-    from coc.policies.audit import anchor_findings, make_anchor, record_ids
+    from coc.policies.audit import anchor_findings, make_anchor, moved_in, moved_out, record_ids
     from coc.policies.audit import audit as run
     from coc.registers.errors import CocError
     from coc.registers.history import History, commits_between, resolve_commit
@@ -46,8 +46,10 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     found = run(history, report, use_cache=not no_cache)
     restricted = register.readers()[1:]   # its history too, whole, for those who have it
     others = [(prefix, History.read(other.root)) for prefix, other in restricted]
-    for prefix, other_history in others:
+    for (prefix, other_history), (_, other) in zip(others, restricted):
         found += shown_from(prefix, run(other_history, None, use_cache=not no_cache))
+        kept = {loaded.record.id for loaded in other.load_all() if loaded.record}
+        found += moved_out(history, kept) + shown_from(prefix, moved_in(history, other_history))
     if anchor_file is not None:
         found += anchor_findings(history, _read_anchor(anchor_file))
     if write_anchor is not None and not found:

@@ -70,19 +70,8 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CocError(f"{directory} already exists and is not empty; choose a new folder")
     if restricted is not None:
-        if restricted.is_symlink() or (restricted.exists() and (not restricted.is_dir()
-                                                                or any(restricted.iterdir()))):
-            raise CocError(f"{restricted} already exists and is not empty; choose a new folder",
-                           field="--restricted")
-        main, other = directory.resolve(), restricted.resolve()
-        if main == other or main.is_relative_to(other) or other.is_relative_to(main):
-            raise CocError("the restricted register must be a separate folder, neither the "
-                           "register nor inside or around it", field="--restricted")
-        link = os.path.relpath(other, main)
-        extra_config += ("# Sensitive kinds (criminal matters, driving disqualifications, "
-                         "service-user exceptions,\n# relationships) are written to this "
-                         "separate repository, never to this one.\n"
-                         f"restricted_register: {json.dumps(link)}\n")
+        extra_config += RESTRICTED_CONFIG.format(path=json.dumps(_restricted_link(directory,
+                                                                                  restricted)))
     if people_file is not None:
         try:
             people_text = people_file.read_bytes()
@@ -133,10 +122,50 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
         f"init: {policy.name} register (coc {__version__})", env=env_vars)
     _install_hooks(directory)
     if restricted is not None:
-        init_register(restricted, policy_name, people_file, org, ci_install, extra_config=(
-            "# This is a restricted register: it holds only the sensitive kinds, and only the\n"
-            "# people who handle them have a copy.\nrestricted: true\n"))
+        init_register(restricted, policy_name, people_file, org, ci_install,
+                      extra_config=RESTRICTED_MARK)
     return directory
+
+
+RESTRICTED_CONFIG = ("# Sensitive kinds (criminal matters, driving disqualifications, "
+                     "service-user exceptions,\n# relationships) are written to this separate "
+                     "repository, never to this one.\nrestricted_register: {path}\n")
+RESTRICTED_MARK = ("# This is a restricted register: it holds only the sensitive kinds, and only "
+                   "the\n# people who handle them have a copy.\nrestricted: true\n")
+
+
+def _restricted_link(directory: Path, restricted: Path) -> str:
+    """The restricted register's path relative to the main one, once both are known to be
+    separate folders and the restricted one new."""
+    if restricted.is_symlink() or (restricted.exists() and (not restricted.is_dir()
+                                                            or any(restricted.iterdir()))):
+        raise CocError(f"{restricted} already exists and is not empty; choose a new folder",
+                       field="--restricted")
+    main, other = directory.resolve(), restricted.resolve()
+    if main == other or main.is_relative_to(other) or other.is_relative_to(main):
+        raise CocError("the restricted register must be a separate folder, neither the "
+                       "register nor inside or around it", field="--restricted")
+    return os.path.relpath(other, main)
+
+
+def add_restricted(directory: Path, restricted: Path, policy_name: str, org: str | None = None,
+                   ci_install: str | None = None) -> str:
+    """A restricted register for the existing register `directory` (same policy, a copy of its
+    people.yaml). Returns the coc.yaml line that routes sensitive kinds to it, for the owner of
+    coc.yaml (hr or the Monitoring Officer) to commit: coc does not commit it for them."""
+    from coc.registers.store import Register
+
+    existing = Register(directory)
+    if existing.config.policy != policy_name:
+        raise CocError(f"{directory} uses the {existing.config.policy} policy: its restricted "
+                       "register must use the same", field="--policy")
+    if existing.config.restricted or existing.config.restricted_register:
+        raise CocError(f"{directory} already is or names a restricted register (coc.yaml)",
+                       field="--restricted")
+    link = _restricted_link(directory, restricted)
+    init_register(restricted, policy_name, existing.root / "people.yaml", org, ci_install,
+                  extra_config=RESTRICTED_MARK)
+    return f"restricted_register: {json.dumps(link)}"
 
 
 def _check_ci_install(requirement: str) -> None:
@@ -176,7 +205,21 @@ def _install_hooks(directory: Path) -> None:
                    "(criminal matters...), which the main register never holds.")
 def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None,
          ci_install: str | None, restricted: Path | None) -> None:
-    """Create a register repository in DIRECTORY for the policy NAME."""
+    """Create a register repository in DIRECTORY for the policy NAME.
+
+    With --restricted RDIR, also its restricted register; when DIRECTORY is already a register,
+    only the restricted one, and the line for its coc.yaml is printed."""
+    if restricted is not None and (directory / "coc.yaml").is_file():
+        if people_file is not None:
+            raise CocError(f"the restricted register of {directory} gets a copy of its "
+                           "people.yaml: leave out --people", field="--people")
+        line = add_restricted(directory, restricted, policy_name, org, ci_install)
+        click.echo(f"Created a restricted {policy_name} register in {restricted}, with a copy of "
+                   f"{directory}/people.yaml.")
+        click.echo(f"Next: the owner of {directory}/coc.yaml (hr or the Monitoring Officer) adds "
+                   f"and commits the line\n  {line}\nthen moves each sensitive record there "
+                   "(see the README, 'The restricted register').")
+        return
     init_register(directory, policy_name, people_file, org, ci_install, restricted)
     click.echo(f"Created a {policy_name} register in {directory}")
     if restricted is not None:

@@ -62,15 +62,25 @@ def register_findings(record: Record, ctx: Context) -> list[Finding]:
         return []
     if kind.sensitive and ctx.register_role == "main":
         return [Finding("restricted-register", f"{record.kind} is a sensitive kind: coc.yaml "
-                        "routes it to the restricted register (restricted_register), never "
-                        "this one, which every employee clones; declare it with `coc declare` "
-                        "where the restricted register is present", field="kind",
+                        "routes it to the restricted register (restricted_register), never to "
+                        "this one, which every employee clones; `coc declare` writes it there, "
+                        "and a record already here is moved there", field="kind",
                         path=record.path)]
     if not kind.sensitive and ctx.register_role == "restricted":
         return [Finding("restricted-register", f"{record.kind} is not a sensitive kind: it "
                         "belongs in the main register (this one is restricted: true)",
                         field="kind", path=record.path)]
     return []
+
+
+def leaves_for_restricted(rel: str, ctx: Context) -> bool:
+    """Whether removing the record file `rel` from this register is moving it where it belongs:
+    a sensitive kind's file, from a main register that routes them to a restricted one (how a
+    register that adopts `restricted_register` empties itself of them). Audit, which has both,
+    checks that each such record is in the restricted register."""
+    parts = rel.split("/")
+    kind = ctx.policy.kinds.get(parts[2]) if ctx.policy is not None and len(parts) == 5 else None
+    return kind is not None and kind.sensitive and ctx.register_role == "main"
 
 
 def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:

@@ -371,3 +371,103 @@ def test_a_restricted_register_cannot_route_further(pair, coc):
     config.write_text(config.read_text() + 'restricted_register: "../main"\n')
     out = coc(restricted, "list")
     assert out.exit_code == 1 and "restricted_register" in out.output
+
+
+# a register that adopts a restricted register ----------------------------------------------------
+
+def _adopt(make_register, coc) -> tuple[Path, Path, str, str]:
+    """A register with a criminal matter in it (no restricted register yet), then its restricted
+    register made by `coc init MAIN --restricted RDIR` and named in coc.yaml by the MO."""
+    main = make_register("luton")
+    record_id = declare_notice(coc, main)
+    rel = files(main)[0]
+    restricted = main.parent / "restricted"
+    out = coc(main.parent, "init", str(main), "--policy", "luton", "--restricted", str(restricted))
+    assert out.exit_code == 0, out.output
+    assert 'restricted_register: "../restricted"' in out.output
+    assert (restricted / "people.yaml").read_bytes() == (main / "people.yaml").read_bytes()
+    assert "restricted_register" not in (main / "coc.yaml").read_text()   # the MO's to commit
+    config = main / "coc.yaml"
+    config.write_text(config.read_text() + 'restricted_register: "../restricted"\n')
+    git(main, "commit", "-qam", "route sensitive kinds to the restricted register",
+        email=EXAMPLE_EMAILS["mokafor"])
+    return main, restricted, record_id, rel
+
+
+def test_an_existing_register_moves_its_criminal_matters_to_a_new_restricted_register(
+        make_register, coc):
+    main, restricted, record_id, rel = _adopt(make_register, coc)
+    found = coc(main, "validate", "--all")
+    assert found.exit_code == 1 and f"{rel}:3: kind: error:" in found.output
+    # the move: HR commits the file in the restricted register, then removes it from main,
+    # each through its repository's hook
+    (restricted / rel).parent.mkdir(parents=True)
+    shutil.copy(main / rel, restricted / rel)
+    git(restricted, "add", rel)
+    git(restricted, "commit", "-qm", f"move {record_id} from the main register",
+        email=EXAMPLE_EMAILS["hreed"])
+    git(main, "rm", "-q", rel)
+    git(main, "commit", "-qm", f"move {record_id} to the restricted register",
+        email=EXAMPLE_EMAILS["hreed"])
+    assert files(main) == []
+    assert coc(main, "validate", "--all").exit_code == 0
+    audit = coc(main, "audit")
+    assert audit.exit_code == 0, audit.output
+    assert coc(restricted, "audit").exit_code == 0
+    assert json.loads(coc(main, "show", record_id, "--json").stdout)["path"] == \
+        f"../restricted/{rel}"
+
+
+def test_a_criminal_matter_dropped_from_main_and_not_moved_is_found_by_audit(make_register, coc):
+    main, restricted, record_id, rel = _adopt(make_register, coc)
+    git(main, "rm", "-q", rel)
+    git(main, "commit", "-qm", "tidy up", email=EXAMPLE_EMAILS["hreed"])   # the hook allows it
+    audit = coc(main, "audit")
+    assert audit.exit_code == 1
+    assert f"{record_id}: error:" in audit.output and "not in the restricted register" in \
+        audit.output
+
+
+def test_a_gift_is_still_never_deleted_from_a_main_register(pair, coc):
+    main, _ = pair
+    gift_id = json.loads(coc(main, "declare", "gift", *gift(), "--json").stdout)["id"]
+    rel = files(main)[0]
+    git(main, "rm", "-q", rel)
+    email = EXAMPLE_EMAILS["jsmith"]
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Jane Smith", "GIT_AUTHOR_EMAIL": email,
+           "GIT_COMMITTER_NAME": "Jane Smith", "GIT_COMMITTER_EMAIL": email}
+    done = subprocess.run(["git", "commit", "-qm", "drop"], cwd=main, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "record-deleted" in done.stdout + done.stderr
+    assert rel in git(main, "ls-tree", "-r", "--name-only", "HEAD") and gift_id in rel
+
+
+def test_adopting_refuses_another_policy(make_register, coc):
+    main = make_register("luton")
+    out = coc(main.parent, "init", str(main), "--policy", "milton-keynes", "--restricted",
+              str(main.parent / "r"))
+    assert out.exit_code == 1 and "--policy" in out.output
+    assert not (main.parent / "r").exists()
+
+
+def test_hr_cannot_make_up_a_record_as_a_move_into_the_restricted_register(pair, coc):
+    """Bringing a record in as a move skips only who-wrote-each-entry, so the main register's
+    audit checks that the main register once held it exactly as it arrived."""
+    main, restricted = pair
+    rel = "registers/housing/criminal-matter/2026/CRM-2026-AAAAAAAAAAAA.yaml"
+    (restricted / rel).parent.mkdir(parents=True)
+    (restricted / rel).write_text(CRIMINAL_MATTER.format(id="CRM-2026-AAAAAAAAAAAA").replace(
+        "declared_on: 2026-11-20", f"declared_on: {date.today()}").replace(
+        "event_date: 2026-11-19", f"event_date: {date.today()}"))
+    git(restricted, "add", rel)
+    git(restricted, "commit", "-qm", "a move, it says", email=EXAMPLE_EMAILS["hreed"])
+    audit = coc(main, "audit")
+    assert audit.exit_code == 1
+    assert "in ../restricted: commit" in audit.output and "never held it" in audit.output
+    # and anyone else still may not bring a record in under another's name
+    rel2 = rel.replace("AAAA", "BBBB")
+    (restricted / rel2).write_text((restricted / rel).read_text().replace("AAAA", "BBBB"))
+    git(restricted, "add", rel2)
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        git(restricted, "commit", "-qm", "a move too", email=EXAMPLE_EMAILS["mjones"])
+    assert "committer-identity" in refused.value.stdout + refused.value.stderr

@@ -8,8 +8,15 @@ from typing import Any
 import click
 from coc.registers.store import check_id
 
-from .common import (FORMATS, echo_json, junit, open_register, render_findings, shown_from,
-                     to_jsonable)
+from .common import (
+    FORMATS,
+    echo_json,
+    junit,
+    open_register,
+    render_findings,
+    shown_from,
+    to_jsonable,
+)
 
 
 @click.command()

@@ -20,9 +20,9 @@ def overdue(fmt: str) -> None:
     register's first commit) and reviews of continuing declarations. Prints nothing and exits
     0 when nothing is overdue; exits 1 otherwise, so that CI goes red.
     """
-    from coc.policies.overdue import overdue as find
-
     from dataclasses import replace
+
+    from coc.policies.overdue import overdue as find
 
     register = open_register()
     records = {}

@@ -31,6 +31,16 @@ def settings_findings(register: Register, path: Path, shown: str) -> list[Findin
     return []
 
 
+def people_drift(register: Register, other: Register, prefix: str) -> list[Finding]:
+    """The restricted register judges its records by its own copy of people.yaml: a copy that
+    differs from the main register's (a new manager not copied across) is worth a warning."""
+    if (other.root / "people.yaml").read_bytes() == (register.root / "people.yaml").read_bytes():
+        return []
+    return [Finding("restricted-register", "differs from the main register's people.yaml: the "
+                    "restricted register's decisions are judged by its own copy; copy it across",
+                    severity="warning", path=prefix + "people.yaml")]
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--all", "all_", is_flag=True, help="Every record in the register (the default).")
@@ -62,6 +72,7 @@ def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cac
         if chosen is None:   # every record: the restricted register's too, when it is here
             for prefix, other in register.readers()[1:]:
                 findings += shown_from(prefix, run(other, use_cache=not no_cache))
+                findings += people_drift(register, other, prefix)
     shown = [f for f in findings if f.severity != "info"]
     if fmt == "junit":
         # Every file checked is a test case, passing ones too, so a CI dashboard counts them.

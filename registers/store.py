@@ -106,6 +106,10 @@ class Register:
         without its own git repository or without `restricted: true`) is an error naming
         coc.yaml's field. Nothing there is ever run: it is read as data, like this register.
         """
+        return self._restricted   # found once per command: it reads its own people.yaml
+
+    @cached_property
+    def _restricted(self) -> Register | None:
         from .yamlio import located
 
         value = self.config.restricted_register

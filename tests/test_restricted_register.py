@@ -470,3 +470,19 @@ def test_hr_cannot_make_up_a_record_as_a_move_into_the_restricted_register(pair,
     with pytest.raises(subprocess.CalledProcessError) as refused:
         git(restricted, "commit", "-qm", "a move too", email=EXAMPLE_EMAILS["mjones"])
     assert "committer-identity" in refused.value.stdout + refused.value.stderr
+
+
+def test_validate_warns_when_the_restricted_registers_people_yaml_has_drifted(pair, coc):
+    main, restricted = pair
+    assert coc(main, "validate", "--all").output == ""
+    people = main / "people.yaml"
+    people.write_text(people.read_text().replace("Jane Smith", "Jane Smith-Jones"))
+    git(main, "commit", "-qam", "a new surname", email=EXAMPLE_EMAILS["hreed"])
+    out = coc(main, "validate", "--all")
+    assert out.exit_code == 0
+    assert out.output.strip() == ("../restricted/people.yaml: warning: differs from the main "
+                                  "register's people.yaml: the restricted register's decisions "
+                                  "are judged by its own copy; copy it across "
+                                  "(restricted-register)")
+    shutil.copy(people, restricted / "people.yaml")
+    assert coc(main, "validate", "--all").output == ""

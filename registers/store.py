@@ -140,8 +140,9 @@ class Register:
             raise bad(f"has no {CONFIG_FILE} (run `coc init MAIN --restricted DIR` to make one)")
         try:
             other = Register(real)
-        except CocError as exc:
-            raise CocError(f"{value}/{exc}", field=None) from None
+        except CocError as exc:   # its own coc.yaml or people.yaml, named from here
+            raise CocError("\n".join(f"{value.rstrip('/')}/{line}"
+                                     for line in str(exc).splitlines())) from None
         if not other.config.restricted:
             raise bad(f"is not marked as a restricted register (its {CONFIG_FILE} needs "
                       "`restricted: true`)")

@@ -486,3 +486,15 @@ def test_validate_warns_when_the_restricted_registers_people_yaml_has_drifted(pa
                                   "(restricted-register)")
     shutil.copy(people, restricted / "people.yaml")
     assert coc(main, "validate", "--all").output == ""
+
+
+@pytest.mark.parametrize("bad", ["colour: blue\n", "parameters: {nonsense: 1}\n",
+                                 "grades: " + "9" * 5000 + "\n"])
+def test_a_broken_restricted_coc_yaml_is_named_from_the_main_register(pair, coc, bad):
+    main, restricted = pair
+    config = restricted / "coc.yaml"
+    config.write_text(config.read_text() + bad)
+    out = coc(main, "list")
+    assert out.exit_code == 1
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("coc: error: ../restricted/coc.yaml:"), lines

@@ -640,7 +640,7 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     return out
 
 
-CACHE_VERSION = "2"   # 2: signed with the user's key
+CACHE_VERSION = "3"   # 2: signed with the user's key; 3: restricted-register
 
 
 def _cache_path(history: History) -> Path | None:

@@ -23,7 +23,7 @@ from coc.registers.yamlio import field_lines, line_of, load_fast, read_regular
 from .base import Context
 from .engine import check_record
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"   # 2: restricted-register
 UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
 
 

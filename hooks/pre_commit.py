@@ -205,6 +205,11 @@ class StagedContext(Mapping[str, Record]):
     def _all(self) -> dict[str, Record]:
         if self._records is None:
             self._records = _load_context(self._register)
+            other = self._register.restricted()   # its declared relationships, where it is here
+            if other is not None:
+                from coc.policies.validate import load_context
+
+                self._records = {**load_context(other), **self._records}
         return self._records
 
     def __getitem__(self, key: str) -> Record:

@@ -498,3 +498,36 @@ def test_a_broken_restricted_coc_yaml_is_named_from_the_main_register(pair, coc,
     assert out.exit_code == 1
     lines = out.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("coc: error: ../restricted/coc.yaml:"), lines
+
+
+def test_a_relationship_in_the_restricted_register_still_passes_the_manager_over(tmp_path, coc):
+    """Declared relationships live in the restricted register; where it is checked out, show,
+    approve and the main register's hook see them (Milton Keynes §11)."""
+    main, restricted = tmp_path / "main", tmp_path / "restricted"
+    init_register(main, "milton-keynes", restricted=restricted)
+    out = coc(main, "declare", "relationship", "--other-person", "mjones", "--relationship",
+              "partner", "--context", "line-management", "--arrangements", "HH line-manages",
+              "--no-input", "--json")
+    assert out.exit_code == 0, out.output
+    assert files(main) == [] and len(files(restricted)) == 1
+    out = coc(main, "declare", "gift", "--received-on", date.today().isoformat(), "--donor", "X",
+              "--description", "Pen", "--value-gbp", "5", "--outcome", "kept", "--no-input",
+              "--json")
+    gift_id = json.loads(out.stdout)["id"]
+    shown = json.loads(coc(main, "show", gift_id, "--json").stdout)
+    assert [p["id"] for p in shown["awaiting"]["people"]] == ["hhughes"]
+    refused = coc(main, "approve", gift_id, user="mjones")
+    assert refused.exit_code == 1 and "mjones" in refused.output
+    # a decision typed in by hand and committed with plain git: the hook sees it too
+    rel = files(main)[0]
+    path = main / rel
+    path.write_text(path.read_text().replace("decisions: []\n", (
+        "decisions:\n  - decision: approved\n    by: mjones\n    at: "
+        f"{date.today()}T10:00:00+00:00\n    as: line manager\n    details_version: 0\n")))
+    git(main, "add", rel)
+    with pytest.raises(subprocess.CalledProcessError) as hook:
+        git(main, "commit", "-qm", "approve", email=EXAMPLE_EMAILS["mjones"])
+    assert "mjones may not decide" in hook.value.stdout + hook.value.stderr
+    git(main, "reset", "-q", "--hard")
+    approved = coc(main, "approve", gift_id, user="hhughes")
+    assert approved.exit_code == 0, approved.output

@@ -145,8 +145,9 @@ def log(record_id: str, as_json: bool) -> None:
         entries = life(History.read(register.root), record_id)
     if not entries:
         raise CocError(f"no record {record_id} in this register's history", field="id")
+    where = "" if register is main else main.readers()[1][0]   # the restricted register's
     if as_json:
-        echo_json({"id": record_id, "path": entries[-1].path, "entries": [
+        echo_json({"id": record_id, "path": where + entries[-1].path, "entries": [
             {"commit": e.commit.sha, "date": e.commit.date, "subject": e.commit.subject,
              "author": {"name": e.commit.name, "email": e.commit.email, "person": e.person},
              "path": e.path, "events": list(e.events),
@@ -154,7 +155,7 @@ def log(record_id: str, as_json: bool) -> None:
         return
     from .common import echo_line  # register text, git names: escaped (issue 9 item 10)
 
-    echo_line(f"{record_id}  {entries[-1].path}")
+    echo_line(f"{record_id}  {where}{entries[-1].path}")
     for e in entries:
         who = f"{e.commit.name} <{e.commit.email}>" + (f" ({e.person})" if e.person else "")
         echo_line(f"{e.commit.date.isoformat(' ', 'minutes')}  {e.commit.short}  {who}")

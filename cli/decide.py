@@ -337,7 +337,8 @@ def _run(fn: Callable[..., Changed], record_id: str, as_json: bool, **kwargs: An
         actor = register.people.require(actor.id)
     result = fn(register, record_id, actor, **kwargs)
     if as_json:
-        echo_json({"id": result.id, "path": result.path, "status": result.status,
+        where = "" if register is main else main.readers()[1][0]   # the restricted register's
+        echo_json({"id": result.id, "path": where + result.path, "status": result.status,
                    "commit": result.commit, "branch": result.branch})
         return
     for f in result.flagged:

@@ -245,14 +245,16 @@ def test_show_list_approve_log_work_across_both_for_those_who_have_both(pair, co
     assert set(listed) == {record_id, gift_id}
     assert listed[record_id].startswith("../restricted/")
     main_head = head(main)
-    noted = coc(main, "approve", record_id, user="mjones")
+    noted = coc(main, "approve", record_id, "--json", user="mjones")
     assert noted.exit_code == 0, noted.output
+    assert json.loads(noted.stdout)["path"].startswith("../restricted/registers/")
     assert head(main) == main_head
     assert git(restricted, "log", "-1", "--format=%s").strip() == \
         f"note(criminal-matter): {record_id} by mjones"
     assert json.loads(coc(main, "show", record_id, "--json").stdout)["status"] == "noted"
     log = coc(main, "log", record_id)
     assert log.exit_code == 0 and "declared criminal-matter" in log.output
+    assert log.output.startswith(f"{record_id}  ../restricted/registers/housing/")
     assert coc(main, "validate", "--all").exit_code == 0
     assert coc(main, "audit").exit_code == 0, coc(main, "audit").output
 

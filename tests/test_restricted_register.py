@@ -533,3 +533,23 @@ def test_a_relationship_in_the_restricted_register_still_passes_the_manager_over
     git(main, "reset", "-q", "--hard")
     approved = coc(main, "approve", gift_id, user="hhughes")
     assert approved.exit_code == 0, approved.output
+
+
+def test_dropping_restricted_register_from_coc_yaml_then_adding_a_criminal_matter_is_audited(
+        pair, coc):
+    """Two commits past the hook: coc.yaml loses its restricted_register (not Jane's file to
+    change), then a criminal matter goes into main. validate, reading today's coc.yaml, sees a
+    one-register organisation; audit judges each commit by the files before it."""
+    main, _ = pair
+    config = main / "coc.yaml"
+    config.write_text(config.read_text().replace('restricted_register: "../restricted"\n', ""))
+    git(main, "commit", "-qam", "simplify", "--no-verify", email=EXAMPLE_EMAILS["jsmith"])
+    rel = "registers/housing/criminal-matter/2026/CRM-2026-AAAAAAAAAAAA.yaml"
+    commit_by_hand(main, rel, CRIMINAL_MATTER.format(id="CRM-2026-AAAAAAAAAAAA").replace(
+        "declared_on: 2026-11-20", f"declared_on: {date.today()}").replace(
+        "event_date: 2026-11-19", f"event_date: {date.today()}"), "--no-verify")
+    assert coc(main, "validate", "--all").exit_code == 0
+    audit = coc(main, "audit")
+    assert audit.exit_code == 1
+    assert "coc.yaml was changed by Jane Smith (jsmith)" in audit.output
+    assert "(file-authority)" in audit.output

@@ -8,7 +8,15 @@ from typing import Any
 import click
 from coc.registers.store import check_id
 
-from .common import FORMATS, echo_json, junit, open_register, render_findings, to_jsonable
+from .common import (
+    FORMATS,
+    echo_json,
+    junit,
+    open_register,
+    render_findings,
+    shown_from,
+    to_jsonable,
+)
 
 
 @click.command()
@@ -33,7 +41,7 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
     the history is clean; exits 1 when there is any anomaly.
     """
-    from coc.policies.audit import anchor_findings, make_anchor, record_ids
+    from coc.policies.audit import anchor_findings, make_anchor, moved_in, moved_out, record_ids
     from coc.policies.audit import audit as run
     from coc.registers.errors import CocError
     from coc.registers.history import History, commits_between, resolve_commit
@@ -43,6 +51,12 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
     found = run(history, report, use_cache=not no_cache)
+    restricted = register.readers()[1:]   # its history too, whole, for those who have it
+    others = [(prefix, History.read(other.root)) for prefix, other in restricted]
+    for (prefix, other_history), (_, other) in zip(others, restricted):
+        found += shown_from(prefix, run(other_history, None, use_cache=not no_cache))
+        kept = {loaded.record.id for loaded in other.load_all() if loaded.record}
+        found += moved_out(history, kept) + shown_from(prefix, moved_in(history, other_history))
     if anchor_file is not None:
         found += anchor_findings(history, _read_anchor(anchor_file))
     if write_anchor is not None and not found:
@@ -54,7 +68,8 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
             raise CocError(f"cannot write the anchor: {exc.strerror}", path=str(write_anchor),
                            field="--write-anchor") from None
     if fmt == "junit":
-        click.echo(junit(found, "coc audit", passed=record_ids(history)))
+        click.echo(junit(found, "coc audit", passed=record_ids(history) + [
+            i for _, other_history in others for i in record_ids(other_history)]))
     elif fmt == "json" or found:
         click.echo(render_findings(found, fmt, suite="coc audit"))
     if found:
@@ -122,12 +137,17 @@ def log(record_id: str, as_json: bool) -> None:
     from coc.registers.history import History
 
     record_id = check_id(record_id.strip().upper())
-    register = open_register()
+    main = open_register()
+    register = main.holding(record_id)   # the restricted register's, for those who have it
     entries = life(History.read(register.root), record_id)
+    if not entries and register is main and len(main.readers()) > 1:
+        register = main.readers()[1][1]
+        entries = life(History.read(register.root), record_id)
     if not entries:
         raise CocError(f"no record {record_id} in this register's history", field="id")
+    where = "" if register is main else main.readers()[1][0]   # the restricted register's
     if as_json:
-        echo_json({"id": record_id, "path": entries[-1].path, "entries": [
+        echo_json({"id": record_id, "path": where + entries[-1].path, "entries": [
             {"commit": e.commit.sha, "date": e.commit.date, "subject": e.commit.subject,
              "author": {"name": e.commit.name, "email": e.commit.email, "person": e.person},
              "path": e.path, "events": list(e.events),
@@ -135,7 +155,7 @@ def log(record_id: str, as_json: bool) -> None:
         return
     from .common import echo_line  # register text, git names: escaped (issue 9 item 10)
 
-    echo_line(f"{record_id}  {entries[-1].path}")
+    echo_line(f"{record_id}  {where}{entries[-1].path}")
     for e in entries:
         who = f"{e.commit.name} <{e.commit.email}>" + (f" ({e.person})" if e.person else "")
         echo_line(f"{e.commit.date.isoformat(' ', 'minutes')}  {e.commit.short}  {who}")

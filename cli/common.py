@@ -42,6 +42,34 @@ def open_register() -> Register:
     return register
 
 
+def destination(register: Register, kind_name: str) -> Register:
+    """Where a new record of `kind_name` is written: a sensitive kind into the restricted
+    register that coc.yaml names (refused, nothing written, when it is not on this machine),
+    everything else into `register` itself."""
+    kind = register.policy.kinds.get(kind_name)
+    if kind is None or not kind.sensitive or register.config.role != "main":
+        return register
+    other = register.restricted()
+    if other is None:
+        from coc.registers.yamlio import located
+
+        raise located(CocError(
+            f"a {kind_name} is recorded only in the restricted register "
+            f"{register.config.restricted_register!r}, which is not on this machine: nothing "
+            "was recorded; ask HR or the Monitoring Officer to record it", path="coc.yaml",
+            field="restricted_register"), register.root / "coc.yaml")
+    return other
+
+
+def shown_from(prefix: str, findings: Iterable[Finding]) -> list[Finding]:
+    """Findings of the restricted register (`prefix` is its path as coc.yaml names it), their
+    paths shown from the main register, so that each one names its file unambiguously."""
+    if not prefix:
+        return list(findings)
+    return [f.at(path=prefix + f.path) if f.path else
+            f.at(message=f"in {prefix.rstrip('/')}: {f.message}") for f in findings]
+
+
 def user_path(path: Path) -> Path:
     """A path the user typed: relative to `-C DIR` when given (as `git -C`), else to the cwd."""
     return path if path.is_absolute() else (_chosen_dir() or Path.cwd()) / path

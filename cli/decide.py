@@ -347,10 +347,16 @@ JSON = click.option("--json", "as_json", is_flag=True,
 
 
 def _run(fn: Callable[..., Changed], record_id: str, as_json: bool, **kwargs: Any) -> None:
-    register = open_register()
-    result = fn(register, record_id, acting_person(register), **kwargs)
+    main = open_register()
+    # A record of the restricted register is decided and committed there (for those who have it)
+    register = main.holding(check_id(record_id.strip().upper()))
+    actor = acting_person(main)
+    if register is not main:
+        actor = register.people.require(actor.id)
+    result = fn(register, record_id, actor, **kwargs)
     if as_json:
-        echo_json({"id": result.id, "path": result.path, "status": result.status,
+        where = "" if register is main else main.readers()[1][0]   # the restricted register's
+        echo_json({"id": result.id, "path": where + result.path, "status": result.status,
                    "commit": result.commit, "branch": result.branch})
         return
     for f in result.flagged:

@@ -26,6 +26,7 @@ class Declared:
     commit: str
     findings: tuple[Finding, ...]
     branch: str | None
+    register: Register | None = None   # where it was written (the restricted one, for some)
 
 
 def build_record(record_id: str, kind: str, declarant: Person, recorder: Person,
@@ -62,8 +63,15 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     from coc.policies.engine import check_record
     from coc.registers.record import Record
 
+    from .common import destination
+
     policy = register.policy
     kind = policy.kind(kind_name)
+    target = destination(register, kind.name)
+    if target is not register:   # a sensitive kind: written to the restricted register only
+        register, actor = target, target.people.require(actor.id)
+        policy = register.policy
+        kind = policy.kind(kind_name)
     declarant = on_behalf(register, actor, for_person)
     if late_reason is not None:
         from coc.policies.base import Field
@@ -124,7 +132,7 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
         message += f"\n\nRecorded by {actor.id} on behalf of {declarant.id}."
     branch_name = f"declare/{record_id}" if branch else None
     commit = register.write_and_commit(path, data, message, actor, branch=branch_name)
-    return Declared(record_id, rel, commit, tuple(findings), branch_name)
+    return Declared(record_id, rel, commit, tuple(findings), branch_name, register)
 
 
 def out_of_order(ctx: Any, kind: Any, details: dict[str, Any], just: str) -> str | None:
@@ -322,6 +330,7 @@ def _kind_command(kind_name: str, title: str, fields: tuple[Any, ...]) -> click.
 
 
 def _report(register: Register, result: Declared, as_json: bool) -> None:
+    register = result.register or register
     if as_json:
         echo_json({"id": result.id, "path": result.path})
         return

@@ -302,8 +302,13 @@ def import_(source: Path, kind_name: str, mapping_file: Path | None, dry_run: bo
     All or nothing: one bad row (reported as FILE:line: field: message) stops the import,
     unless --skip-bad. HR may import other people's declarations; others only their own.
     """
+    from .common import destination
+
     register = open_register()
     actor = acting_person(register)
+    target = destination(register, kind_name)   # sensitive kinds: the restricted register
+    if target is not register:
+        register, actor = target, target.people.require(actor.id)
     result = import_file(register, source, kind_name, mapping_file, actor=actor,
                          dry_run=dry_run, skip_bad=skip_bad)
     failed = not result.planned or (bool(result.bad) and not skip_bad)

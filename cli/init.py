@@ -1,6 +1,7 @@
 """`coc init DIR --policy NAME`: a new register repository, ready to use and with hooks installed."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from importlib import resources
@@ -48,8 +49,13 @@ def example_people() -> str:
 
 
 def init_register(directory: Path, policy_name: str, people_file: Path | None = None,
-                  org: str | None = None, ci_install: str | None = None) -> Path:
-    """Create and commit a register; the people file and policy are validated first."""
+                  org: str | None = None, ci_install: str | None = None,
+                  restricted: Path | None = None, *, extra_config: str = "") -> Path:
+    """Create and commit a register; the people file and policy are validated first.
+
+    With `restricted`, a second repository there too: the restricted register that holds the
+    sensitive kinds (UK GDPR art. 9/10), with the same policy and a copy of people.yaml; the
+    main register's coc.yaml names it (`restricted_register`, relative to the main one)."""
     import jinja2
 
     from coc.policies.registry import get_policy
@@ -63,6 +69,9 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
         _check_ci_install(ci_install)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CocError(f"{directory} already exists and is not empty; choose a new folder")
+    if restricted is not None:
+        extra_config += RESTRICTED_CONFIG.format(path=json.dumps(_restricted_link(directory,
+                                                                                  restricted)))
     if people_file is not None:
         try:
             people_text = people_file.read_bytes()
@@ -90,6 +99,8 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
         if target.endswith(".j2"):
             target = target[:-3]
             text = env.from_string(text).render(**values)
+        if target == "coc.yaml":
+            text += extra_config
         write_atomic(directory / target, text)
     write_atomic(directory / "people.yaml", people)
     from coc.cli.codeowners import render_codeowners   # departments' records -> their approvers
@@ -110,7 +121,51 @@ def init_register(directory: Path, policy_name: str, people_file: Path | None = 
     git(directory, "commit", "-q", "--no-verify", "-m",
         f"init: {policy.name} register (coc {__version__})", env=env_vars)
     _install_hooks(directory)
+    if restricted is not None:
+        init_register(restricted, policy_name, people_file, org, ci_install,
+                      extra_config=RESTRICTED_MARK)
     return directory
+
+
+RESTRICTED_CONFIG = ("# Sensitive kinds (criminal matters, driving disqualifications, "
+                     "service-user exceptions,\n# relationships) are written to this separate "
+                     "repository, never to this one.\nrestricted_register: {path}\n")
+RESTRICTED_MARK = ("# This is a restricted register: it holds only the sensitive kinds, and only "
+                   "the\n# people who handle them have a copy.\nrestricted: true\n")
+
+
+def _restricted_link(directory: Path, restricted: Path) -> str:
+    """The restricted register's path relative to the main one, once both are known to be
+    separate folders and the restricted one new."""
+    if restricted.is_symlink() or (restricted.exists() and (not restricted.is_dir()
+                                                            or any(restricted.iterdir()))):
+        raise CocError(f"{restricted} already exists and is not empty; choose a new folder",
+                       field="--restricted")
+    main, other = directory.resolve(), restricted.resolve()
+    if main == other or main.is_relative_to(other) or other.is_relative_to(main):
+        raise CocError("the restricted register must be a separate folder, neither the "
+                       "register nor inside or around it", field="--restricted")
+    return os.path.relpath(other, main)
+
+
+def add_restricted(directory: Path, restricted: Path, policy_name: str, org: str | None = None,
+                   ci_install: str | None = None) -> str:
+    """A restricted register for the existing register `directory` (same policy, a copy of its
+    people.yaml). Returns the coc.yaml line that routes sensitive kinds to it, for the owner of
+    coc.yaml (hr or the Monitoring Officer) to commit: coc does not commit it for them."""
+    from coc.registers.store import Register
+
+    existing = Register(directory)
+    if existing.config.policy != policy_name:
+        raise CocError(f"{directory} uses the {existing.config.policy} policy: its restricted "
+                       "register must use the same", field="--policy")
+    if existing.config.restricted or existing.config.restricted_register:
+        raise CocError(f"{directory} already is or names a restricted register (coc.yaml)",
+                       field="--restricted")
+    link = _restricted_link(directory, restricted)
+    init_register(restricted, policy_name, existing.root / "people.yaml", org, ci_install,
+                  extra_config=RESTRICTED_MARK)
+    return f"restricted_register: {json.dumps(link)}"
 
 
 def _check_ci_install(requirement: str) -> None:
@@ -145,11 +200,31 @@ def _install_hooks(directory: Path) -> None:
               help="What CI pip-installs to get coc, e.g. "
                    "'coc-register @ git+https://git.example.gov.uk/tools/coc@v1.2.3' "
                    "(not `coc`: that name on PyPI is an unrelated project).")
+@click.option("--restricted", type=click.Path(path_type=Path, file_okay=False), metavar="RDIR",
+              help="Also create a restricted register in RDIR for the sensitive kinds "
+                   "(criminal matters...), which the main register never holds.")
 def init(directory: Path, policy_name: str, people_file: Path | None, org: str | None,
-         ci_install: str | None) -> None:
-    """Create a register repository in DIRECTORY for the policy NAME."""
-    init_register(directory, policy_name, people_file, org, ci_install)
+         ci_install: str | None, restricted: Path | None) -> None:
+    """Create a register repository in DIRECTORY for the policy NAME.
+
+    With --restricted RDIR, also its restricted register; when DIRECTORY is already a register,
+    only the restricted one, and the line for its coc.yaml is printed."""
+    if restricted is not None and (directory / "coc.yaml").is_file():
+        if people_file is not None:
+            raise CocError(f"the restricted register of {directory} gets a copy of its "
+                           "people.yaml: leave out --people", field="--people")
+        line = add_restricted(directory, restricted, policy_name, org, ci_install)
+        click.echo(f"Created a restricted {policy_name} register in {restricted}, with a copy of "
+                   f"{directory}/people.yaml.")
+        click.echo(f"Next: the owner of {directory}/coc.yaml (hr or the Monitoring Officer) adds "
+                   f"and commits the line\n  {line}\nthen moves each sensitive record there "
+                   "(see the README, 'The restricted register').")
+        return
+    init_register(directory, policy_name, people_file, org, ci_install, restricted)
     click.echo(f"Created a {policy_name} register in {directory}")
+    if restricted is not None:
+        click.echo(f"Created its restricted register in {restricted}: sensitive kinds are "
+                   "recorded there only; give access to it only to those who handle them.")
     if people_file is None:
         click.echo("people.yaml holds an EXAMPLE organisation: replace it with your own people.")
     click.echo(f"Next: cd {directory} && git config user.email <your email in people.yaml> "

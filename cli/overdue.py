@@ -20,13 +20,19 @@ def overdue(fmt: str) -> None:
     register's first commit) and reviews of continuing declarations. Prints nothing and exits
     0 when nothing is overdue; exits 1 otherwise, so that CI goes red.
     """
+    from dataclasses import replace
+
     from coc.policies.overdue import overdue as find
 
     register = open_register()
     records = {}
-    for loaded in register.load_all():
-        if loaded.record is not None and loaded.record.id:
-            records[loaded.record.id] = loaded.record
+    # One list with the restricted register's records (for those who have it), so each person's
+    # yearly return and reviews are counted once; its paths are shown from this register.
+    for prefix, one in register.readers():
+        for loaded in one.load_all():
+            if loaded.record is not None and loaded.record.id:
+                records[loaded.record.id] = replace(loaded.record,
+                                                    path=prefix + loaded.record.path)
     # rules look only at the kinds other records are judged against (declared relationships)
     wanted = register.policy.context_kinds
     ctx = register.context({k: r for k, r in records.items() if r.kind in wanted})

@@ -105,9 +105,13 @@ def changes(record: Record) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SPEC §5).")
 def show(record_id: str, as_json: bool) -> None:
     """Show one record: details, status, deadline, who must act, findings."""
-    register = open_register()
-    record, branch = load_here_or_on_branch(register, check_id(record_id.strip().upper()))
+    main = open_register()
+    record_id = check_id(record_id.strip().upper())
+    register = main.holding(record_id)   # the restricted register's, for those who have it
+    record, branch = load_here_or_on_branch(register, record_id)
     info = describe(register, record)
+    if register is not main:
+        info["path"] = shown_path(main, record.path)
     if branch:
         info["branch"] = branch
     if as_json:
@@ -116,7 +120,7 @@ def show(record_id: str, as_json: bool) -> None:
     echo_line(f"{record.id}  {record.kind}  [{info['status']}]")
     if branch:
         echo_line(f"  on branch:   {branch} (a pull request; not on this branch yet)")
-    echo_line(f"  file:        {record.path}")
+    echo_line(f"  file:        {info['path']}")
     person = register.people.get(record.declarant)
     echo_line(f"  declarant:   {person.label() if person else record.declarant}")
     if record.recorded_by != record.declarant:
@@ -153,6 +157,11 @@ def show(record_id: str, as_json: bool) -> None:
     for f in info["findings"]:
         section = f" [{f['section']}]" if f["section"] else ""
         echo_line(f"  {f['severity']}: {f['message']}{section}")
+
+
+def shown_path(main: Register, rel: str) -> str:
+    """A restricted register's file as seen from the main register (its configured path)."""
+    return (main.config.restricted_register or "").rstrip("/") + "/" + rel
 
 
 def _nearest(given: str, choices: list[str]) -> str:
@@ -201,19 +210,20 @@ def list_records(kind: str | None, status: str | None, person: str | None, as_js
     kind, person = _known_kind(register, kind), _known_person(register, person)
     rows = []
     broken = 0
-    for loaded in register.load_all():
-        record = loaded.record
-        if record is None:
-            broken += 1
-            continue
-        if (kind and record.kind != kind) or (person and record.declarant != person) or \
-                (status and record.status != status):
-            continue
-        who = register.people.get(record.declarant)
-        rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
-                     "name": who.name if who else record.declarant,
-                     "declared_on": record.data.get("declared_on"), "status": record.status,
-                     "summary": summary(record), "path": record.path})
+    for prefix, one in register.readers():   # and the restricted register, for those who have it
+        for loaded in one.load_all():
+            record = loaded.record
+            if record is None:
+                broken += 1
+                continue
+            if (kind and record.kind != kind) or (person and record.declarant != person) or \
+                    (status and record.status != status):
+                continue
+            who = one.people.get(record.declarant)
+            rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
+                         "name": who.name if who else record.declarant,
+                         "declared_on": record.data.get("declared_on"), "status": record.status,
+                         "summary": summary(record), "path": prefix + record.path})
     rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
     if as_json:
         echo_json(rows)

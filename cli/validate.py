@@ -9,7 +9,7 @@ from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.store import Register
 
-from .common import FORMATS, open_register, render_findings, user_path
+from .common import FORMATS, open_register, render_findings, shown_from, user_path
 
 
 def settings_findings(register: Register, path: Path, shown: str) -> list[Finding]:
@@ -29,6 +29,16 @@ def settings_findings(register: Register, path: Path, shown: str) -> list[Findin
                         field=one.field, path=shown, line=one.line)
                 for one in getattr(exc, "errors", [exc])]
     return []
+
+
+def people_drift(register: Register, other: Register, prefix: str) -> list[Finding]:
+    """The restricted register judges its records by its own copy of people.yaml: a copy that
+    differs from the main register's (a new manager not copied across) is worth a warning."""
+    if (other.root / "people.yaml").read_bytes() == (register.root / "people.yaml").read_bytes():
+        return []
+    return [Finding("restricted-register", "differs from the main register's people.yaml: the "
+                    "restricted register's decisions are judged by its own copy; copy it across",
+                    severity="warning", path=prefix + "people.yaml")]
 
 
 @click.command()
@@ -59,6 +69,10 @@ def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cac
                 chosen += sorted(full.rglob("*.yaml")) if full.is_dir() else [full]
         findings = settings + (run(register, chosen, use_cache=not no_cache)
                                if chosen is None or chosen else [])
+        if chosen is None:   # every record: the restricted register's too, when it is here
+            for prefix, other in register.readers()[1:]:
+                findings += shown_from(prefix, run(other, use_cache=not no_cache))
+                findings += people_drift(register, other, prefix)
     shown = [f for f in findings if f.severity != "info"]
     if fmt == "junit":
         # Every file checked is a test case, passing ones too, so a CI dashboard counts them.
@@ -72,6 +86,9 @@ def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cac
         else:
             files = chosen if chosen is not None else list(register.iter_record_files())
             checked = [register.rel(f) for f in files]
+            if chosen is None:
+                checked += [prefix + other.rel(f) for prefix, other in register.readers()[1:]
+                            for f in other.iter_record_files()]
         click.echo(junit(shown, "coc validate", passed=checked + [str(p) for p in paths
                                                                   if Path(p).name in
                                                                   ("people.yaml", "coc.yaml")]))

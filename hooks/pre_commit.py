@@ -43,7 +43,7 @@ def is_record_file(rel: str) -> bool:
 
 def check_staged(register: Register) -> Outcome:
     """Judge every staged record file against HEAD's version of it."""
-    from coc.policies.validate import check_file, duplicate_findings
+    from coc.policies.validate import check_file, duplicate_findings, leaves_for_restricted
 
     root = register.root
     staged = staged_changes(root)
@@ -68,7 +68,8 @@ def check_staged(register: Register) -> Outcome:
     for n, (status, rel) in enumerate(changes):
         old, new = blobs[2 * n], blobs[2 * n + 1]
         if status == "D" or new is None:
-            if old is not None and RECORD_PATH_RE.match(rel):
+            if old is not None and RECORD_PATH_RE.match(rel) and \
+                    not leaves_for_restricted(rel, ctx):
                 blocking.append(Finding("record-deleted", "records are never deleted: withdraw "
                                         "it (`coc withdraw ID --reason TEXT`) or end it "
                                         "(`coc end ID --on DATE`) instead", path=rel))
@@ -204,6 +205,11 @@ class StagedContext(Mapping[str, Record]):
     def _all(self) -> dict[str, Record]:
         if self._records is None:
             self._records = _load_context(self._register)
+            other = self._register.restricted()   # its declared relationships, where it is here
+            if other is not None:
+                from coc.policies.validate import load_context
+
+                self._records = {**load_context(other), **self._records}
         return self._records
 
     def __getitem__(self, key: str) -> Record:

@@ -137,6 +137,11 @@ class Auditor:
             return self._anomalies(step, [_f("unreadable-record", f"{step.path} cannot be read "
                                              f"as a record: {exc}")])
         if after is None:
+            from .validate import leaves_for_restricted
+
+            ctx = self.context(self.history.settings_before(commit))
+            if ctx is not None and leaves_for_restricted(step.path, ctx):
+                return []   # moved out to the restricted register (checked there: moved_out)
             return self._anomalies(step, [_f("record-deleted", f"{step.path} was deleted: "
                                              "records are never deleted; withdraw or end them "
                                              "instead")])
@@ -207,8 +212,11 @@ def step_findings(before: Record | None, after: Record, ctx: Context, commit: Co
                   settings: Settings) -> list[Finding]:
     """Every rule on one record's change in one commit."""
     from .history import history_findings
+    from .validate import register_findings
 
     found = history_findings(before, after, ctx, committer_of(commit, settings))
+    if before is None or before.kind != after.kind:   # once, where it came into this register
+        found += register_findings(after, ctx)
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     return found
@@ -637,7 +645,7 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     return out
 
 
-CACHE_VERSION = "2"   # 2: signed with the user's key
+CACHE_VERSION = "3"   # 2: signed with the user's key; 3: restricted-register
 
 
 def _cache_path(history: History) -> Path | None:
@@ -848,6 +856,56 @@ def _edits(before: Record, after: Record, events: list[dict[str, Any]]) -> list[
         if before.data.get(key) and after.data.get(key) != before.data.get(key):
             fields.append(f"{key} (changed or removed)")
     return [{"event": "edited", "fields": fields}] if fields else []
+
+
+def moved_out(history: History, elsewhere: Container[str]) -> list[Finding]:
+    """Each sensitive record removed from a main register (allowed only as a move to its
+    restricted register) that is not in the restricted register's records `elsewhere` (ids):
+    a criminal matter must not disappear on its way out."""
+    from .validate import leaves_for_restricted
+
+    history.fetch_settings()
+    out = []
+    for step in steps(history):
+        if step.new is not None or step.record_id in elsewhere:
+            continue
+        settings = history.settings_before(step.commit)
+        try:
+            ctx = settings.context()
+        except CocError:
+            continue
+        if ctx is not None and leaves_for_restricted(step.path, ctx):
+            out.append(_anomaly(step, _f("restricted-register", f"{step.path} left this "
+                                         "register but is not in the restricted register: a "
+                                         "sensitive record is moved there, never dropped")))
+    return out
+
+
+def moved_in(main: History, restricted: History) -> list[Finding]:
+    """Each record brought into the restricted register as a move (`transferred`) that no
+    commit of the main register removed byte for byte as it arrived: a move never makes up or
+    changes a record on the way."""
+    from .history import transferred
+
+    left = {step.old for step in steps(main) if step.new is None and step.old}
+    came = [step for step in steps(restricted)
+            if step.old is None and step.new is not None and step.new not in left]
+    restricted.fetch_settings()
+    restricted.fetch(step.new for step in came)
+    out = []
+    for step in came:
+        settings = restricted.settings_before(step.commit)
+        try:
+            ctx = settings.context()
+            after = restricted.record(step.new, step.path)
+        except CocError:
+            continue
+        if ctx is not None and after is not None and \
+                transferred(after, ctx, committer_of(step.commit, settings)):
+            out.append(_anomaly(step, _f("restricted-register", f"{step.path} was brought into "
+                                         "the restricted register as a move, but the main "
+                                         "register never held it as it arrived")))
+    return out
 
 
 def record_ids(history: History) -> list[str]:

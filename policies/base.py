@@ -289,6 +289,7 @@ class Context:
     cache_dir: "Path | None" = None   # the register's .git/coc/, for the bank-holiday cache
     records: Mapping[str, Record] = field(default_factory=dict)   # id -> record, for cross-record rules
     policy: "Policy | None" = None
+    register_role: str = "single"   # coc.yaml: main | restricted | single (Config.role)
     _calendar: "WorkingCalendar | None" = None
 
     @property

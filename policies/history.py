@@ -75,7 +75,7 @@ def history_findings(before: Record | None, after: Record, ctx: Context, committ
     added = list(_added_entries(before, after))
     if before is None:
         added.insert(0, ("recorded_by", {"by": after.recorded_by}))
-    if added and not merging:
+    if added and not merging and not (before is None and transferred(after, ctx, committer)):
         out += _added_by_committer(added, committer)
     out += _change_authority(added, after, ctx)
     first_new = len(before.decisions) if before else 0
@@ -149,6 +149,16 @@ def _added_entries(before: Record | None, after: Record) -> Iterable[tuple[str, 
         entry = after.data.get(key)
         if isinstance(entry, Mapping) and (before is None or before.data.get(key) is None):
             yield key, entry
+
+
+def transferred(after: Record, ctx: Context, committer: Committer) -> bool:
+    """A whole record brought into a restricted register by HR or the Monitoring Officer,
+    recorded by someone else: moved from the main register, its entries keep their own
+    authors. `coc audit` with both registers checks that it left the main one as it came."""
+    person = committer.person
+    return (ctx.register_role == "restricted" and person is not None and not committer.mismatch
+            and after.recorded_by != person.id
+            and (person.has_role("hr") or person.has_role("monitoring-officer")))
 
 
 def _added_by_committer(added: list[tuple[str, Mapping[str, Any]]],

@@ -23,7 +23,7 @@ from coc.registers.yamlio import field_lines, line_of, load_fast, read_regular
 from .base import Context
 from .engine import check_record
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"   # 2: restricted-register
 UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
 
 
@@ -53,6 +53,36 @@ def _placement_findings(rel: str, record: Record, ctx: Context) -> list[Finding]
     return out
 
 
+def register_findings(record: Record, ctx: Context) -> list[Finding]:
+    """Sensitive kinds (UK GDPR art. 9/10) go where coc.yaml routes them: never into a main
+    register that names a restricted one (every employee clones it), and nothing else into the
+    restricted one (where it would escape the public register)."""
+    kind = ctx.policy.kinds.get(record.kind) if ctx.policy is not None else None
+    if kind is None or ctx.register_role == "single":
+        return []
+    if kind.sensitive and ctx.register_role == "main":
+        return [Finding("restricted-register", f"{record.kind} is a sensitive kind: coc.yaml "
+                        "routes it to the restricted register (restricted_register), never to "
+                        "this one, which every employee clones; `coc declare` writes it there, "
+                        "and a record already here is moved there", field="kind",
+                        path=record.path)]
+    if not kind.sensitive and ctx.register_role == "restricted":
+        return [Finding("restricted-register", f"{record.kind} is not a sensitive kind: it "
+                        "belongs in the main register (this one is restricted: true)",
+                        field="kind", path=record.path)]
+    return []
+
+
+def leaves_for_restricted(rel: str, ctx: Context) -> bool:
+    """Whether removing the record file `rel` from this register is moving it where it belongs:
+    a sensitive kind's file, from a main register that routes them to a restricted one (how a
+    register that adopts `restricted_register` empties itself of them). Audit, which has both,
+    checks that each such record is in the restricted register."""
+    parts = rel.split("/")
+    kind = ctx.policy.kinds.get(parts[2]) if ctx.policy is not None and len(parts) == 5 else None
+    return kind is not None and kind.sensitive and ctx.register_role == "main"
+
+
 def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     """All findings for one file's bytes, each naming the file (and line, where known)."""
     if data.startswith(UNREADABLE):
@@ -71,7 +101,8 @@ def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
 def record_findings(record: Record, ctx: Context) -> list[Finding]:
     """A record's findings where it stands: its folder, then the policy's (validate, the hook
     and `coc show` all ask this, so they agree)."""
-    return _placement_findings(record.path, record, ctx) + check_record(record, ctx)
+    return _placement_findings(record.path, record, ctx) + register_findings(record, ctx) + \
+        check_record(record, ctx)
 
 
 def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
@@ -95,7 +126,7 @@ def context_records(register: Register, files: dict[str, bytes]) -> dict[str, Re
     wanted = register.policy.context_kinds
     records = {}
     for rel, data in files.items():
-        match = RECORD_PATH_RE.match(rel)
+        match = RECORD_PATH_RE.match("/".join(rel.split("/")[-5:]))   # a restricted one's too
         if match and match["kind"] in wanted:
             try:
                 parsed = load_fast(data, rel)
@@ -180,11 +211,16 @@ def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tup
 
 
 def _context_files(register: Register) -> dict[str, bytes]:
-    wanted = register.policy.context_kinds
-    paths = [p for kind in wanted
-             for p in sorted((register.root / "registers").glob(f"*/{kind}/*/*.yaml"))
-             if not register.linked(p)]   # glob follows symlinked folders; coc never does
-    return read_files(register, paths)
+    """The context kinds' files; for a main register, the restricted register's too when it is
+    on this machine (declared relationships live there), keyed by the path they are shown by."""
+    out: dict[str, bytes] = {}
+    for prefix, one in register.readers():
+        wanted = one.policy.context_kinds
+        paths = [p for kind in wanted
+                 for p in sorted((one.root / "registers").glob(f"*/{kind}/*/*.yaml"))
+                 if not one.linked(p)]   # glob follows symlinked folders; coc never does
+        out.update({prefix + rel: data for rel, data in read_files(one, paths).items()})
+    return out
 
 
 def validate(register: Register, paths: list[Path] | None = None, *,

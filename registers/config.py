@@ -10,7 +10,7 @@ from .errors import CocError
 CALENDARS = ("england-and-wales", "scotland", "northern-ireland")
 DEFAULT_GRADES = tuple("ABCDEFGHIJKLM")
 CONFIG_KEYS = ("policy", "calendar", "grades", "parameters", "require_signed_commits",
-               "restricted_register")
+               "restricted_register", "restricted")
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,15 @@ class Config:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     require_signed_commits: bool = False
     restricted_register: str | None = None
+    restricted: bool = False     # this repository IS an organisation's restricted register
+
+    @property
+    def role(self) -> str:
+        """`restricted` (holds the sensitive kinds), `main` (routes them to a restricted
+        register) or `single` (holds everything: no restricted register configured)."""
+        if self.restricted:
+            return "restricted"
+        return "main" if self.restricted_register else "single"
 
 
 def parse_config(data: Any, path: str = "coc.yaml") -> Config:
@@ -53,12 +62,20 @@ def parse_config(data: Any, path: str = "coc.yaml") -> Config:
     if not isinstance(signed, bool):
         raise CocError("must be true or false", path=path, field="require_signed_commits")
     restricted = data.get("restricted_register")
-    if restricted is not None and not isinstance(restricted, str):
-        raise CocError("must be a path to the restricted register repository", path=path,
-                       field="restricted_register")
+    if restricted is not None and (not isinstance(restricted, str) or not restricted.strip()
+                                   or len(restricted) > 1000
+                                   or any(ord(c) < 32 or ord(c) == 127 for c in restricted)):
+        raise CocError("must be the path of the restricted register repository (relative to "
+                       "this register, or absolute)", path=path, field="restricted_register")
+    is_restricted = data.get("restricted", False)
+    if not isinstance(is_restricted, bool):
+        raise CocError("must be true or false", path=path, field="restricted")
+    if is_restricted and restricted is not None:
+        raise CocError("a restricted register routes nothing further: remove "
+                       "restricted_register here", path=path, field="restricted_register")
     return Config(policy=policy, calendar=calendar, grades=tuple(map(str, grades)),
                   parameters=dict(parameters), require_signed_commits=signed,
-                  restricted_register=restricted)
+                  restricted_register=restricted, restricted=is_restricted)
 
 
 def load_config(path: Path) -> Config:

@@ -96,6 +96,80 @@ class Register:
         raise CocError(f"no coc register here ({start}): no {CONFIG_FILE} in this folder or above; "
                        "run `coc init DIR --policy NAME` or cd into a register")
 
+    def restricted(self) -> Register | None:
+        """The restricted register that coc.yaml's `restricted_register` names, when it is on
+        this machine; None when none is configured or this clone's user has no copy (everyone
+        without access works on the main register alone, and is told nothing sensitive).
+
+        Something at that path that is not a separate restricted register of the same policy
+        (a file, a symbolic link, this register or a folder around or inside it, a folder
+        without its own git repository or without `restricted: true`) is an error naming
+        coc.yaml's field. Nothing there is ever run: it is read as data, like this register.
+        """
+        return self._restricted   # found once per command: it reads its own people.yaml
+
+    @cached_property
+    def _restricted(self) -> Register | None:
+        from .yamlio import located
+
+        value = self.config.restricted_register
+        if not value:
+            return None
+
+        def bad(why: str) -> CocError:
+            return located(CocError(f"{value!r} {why}", path=CONFIG_FILE,
+                                    field="restricted_register"), self.root / CONFIG_FILE)
+
+        given = Path(value)
+        path = given if given.is_absolute() else self.root / given
+        if path.is_symlink():
+            raise bad("is a symbolic link: name the restricted register's folder itself")
+        if not path.exists():
+            return None
+        if not path.is_dir():
+            raise bad("is not a folder: it must be the restricted register's repository")
+        real = path.resolve()
+        if real == self.root or real.is_relative_to(self.root) or self.root.is_relative_to(real):
+            raise bad("is this register, or a folder inside or around it: the restricted "
+                      "register is a separate repository")
+        if not (real / ".git").is_dir() or (real / ".git").is_symlink():
+            raise bad("is not a git repository of its own (run `coc init MAIN --restricted "
+                      "DIR` to make one)")
+        config_path = real / CONFIG_FILE
+        if config_path.is_symlink() or not config_path.is_file():
+            raise bad(f"has no {CONFIG_FILE} (run `coc init MAIN --restricted DIR` to make one)")
+        try:
+            other = Register(real)
+        except CocError as exc:   # its own coc.yaml or people.yaml, named from here
+            raise CocError("\n".join(f"{value.rstrip('/')}/{line}"
+                                     for line in str(exc).splitlines())) from None
+        if not other.config.restricted:
+            raise bad(f"is not marked as a restricted register (its {CONFIG_FILE} needs "
+                      "`restricted: true`)")
+        if other.config.policy != self.config.policy:
+            raise bad(f"uses policy {other.config.policy!r}, this register "
+                      f"{self.config.policy!r}: both must name the same policy")
+        return other
+
+    def readers(self) -> list[tuple[str, Register]]:
+        """The registers a reading command looks in, each with the prefix its paths are shown
+        with: this one (""), then the restricted one when it is on this machine."""
+        other = self.restricted()
+        if other is None:
+            return [("", self)]
+        return [("", self), ((self.config.restricted_register or "").rstrip("/") + "/", other)]
+
+    def holding(self, record_id: str) -> Register:
+        """The register a record is in: this one, else the restricted one when that has it
+        (in its working tree or on its pull-request branch); else this one, which says so."""
+        if self.path_of(record_id, missing_ok=True) is not None:
+            return self
+        other = self.restricted()
+        if other is not None and (other.path_of(record_id, missing_ok=True) is not None
+                                  or other.find_on_branch(record_id) is not None):
+            return other
+        return self
+
     @cached_property
     def policy(self) -> "Policy":
         from coc.policies.registry import get_policy
@@ -123,7 +197,7 @@ class Register:
         git_dir = self.root / ".git"
         return Context(people=self.people, parameters=self.parameters,
                        calendar_name=self.config.calendar, records=records or {},
-                       policy=self.policy,
+                       policy=self.policy, register_role=self.config.role,
                        cache_dir=git_dir / "coc" if git_dir.is_dir() else None)
 
     # paths ---------------------------------------------------------------------------------

@@ -38,12 +38,15 @@ KINDS = {k.name: k for k in (
 )}
 
 PARAMETERS = {p.name: p for p in (
-    Parameter("gift_limit_gbp", "25", "the code's own figure: only a gift 'under £25' may be kept",
-              "MK §6", "money"),
+    Parameter("gift_limit_gbp", "25", "the code's own figure: only a gift 'under £25' may be kept "
+              "(coc.yaml may lower it, never raise it)", "MK §6", "money",
+              fixed_by_code="'a small personal gift (under £25)'"),
     Parameter("asap_working_days", 1, "the code's 'as soon as possible' read as this many working "
               "days (the code gives no number)", "MK §1, §5", "int"),
     Parameter("permission_grade", "H", "the code's 'Grade H and above (or equivalent)': full-time "
-              "staff from this grade need written permission for other work", "MK §7"),
+              "staff from this grade need written permission for other work (coc.yaml may lower "
+              "it, never raise it)", "MK §7", "grade",
+              fixed_by_code="'Full-time employees paid at Grade H and above (or equivalent)'"),
     Parameter("record_within_working_days", 20, "working days to record a kept gift, supplier "
               "hospitality or a private interest (the code gives no time)", "MK §6, §7", "int"),
     Parameter("decision_period_working_days", 10, "working days a decision may wait before "

@@ -109,7 +109,7 @@ class Settings:
 
         policy = get_policy(self.config.policy)
         return Context(people=self.people, parameters=policy.resolve_parameters(
-            self.config.parameters), calendar_name=self.config.calendar,
+            self.config.parameters, grades=self.config.grades), calendar_name=self.config.calendar,
             records=dict(records or {}), policy=policy)
 
 

@@ -113,7 +113,8 @@ class Register:
         from .yamlio import located
 
         try:
-            return self.policy.resolve_parameters(self.config.parameters, CONFIG_FILE)
+            return self.policy.resolve_parameters(self.config.parameters, CONFIG_FILE,
+                                                  self.config.grades)
         except CocError as exc:
             raise located(exc, self.root / CONFIG_FILE) from None
 

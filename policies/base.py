@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from coc.registers.config import DEFAULT_GRADES
+from coc.registers.config import DEFAULT_GRADES, PRACTICE_KEYS, Practice
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.people import People, Person
@@ -289,6 +289,7 @@ class Context:
     cache_dir: "Path | None" = None   # the register's .git/coc/, for the bank-holiday cache
     records: Mapping[str, Record] = field(default_factory=dict)   # id -> record, for cross-record rules
     policy: "Policy | None" = None
+    practice: Practice = field(default_factory=Practice)   # coc.yaml's own practice (contract 5)
     _calendar: "WorkingCalendar | None" = None
 
     @property
@@ -371,6 +372,10 @@ class Policy:
         """Defaults overlaid with coc.yaml's values; an undeclared name is an error (SPEC §2b),
         and so is a value that relaxes a number the code itself gives (issue 8, contract 4)."""
         unknown = sorted(str(n) for n in given if n not in self.parameters)
+        if unknown and unknown[0] in PRACTICE_KEYS:
+            raise CocError(f"{unknown[0]} is the organisation's practice, not the {self.name} "
+                           f"code's: set it under practice:, not parameters:", path=path,
+                           field=f"parameters.{unknown[0]}")
         if unknown:
             raise CocError(f"the {self.name} policy has no parameter {unknown[0]!r} "
                            f"(it has: {', '.join(self.parameters) or 'none'})", path=path,

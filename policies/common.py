@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
+from coc.registers.config import Practice
 from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record
@@ -270,11 +271,18 @@ def other_person_known(section: str) -> Rule:
     return check
 
 
-def read_code(section: str) -> Rule:
-    """A rule: the yearly acknowledgement says the code has been read."""
+PRACTICE_ATTESTATION = Practice.cite("yearly_attestation")
+
+
+def read_code(section: str = PRACTICE_ATTESTATION) -> Rule:
+    """A rule: the yearly acknowledgement says the code has been read. Neither code asks for
+    one: it is the organisation's practice, and says so when coc.yaml does not switch it on."""
 
     @rule("attestation-read", section, ("attestation",))
     def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        if ctx.practice.attestation_due_by is None:
+            yield finding("coc.yaml does not switch on practice.yearly_attestation (the code "
+                          "asks for none): recorded, and nobody is chased for one", "info")
         if record.details.get("read_code") is False:
             yield finding("the code has not been read: read it, and ask your line manager to "
                           "explain anything unclear", "warning", "details.read_code")

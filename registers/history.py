@@ -110,7 +110,7 @@ class Settings:
         policy = get_policy(self.config.policy)
         return Context(people=self.people, parameters=policy.resolve_parameters(
             self.config.parameters, grades=self.config.grades), calendar_name=self.config.calendar,
-            records=dict(records or {}), policy=policy)
+            records=dict(records or {}), policy=policy, practice=self.config.practice)
 
 
 def parse_settings(config: bytes, people: bytes) -> Settings:

@@ -124,7 +124,7 @@ class Register:
         git_dir = self.root / ".git"
         return Context(people=self.people, parameters=self.parameters,
                        calendar_name=self.config.calendar, records=records or {},
-                       policy=self.policy,
+                       policy=self.policy, practice=self.config.practice,
                        cache_dir=git_dir / "coc" if git_dir.is_dir() else None)
 
     # paths ---------------------------------------------------------------------------------

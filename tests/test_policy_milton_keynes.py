@@ -367,7 +367,7 @@ def test_mk_s7_outside_work_ending_before_it_starts_is_an_error():
 
 # --- §11 The team knows the code ----------------------------------------------------------------
 
-def test_mk_s11_attestation_without_reading_the_code_warns():
+def test_practice_attestation_without_reading_the_code_warns():
     unread = rec("attestation", year=2026, read_code=False, nil_return=True)
     assert severities(unread, "attestation-read") == ["warning"]
     assert severities(rec("attestation", year=2026, read_code=True, nil_return=True),

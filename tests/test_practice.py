@@ -45,16 +45,16 @@ def busy(request, make_register, coc) -> dict[str, object]:
     """A register with something for each practice to find on 3 April 2028."""
     root = make_register(request.param)
     with freeze_time(DAY0):
-        gift = declare(coc, root, "gift", "--received-on", DAY0, "--donor", "A. Supplier",
-                       "--description", "Pen", "--value-gbp", "5", "--outcome", "kept",
-                       user="jsmith")
+        # a permission in both codes (MK §5, Luton §28), asked for well before it starts
+        asked = declare(coc, root, "property-use", "--item", "Projector", "--purpose",
+                        "Church fete", "--from-date", "2029-06-01", user="jsmith")
         work = declare(coc, root, "outside-work", "--organisation", "Evening classes", "--role",
                        "Tutor", "--paid", "yes", "--start-date", "2027-03-01",
                        "--hours-per-week", "3", "--working-pattern", "Tuesdays", user="agreen")
         approved = coc(root, "approve", work, "--conditions", "Not in working hours",
                        user="mjones")
         assert approved.exit_code == 0, approved.output
-    return {"root": root, "policy": request.param, "gift": gift, "work": work}
+    return {"root": root, "policy": request.param, "asked": asked, "work": work}
 
 
 PRACTICE_RULES = ("overdue-decision", "conditions-not-accepted", "attestation-due", "review-due")

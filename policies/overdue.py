@@ -98,12 +98,12 @@ def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Contex
                     f"the work was to start on {start} and is not approved: it may not start "
                     f"before it is; {who}", deciders.section or kind.section,
                     "details.start_date")]
-    due = decision_due(since, ctx) if since is not None else None
-    if due is None or record.kind == "attestation":
+    decide_by = decision_due(since, ctx) if since is not None else None
+    if decide_by is None or record.kind == "attestation":
         return []
-    if today > due:
+    if today > decide_by:
         return [_at(record, "overdue-decision",
-                    f"waiting for a decision since {since}: due by {due} "
+                    f"waiting for a decision since {since}: due by {decide_by} "
                     f"({decision_basis(ctx)}); {who}", DECISION_PERIOD)]
     return []
 

@@ -195,12 +195,21 @@ def param_note(ctx: Context, name: str) -> str:
     if spec is None:
         return f"parameters.{name} = {value}"
     default = spec.coerce(spec.default, "policy default")
+    shown = _shown(value, spec.type)
+    if spec.fixed_by_code:   # the code's own number, which coc.yaml may only tighten
+        if value == default:
+            return f"parameters.{name} = {shown}, the code's own figure ({spec.section}: " \
+                   f"{spec.fixed_by_code})"
+        return f"parameters.{name} = {shown}, set in coc.yaml: tighter than the code's " \
+               f"{_shown(default, spec.type)}, {spec.section}"
     if value == default:
-        return f"parameters.{name} = {_shown(value, spec.type)}, the policy's default: {spec.help}"
-    return f"parameters.{name} = {_shown(value, spec.type)}, set in coc.yaml"
+        return f"parameters.{name} = {shown}, the policy's default: {spec.help}"
+    return f"parameters.{name} = {shown}, set in coc.yaml"
 
 
 def _shown(value: Any, type_: str) -> str:
+    if type_ == "grade":
+        return f"Grade {value}"
     if type_ == "money":
         amount = Decimal(value)
         return f"£{amount:,.2f}".replace(".00", "")

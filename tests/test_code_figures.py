@@ -78,7 +78,8 @@ def test_mk_s6_a_lower_gift_limit_is_allowed_and_tightens_the_verdict(make_regis
     shown = json.loads(coc(root, "show", json.loads(kept.stdout)["id"], "--json").stdout)
     [breach] = [f for f in shown["findings"] if f["rule"] == "gift-value-limit"]
     assert breach["severity"] == "breach" and breach["section"] == "MK §6"
-    assert "under £20" in breach["message"] and "set in coc.yaml" in breach["message"]
+    assert "under £20" in breach["message"]
+    assert "set in coc.yaml: tighter than the code's £25, MK §6" in breach["message"]
     assert coc(root, "validate", "--all").exit_code == 1
 
 
@@ -157,3 +158,14 @@ def test_every_figure_fixed_by_code_is_quoted_verbatim_from_its_code():
         for parameter in get_policy(name).parameters.values():
             quote = parameter.fixed_by_code.strip("'")
             assert quote in text, (name, parameter.name, quote)
+
+
+def test_every_other_number_is_labelled_as_one_the_code_does_not_give():
+    """Contract 4's other half: a number the code does not give stays a parameter, and says so."""
+    from coc.policies.registry import get_policy
+
+    for name in ("luton", "milton-keynes"):
+        for parameter in get_policy(name).parameters.values():
+            assert parameter.fixed_by_code or re.search(
+                r"the code (gives no|names the \w+, not the)", parameter.help), \
+                (name, parameter.name, parameter.help)

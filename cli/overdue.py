@@ -14,11 +14,12 @@ from .common import FORMATS, open_register, render_findings
 def overdue(fmt: str) -> None:
     """List what is overdue, and who must act.
 
-    Notifications not acknowledged after their deadline; decisions waiting longer than the
-    policy's decision_period_working_days; outside work past its start date and not approved;
-    conditions not accepted; yearly attestations (due by 31 March, or three months after the
-    register's first commit) and reviews of continuing declarations. Prints nothing and exits
-    0 when nothing is overdue; exits 1 otherwise, so that CI goes red.
+    Notifications not acknowledged after their deadline; outside work past its start date and
+    not approved. And, where coc.yaml's practice: switches them on (the organisation's own
+    practice, not the code's): decisions waiting longer than decision_period_working_days,
+    conditions not accepted within it, yearly attestations (due_by, or as long after the
+    register's first commit) and yearly reviews of continuing declarations. Prints nothing
+    and exits 0 when nothing is overdue; exits 1 otherwise, so that CI goes red.
     """
     from dataclasses import replace
 

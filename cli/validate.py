@@ -23,7 +23,7 @@ def settings_findings(register: Register, path: Path, shown: str) -> list[Findin
             load_people(path, register.config.grades)
         else:
             config = load_config(path)
-            register.policy.resolve_parameters(config.parameters, shown)
+            register.policy.resolve_parameters(config.parameters, shown, config.grades)
     except CocError as exc:
         return [Finding("register-files", str(one.args[0]) if one.args else str(one),
                         field=one.field, path=shown, line=one.line)

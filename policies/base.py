@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+from coc.registers.config import DEFAULT_GRADES, PRACTICE_KEYS, Practice
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.people import People, Person
@@ -181,19 +182,47 @@ class Kind:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A number the code does not give, with the default we chose and why (SPEC §4)."""
+    """A number the code does not give, with the default we chose and why (SPEC §4); or, with
+    `fixed_by_code`, a number the code does give, which a register may tighten but never relax."""
 
     name: str
     default: Any
     help: str
     section: str = ""
-    type: str = "text"   # money | int | text
+    type: str = "text"   # money | int | text | grade (a name on coc.yaml's `grades:` scale)
     # An int parameter counts working days or weekly hours: a year's worth is the most any
     # code could mean, and 99999999999 working days takes minutes to count (issue 9 item 9).
     maximum: int = 366
+    # The code's own words for the default ("a small personal gift (under £25)"): the default
+    # is a ceiling, and coc.yaml may only lower it (a lower amount; a lower grade, which
+    # brings more people under the rule). Raising it would relax the code (issue 8, contract 4).
+    fixed_by_code: str = ""
 
-    def coerce(self, value: Any, path: str = "coc.yaml") -> Any:
+    def relaxes(self, value: Any, grades: tuple[str, ...]) -> bool:
+        """Whether `value` (already coerced) is above the code's own figure."""
+        if not self.fixed_by_code:
+            return False
+        default = self.coerce(self.default, "policy default")
+        if self.type == "grade":
+            # "Grade H (or equivalent)": on a scale without the code's grade the register
+            # names its equivalent, and there is nothing to compare it with
+            return default in grades and grades.index(value) > grades.index(default)
+        return bool(value > default)
+
+    def shown(self, value: Any) -> str:
+        return {"money": f"£{value}", "grade": f"Grade {value}"}.get(self.type, str(value))
+
+    def coerce(self, value: Any, path: str = "coc.yaml",
+               grades: tuple[str, ...] | None = None) -> Any:
+        """The value as rules use it; `grades` (coc.yaml's scale) checks a grade that was set."""
         where = f"parameters.{self.name}"
+        if self.type == "grade":
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                raise CocError("must be a grade name", path=path, field=where)
+            if grades is not None and str(value) not in grades:
+                raise CocError(f"{value!r} is not on coc.yaml's grades scale "
+                               f"({', '.join(grades)})", path=path, field=where)
+            return str(value)
         if self.type == "money":
             if isinstance(value, float) or isinstance(value, bool) or not MONEY_RE.match(str(value)):
                 raise CocError("must be an amount in pounds as quoted text, like \"25\"", path=path,
@@ -290,6 +319,7 @@ class Context:
     records: Mapping[str, Record] = field(default_factory=dict)   # id -> record, for cross-record rules
     policy: "Policy | None" = None
     register_role: str = "single"   # coc.yaml: main | restricted | single (Config.role)
+    practice: Practice = field(default_factory=Practice)   # coc.yaml's own practice (contract 5)
     _calendar: "WorkingCalendar | None" = None
 
     @property
@@ -370,14 +400,25 @@ class Policy:
     def kind_for_prefix(self, prefix: str) -> Kind | None:
         return next((k for k in self.kinds.values() if k.prefix == prefix), None)
 
-    def resolve_parameters(self, given: Mapping[str, Any], path: str = "coc.yaml") -> dict[str, Any]:
-        """Defaults overlaid with coc.yaml's values; an undeclared name is an error (SPEC §2b)."""
+    def resolve_parameters(self, given: Mapping[str, Any], path: str = "coc.yaml",
+                           grades: tuple[str, ...] = DEFAULT_GRADES) -> dict[str, Any]:
+        """Defaults overlaid with coc.yaml's values; an undeclared name is an error (SPEC §2b),
+        and so is a value that relaxes a number the code itself gives (issue 8, contract 4)."""
         unknown = sorted(str(n) for n in given if n not in self.parameters)
+        if unknown and unknown[0] in PRACTICE_KEYS:
+            raise CocError(f"{unknown[0]} is the organisation's practice, not the {self.name} "
+                           f"code's: set it under practice:, not parameters:", path=path,
+                           field=f"parameters.{unknown[0]}")
         if unknown:
             raise CocError(f"the {self.name} policy has no parameter {unknown[0]!r} "
                            f"(it has: {', '.join(self.parameters) or 'none'})", path=path,
                            field=f"parameters.{unknown[0]}")
         resolved = {name: p.coerce(p.default, "policy default") for name, p in self.parameters.items()}
         for name, value in given.items():
-            resolved[name] = self.parameters[name].coerce(value, path)
+            spec = self.parameters[name]
+            resolved[name] = spec.coerce(value, path, grades)
+            if spec.relaxes(resolved[name], grades):
+                raise CocError(f"{spec.shown(value)} would relax the code: {spec.section} fixes "
+                               f"{spec.shown(spec.default)} ({spec.fixed_by_code}); {path} may "
+                               "lower it, never raise it", path=path, field=f"parameters.{name}")
         return resolved

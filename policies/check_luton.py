@@ -528,11 +528,13 @@ NODES: dict[str, Node] = {
     "overpayment": A("not-in-code", "The Luton code has no overpayment section, but you must be "
                      "honest in your own dealings with the council: tell payroll and your line "
                      "manager.", "Luton Responsibilities"),
-    "team": A("declare", "Line management make sure employees know the code's contents: confirm "
-              "each year that you have read it, with a nil return when there is nothing to "
-              "declare. Follow the council's policies, Standing Orders and Financial "
-              "Regulations, and use public funds in the best way for Luton.",
-              "Luton Responsibilities", "attestation"),
+    "team": A("declare", "Line management make sure employees know the code's contents (Luton "
+              "Responsibilities). Follow the council's policies, Standing Orders and Financial "
+              "Regulations, and use public funds in the best way for Luton. The code asks for no "
+              "yearly return: where the organisation's own practice asks everyone to confirm "
+              "each year that they have read it (coc.yaml practice.yearly_attestation), that is "
+              "an attestation, with a nil return when there is nothing to declare.",
+              "coc.yaml practice.yearly_attestation", "attestation"),
     "sanctions": A("not-a-declaration", "A breach is dealt with under the disciplinary "
                    "procedures and may lead to dismissal; the council need not wait for a police "
                    "investigation to finish. Contractors, consultants and people not under the "

@@ -273,9 +273,12 @@ NODES: dict[str, Node] = {
                               "professionally, and work with councillors regardless of your own "
                               "political beliefs. A close personal relationship with a councillor "
                               "is disclosed (coc check: relationship).", "MK §4"),
-    "team": A("declare", "Everyone confirms each year that they have read the code, with a nil "
-              "return when there is nothing to declare. Managers make sure their team knows the "
-              "code and act straight away on a breach.", "MK §11", "attestation"),
+    "team": A("declare", "Managers make sure their team knows the code and act straight away "
+              "on a breach (MK §11). The code asks for no yearly return: where the organisation's "
+              "own practice asks everyone to confirm each year that they have read it (coc.yaml "
+              "practice.yearly_attestation), that is an attestation, with a nil return when "
+              "there is nothing to declare.", "coc.yaml practice.yearly_attestation",
+              "attestation"),
     "policies": A("not-a-declaration", "Follow all the council's policies and procedures and the "
                   "rules in your area of work (the Terms and Conditions Handbook, the intranet); "
                   "ask your manager for a copy.", "MK §10"),

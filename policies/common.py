@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
+from coc.registers.config import Practice
 from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record, as_date
@@ -196,12 +197,21 @@ def param_note(ctx: Context, name: str) -> str:
     if spec is None:
         return f"parameters.{name} = {value}"
     default = spec.coerce(spec.default, "policy default")
+    shown = _shown(value, spec.type)
+    if spec.fixed_by_code:   # the code's own number, which coc.yaml may only tighten
+        if value == default:
+            return f"parameters.{name} = {shown}, the code's own figure ({spec.section}: " \
+                   f"{spec.fixed_by_code})"
+        return f"parameters.{name} = {shown}, set in coc.yaml: tighter than the code's " \
+               f"{_shown(default, spec.type)}, {spec.section}"
     if value == default:
-        return f"parameters.{name} = {_shown(value, spec.type)}, the policy's default: {spec.help}"
-    return f"parameters.{name} = {_shown(value, spec.type)}, set in coc.yaml"
+        return f"parameters.{name} = {shown}, the policy's default: {spec.help}"
+    return f"parameters.{name} = {shown}, set in coc.yaml"
 
 
 def _shown(value: Any, type_: str) -> str:
+    if type_ == "grade":
+        return f"Grade {value}"
     if type_ == "money":
         amount = Decimal(value)
         return f"£{amount:,.2f}".replace(".00", "")
@@ -282,11 +292,18 @@ def other_person_known(section: str) -> Rule:
     return check
 
 
-def read_code(section: str) -> Rule:
-    """A rule: the yearly acknowledgement says the code has been read."""
+PRACTICE_ATTESTATION = Practice.cite("yearly_attestation")
+
+
+def read_code(section: str = PRACTICE_ATTESTATION) -> Rule:
+    """A rule: the yearly acknowledgement says the code has been read. Neither code asks for
+    one: it is the organisation's practice, and says so when coc.yaml does not switch it on."""
 
     @rule("attestation-read", section, ("attestation",))
     def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        if ctx.practice.attestation_due_by is None:
+            yield finding("coc.yaml does not switch on practice.yearly_attestation (the code "
+                          "asks for none): recorded, and nobody is chased for one", "info")
         if record.details.get("read_code") is False:
             yield finding("the code has not been read: read it, and ask your line manager to "
                           "explain anything unclear", "warning", "details.read_code")

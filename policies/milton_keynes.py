@@ -34,20 +34,24 @@ KINDS = {k.name: k for k in (
          "someone you manage or make decisions about."),
     kind("property-use", "MK §5", "Personal use of council equipment or services."),
     kind("overpayment", "MK §5", "A payment received in error.", notification=True),
-    kind("attestation", "MK §11", "Yearly acknowledgement of the code, with a nil return."),
+    # not in the code (§11 only has managers make sure their team knows it): the organisation's
+    # own practice, switched on in coc.yaml and cited to it (issue 8, contract 5)
+    kind("attestation", common.PRACTICE_ATTESTATION, "Yearly acknowledgement of the code, with "
+         "a nil return: the organisation's practice, not the code's."),
 )}
 
 PARAMETERS = {p.name: p for p in (
-    Parameter("gift_limit_gbp", "25", "the code's own figure: only a gift 'under £25' may be kept",
-              "MK §6", "money"),
+    Parameter("gift_limit_gbp", "25", "the code's own figure: only a gift 'under £25' may be kept "
+              "(coc.yaml may lower it, never raise it)", "MK §6", "money",
+              fixed_by_code="'a small personal gift (under £25)'"),
     Parameter("asap_working_days", 1, "the code's 'as soon as possible' read as this many working "
               "days (the code gives no number)", "MK §1, §5", "int"),
     Parameter("permission_grade", "H", "the code's 'Grade H and above (or equivalent)': full-time "
-              "staff from this grade need written permission for other work", "MK §7"),
+              "staff from this grade need written permission for other work (coc.yaml may lower "
+              "it, never raise it)", "MK §7", "grade",
+              fixed_by_code="'Full-time employees paid at Grade H and above (or equivalent)'"),
     Parameter("record_within_working_days", 20, "working days to record a kept gift, supplier "
               "hospitality or a private interest (the code gives no time)", "MK §6, §7", "int"),
-    Parameter("decision_period_working_days", 10, "working days a decision may wait before "
-              "`coc overdue` chases it (the code gives no number)", "MK §11", "int"),
 )}
 
 ACCEPTED = ("kept", "shared-with-team")                 # §6: what "accept ... keep it" covers
@@ -474,7 +478,7 @@ RULES = (
     outside_work_permission,
     common.date_order("outside-work-dates", "MK §7", ("outside-work",), "start_date", "end_date"),
     common.company_number("MK §7"),
-    common.read_code("MK §11"),
+    common.read_code(),
 )
 
 

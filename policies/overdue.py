@@ -1,42 +1,48 @@
 """`coc overdue`: what is waiting past its time, and who must act (SPEC §1: CI, nightly).
 
 Every finding is an error, so that `coc overdue` exits 1 and the nightly pipeline goes red.
-The codes give no time for most of these; the rules below say which number each one uses:
+Two of them come from the codes' own deadlines:
 
 - overdue-notification: a notification (criminal matter, driving disqualification,
   overpayment) not yet acknowledged after its deadline (the policy's `deadline`), or, when it
-  was declared late, after the next working day after it was declared. One with no
-  deadline waits the decision period like any other record.
-- overdue-decision: a record waiting for a decision (approve, reject, acknowledge) for more
-  than `decision_period_working_days` working days since it was declared or last amended.
-  Attestations are not chased for a decision: filing one is what the code asks.
+  was declared late, after the next working day after it was declared.
 - outside-work-not-approved: outside work that needs approval, not approved, on or after the
   day it was to start (MK §7 "before"; Luton §19.4 "first").
-- conditions-not-accepted: conditions set on an approval and not accepted by the declarant
-  within the decision period of the approval (Luton §19.7, §20.6).
-- attestation-due: someone in people.yaml with no attestation for the current year after
-  31 March of that year (or the policy's `attestation_due_by` parameter, "MM-DD", if it
-  declares one). The code says "yearly"; coc gives the first quarter to do it, and a
-  register started later in a year the same time from its first commit.
-- review-due: a continuing declaration (outside work, an interest, a directorship...) in
-  force and neither changed, decided nor covered by an attestation of its declarant for a
-  year: the yearly attestation is the review that says it still stands.
+
+The rest are the organisation's own practice: neither code has a yearly attestation, a nil
+return, a 31 March date, a yearly review or a time to decide (issue 8, contract 5). Each is
+off until coc.yaml's `practice:` switches it on (the coc.yaml `coc init` writes does), and
+each finding cites `coc.yaml practice.X`, never a section of the code:
+
+- overdue-decision (practice.decision_period_working_days): a record waiting for a decision
+  (approve, reject, acknowledge) for more than that many working days since it was declared or
+  last amended; a notification with no deadline waits the same. Attestations are not chased.
+- conditions-not-accepted (the same period): conditions set on an approval and not accepted
+  by the declarant within it (Luton §19.7, §20.6 give no time).
+- attestation-due (practice.yearly_attestation, `due_by: "MM-DD"`): someone with no
+  attestation for the current year after that day; a register started later in a year gets as
+  long from its first commit. Only people with a continuing declaration in force are chased,
+  unless practice.nil_return asks everyone, nothing to declare or not.
+- review-due (practice.yearly_review): a continuing declaration (outside work, an interest, a
+  directorship...) in force and neither changed, decided nor covered by an attestation of its
+  declarant for a year: the yearly attestation is the review that says it still stands.
 """
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, Iterable
 
+from coc.registers.config import Practice
 from coc.registers.findings import Finding
 from coc.registers.people import Person
 from coc.registers.record import Record, as_datetime
 
-from . import common
 from .base import Context, Kind, Policy
 from .engine import schema_findings, who_must_act
 
-ATTESTATION_DUE_BY = "03-31"       # MM-DD: the yearly attestation is due by the end of March
-DEFAULT_DECISION_PERIOD = 10       # working days, for a plugin policy that declares no period
+ATTESTATION = Practice.cite("yearly_attestation")
+REVIEW = Practice.cite("yearly_review")
+DECISION_PERIOD = Practice.cite("decision_period_working_days")
 FINISHED = ("withdrawn", "ended", "rejected")
 IN_FORCE = ("approved", "accepted", "noted")
 
@@ -95,35 +101,36 @@ def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Contex
                     f"the work was to start on {start} and is not approved: it may not start "
                     f"before it is; {who}", deciders.section or kind.section,
                     "details.start_date")]
-    if since is None or record.kind == "attestation":
+    decide_by = decision_due(since, ctx) if since is not None else None
+    if decide_by is None or record.kind == "attestation":
         return []
-    due = decision_due(since, ctx)
-    if today > due:
+    if today > decide_by:
         return [_at(record, "overdue-decision",
-                    f"waiting for a decision since {since}: due by {due} "
-                    f"({decision_basis(ctx)}); {who}", deciders.section or kind.section)]
+                    f"waiting for a decision since {since}: due by {decide_by} "
+                    f"({decision_basis(ctx)}); {who}", DECISION_PERIOD)]
     return []
 
 
 def conditions_not_accepted(record: Record, kind: Kind, ctx: Context, today: date) -> list[Finding]:
     verdict = record.verdict() or {}
     approved = as_datetime(verdict.get("at"))
-    if approved is None:
-        return []
-    due = decision_due(approved.date(), ctx)
-    if today <= due:
+    due = decision_due(approved.date(), ctx) if approved is not None else None
+    if approved is None or due is None or today <= due:
         return []
     person = ctx.people.get(record.declarant)
     name = person.name if person else record.declarant
     return [_at(record, "conditions-not-accepted",
                 f"conditions set on {approved.date()} by {verdict.get('by')} not accepted: due by "
-                f"{due} ({decision_basis(ctx)}); who must act: {name} (declarant), to accept "
-                f"them (`coc accept {record.id}`)", kind.section, "decisions")]
+                f"{due} ({decision_basis(ctx)}; {kind.section} gives no time); who must act: "
+                f"{name} (declarant), to accept them (`coc accept {record.id}`)",
+                DECISION_PERIOD, "decisions")]
 
 
 def attestations_due(records: list[Record], ctx: Context, today: date,
                      started: date | None = None) -> list[Finding]:
-    """Everyone in people.yaml attests once a year; missing after the due date is overdue."""
+    """The organisation's yearly attestation (coc.yaml practice.yearly_attestation): missing
+    after the due date is overdue. Without practice.nil_return only people with a continuing
+    declaration in force attest (that it still stands); with it, everyone in people.yaml."""
     policy = ctx.policy
     assert policy is not None
     kind = policy.kinds.get("attestation")
@@ -132,17 +139,26 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
         return []
     done = {r.declarant for r in records if r.kind == "attestation"
             and r.details.get("year") == today.year and r.status not in ("withdrawn", "rejected")}
+    standing = {r.declarant for r in records if r.kind in policy.kinds
+                and policy.kinds[r.kind].has_end and r.status in IN_FORCE}
+    nil = ctx.practice.nil_return
+    why = "a nil return if there is nothing to declare" if nil else \
+        "that your declarations in force still stand"
     return [Finding("attestation-due",
                     f"{person.name} ({person.id}) has no attestation for {today.year}: due by "
-                    f"{due}; who must act: {person.name} (`coc declare attestation --year "
-                    f"{today.year}`)", "error", kind.section, field=f"people.{person.id}",
+                    f"{due} ({ATTESTATION}: the organisation's practice, not the code's; "
+                    f"{why}); who must act: {person.name} (`coc declare attestation --year "
+                    f"{today.year}`)", "error", ATTESTATION, field=f"people.{person.id}",
                     path="people.yaml")
-            for person in ctx.people if person.id not in done]
+            for person in ctx.people if person.id not in done and (nil or person.id in standing)]
 
 
 def attestation_due(ctx: Context, year: int, started: date | None = None) -> date | None:
-    """The due date in `year`; a register started after 1 January gets as long from its start."""
-    text = str(ctx.parameters.get("attestation_due_by") or ATTESTATION_DUE_BY)
+    """The due date in `year`, or None when coc.yaml has no practice.yearly_attestation; a
+    register started after 1 January gets as long from its start."""
+    text = ctx.practice.attestation_due_by
+    if text is None:
+        return None
     try:
         due = date.fromisoformat(f"{year:04d}-{text}")
     except ValueError:
@@ -154,9 +170,12 @@ def attestation_due(ctx: Context, year: int, started: date | None = None) -> dat
 
 
 def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Finding]:
-    """Continuing declarations in force that no one has looked at for a year."""
+    """Continuing declarations in force that no one has looked at for a year (coc.yaml
+    practice.yearly_review)."""
     policy = ctx.policy
     assert policy is not None
+    if not ctx.practice.yearly_review:
+        return []
     attested: dict[str, date] = {}
     for r in records:
         if r.kind == "attestation" and r.declared_on and r.status not in ("withdrawn", "rejected"):
@@ -175,11 +194,13 @@ def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Findin
             person: Person | None = ctx.people.get(record.declarant)
             name = person.name if person else record.declarant
             out.append(_at(record, "review-due",
-                           f"in force and not reviewed since {last}: due for review by {due}; "
+                           f"in force and not reviewed since {last}: due for review by {due} "
+                           f"({REVIEW}: the organisation's practice; {kind.section} gives no "
+                           f"review); "
                            f"who must act: {name} (declarant), to confirm it still stands in "
                            f"this year's attestation (`coc declare attestation`), amend it "
                            f"(`coc amend {record.id}`) or end it (`coc end {record.id} --on "
-                           "DATE`)", kind.section))
+                           "DATE`)", REVIEW))
     return out
 
 
@@ -198,20 +219,15 @@ def last_activity(record: Record) -> date | None:
     return max(known) if known else None
 
 
-def decision_period(ctx: Context) -> int:
-    value = ctx.parameters.get("decision_period_working_days", DEFAULT_DECISION_PERIOD)
-    return int(value)
-
-
-def decision_due(since: date, ctx: Context) -> date:
-    return ctx.calendar.add_working_days(since, decision_period(ctx))
+def decision_due(since: date, ctx: Context) -> date | None:
+    """When a decision is chased, or None when coc.yaml sets no decision period."""
+    period = ctx.practice.decision_period_working_days
+    return None if period is None else ctx.calendar.add_working_days(since, period)
 
 
 def decision_basis(ctx: Context) -> str:
-    if ctx.policy is not None and "decision_period_working_days" in ctx.policy.parameters:
-        return f"{decision_period(ctx)} working days; " + \
-            common.param_note(ctx, "decision_period_working_days")
-    return f"{decision_period(ctx)} working days, coc's default"
+    return f"{ctx.practice.decision_period_working_days} working days, {DECISION_PERIOD}: the " \
+        "organisation's practice (the code gives no time to decide)"
 
 
 def _day(value: Any) -> date | None:

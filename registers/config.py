@@ -9,8 +9,28 @@ from .errors import CocError
 
 CALENDARS = ("england-and-wales", "scotland", "northern-ireland")
 DEFAULT_GRADES = tuple("ABCDEFGHIJKLM")
-CONFIG_KEYS = ("policy", "calendar", "grades", "parameters", "require_signed_commits",
-               "restricted_register", "restricted")
+CONFIG_KEYS = ("policy", "calendar", "grades", "parameters", "practice",
+               "require_signed_commits", "restricted_register", "restricted")
+PRACTICE_KEYS = ("yearly_attestation", "nil_return", "yearly_review",
+                 "decision_period_working_days")
+MAX_DECISION_PERIOD = 366   # working days: a year's worth, as for a policy's parameters
+PRACTICE_SECTION = "coc.yaml practice"   # what findings of the practice cite: never a code
+
+
+@dataclass(frozen=True)
+class Practice:
+    """What the organisation does that neither code asks for (issue 8, contract 5): a yearly
+    attestation by a day, a nil return from those with nothing to declare, a yearly review
+    of continuing declarations, a time to decide. Off unless coc.yaml's `practice:` says so."""
+
+    attestation_due_by: str | None = None     # "MM-DD": the yearly attestation is on
+    nil_return: bool = False                   # people with nothing declared attest too
+    yearly_review: bool = False                # continuing declarations are reviewed yearly
+    decision_period_working_days: int | None = None   # decisions are chased after this
+
+    @staticmethod
+    def cite(key: str) -> str:
+        return f"{PRACTICE_SECTION}.{key}"
 
 
 @dataclass(frozen=True)
@@ -21,6 +41,7 @@ class Config:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     require_signed_commits: bool = False
     restricted_register: str | None = None
+    practice: Practice = field(default_factory=Practice)
     restricted: bool = False     # this repository IS an organisation's restricted register
 
     @property
@@ -30,6 +51,56 @@ class Config:
         if self.restricted:
             return "restricted"
         return "main" if self.restricted_register else "single"
+
+
+def parse_practice(data: Any, path: str = "coc.yaml") -> Practice:
+    """coc.yaml's `practice:` block; each part off when absent."""
+    if data is None:
+        return Practice()
+    if not isinstance(data, Mapping):
+        raise CocError(f"must be a mapping of {', '.join(PRACTICE_KEYS)}", path=path,
+                       field="practice")
+    unknown = sorted(str(k) for k in data if k not in PRACTICE_KEYS)
+    if unknown:
+        raise CocError(f"unknown key {unknown[0]!r} (known: {', '.join(PRACTICE_KEYS)})",
+                       path=path, field=f"practice.{unknown[0]}")
+    due_by = None
+    attestation = data.get("yearly_attestation")
+    if attestation is not None and attestation is not False:
+        if not isinstance(attestation, Mapping) or set(attestation) != {"due_by"}:
+            raise CocError('must be a mapping with due_by, like {due_by: "03-31"}', path=path,
+                           field="practice.yearly_attestation")
+        due_by = attestation["due_by"]
+        if not isinstance(due_by, str) or not _month_day(due_by):
+            raise CocError('must be a day every year has, as quoted "MM-DD" like "03-31"',
+                           path=path, field="practice.yearly_attestation.due_by")
+    flags = {}
+    for key in ("nil_return", "yearly_review"):
+        flags[key] = data.get(key, False)
+        if not isinstance(flags[key], bool):
+            raise CocError("must be true or false", path=path, field=f"practice.{key}")
+        if flags[key] and due_by is None:
+            # the attestation is where a nil return is made and a declaration said to stand
+            raise CocError("needs practice.yearly_attestation: the yearly attestation is where "
+                           + ("a nil return is made" if key == "nil_return" else
+                              "a continuing declaration is confirmed"), path=path,
+                           field=f"practice.{key}")
+    period = data.get("decision_period_working_days")
+    if period is not None and (isinstance(period, bool) or not isinstance(period, int)
+                               or not 0 < period <= MAX_DECISION_PERIOD):
+        raise CocError(f"must be a whole number of working days from 1 to {MAX_DECISION_PERIOD}",
+                       path=path, field="practice.decision_period_working_days")
+    return Practice(due_by, flags["nil_return"], flags["yearly_review"], period)
+
+
+def _month_day(text: str) -> bool:
+    from datetime import date
+
+    try:   # 2025 is not a leap year: "02-29" is not a day every year has
+        date.fromisoformat(f"2025-{text}")
+    except ValueError:
+        return False
+    return len(text) == 5
 
 
 def parse_config(data: Any, path: str = "coc.yaml") -> Config:
@@ -75,7 +146,8 @@ def parse_config(data: Any, path: str = "coc.yaml") -> Config:
                        "restricted_register here", path=path, field="restricted_register")
     return Config(policy=policy, calendar=calendar, grades=tuple(map(str, grades)),
                   parameters=dict(parameters), require_signed_commits=signed,
-                  restricted_register=restricted, restricted=is_restricted)
+                  restricted_register=restricted, restricted=is_restricted,
+                  practice=parse_practice(data.get("practice"), path))
 
 
 def load_config(path: Path) -> Config:

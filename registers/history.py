@@ -109,8 +109,9 @@ class Settings:
 
         policy = get_policy(self.config.policy)
         return Context(people=self.people, parameters=policy.resolve_parameters(
-            self.config.parameters), calendar_name=self.config.calendar,
-            records=dict(records or {}), policy=policy, register_role=self.config.role)
+            self.config.parameters, grades=self.config.grades), calendar_name=self.config.calendar,
+            records=dict(records or {}), policy=policy, register_role=self.config.role,
+            practice=self.config.practice)
 
 
 def parse_settings(config: bytes, people: bytes) -> Settings:

@@ -187,7 +187,8 @@ class Register:
         from .yamlio import located
 
         try:
-            return self.policy.resolve_parameters(self.config.parameters, CONFIG_FILE)
+            return self.policy.resolve_parameters(self.config.parameters, CONFIG_FILE,
+                                                  self.config.grades)
         except CocError as exc:
             raise located(exc, self.root / CONFIG_FILE) from None
 
@@ -198,6 +199,7 @@ class Register:
         return Context(people=self.people, parameters=self.parameters,
                        calendar_name=self.config.calendar, records=records or {},
                        policy=self.policy, register_role=self.config.role,
+                       practice=self.config.practice,
                        cache_dir=git_dir / "coc" if git_dir.is_dir() else None)
 
     # paths ---------------------------------------------------------------------------------

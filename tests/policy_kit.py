@@ -10,14 +10,30 @@ from typing import Any
 from coc.policies.base import Context
 from coc.policies.engine import check_record
 from coc.policies.registry import get_policy
-from coc.registers.config import DEFAULT_GRADES
+from coc.registers.config import DEFAULT_GRADES, Practice, parse_practice
 from coc.registers.findings import Finding
 from coc.registers.people import load_people
 from coc.registers.record import Record
 
 D = date.fromisoformat
-EXAMPLE = Path(__file__).resolve().parents[1] / "templates" / "register" / "people.example.yaml"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "register"
+EXAMPLE = TEMPLATES / "people.example.yaml"
 PEOPLE = load_people(EXAMPLE, DEFAULT_GRADES)
+
+
+def init_practice() -> Practice:
+    """The `practice:` block `coc init` writes (plain YAML inside the coc.yaml template)."""
+    import re
+
+    import yaml
+
+    text = (TEMPLATES / "coc.yaml.j2").read_text()
+    block = re.search(r"^practice:\n(?:  .*\n)+", text, re.M)
+    assert block is not None
+    return parse_practice(yaml.safe_load(block[0])["practice"])
+
+
+PRACTICE = init_practice()
 
 
 class PolicyKit:
@@ -28,7 +44,7 @@ class PolicyKit:
             ) -> Context:
         return Context(people=PEOPLE, parameters=self.policy.resolve_parameters(params),
                        calendar_name=calendar, records={r.id: r for r in records},
-                       policy=self.policy)
+                       policy=self.policy, practice=PRACTICE)
 
     def rec(self, kind: str, declarant: str = "jsmith", declared_on: str = "2026-11-24", *,
             suffix: str = "AAAAAA", decisions: list[dict[str, Any]] | None = None,

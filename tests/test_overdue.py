@@ -99,6 +99,14 @@ def overdue_on(day: str, root: Path) -> tuple[int, list[dict[str, object]]]:
     return result.exit_code, json.loads(result.output)
 
 
+def set_practice(root: Path, old: str, new: str) -> None:
+    """Change a line of the practice block `coc init` wrote, committed by its owner (the MO)."""
+    text = (root / "coc.yaml").read_text()
+    assert old in text
+    (root / "coc.yaml").write_text(text.replace(old, new, 1))
+    git(root, "commit", "-qam", "practice", email=EXAMPLE_EMAILS["mokafor"])
+
+
 def found(findings: list[dict[str, object]], rule: str) -> list[dict[str, object]]:
     return [f for f in findings if f["rule"] == rule]
 
@@ -148,7 +156,9 @@ def test_decision_waiting_longer_than_the_decision_period(register):
     (waiting,) = found(findings, "overdue-decision")
     assert code == 1 and waiting["record_id"] == register["gift"]
     assert "waiting for a decision since 2027-01-04: due by 2027-01-18" in waiting["message"]
-    assert "parameters.decision_period_working_days = 10" in waiting["message"]
+    assert "10 working days, coc.yaml practice.decision_period_working_days: the " \
+        "organisation's practice" in waiting["message"]
+    assert waiting["section"] == "coc.yaml practice.decision_period_working_days"
     assert "who must act: Max Jones (line manager), to approve it" in waiting["message"]
 
 
@@ -203,7 +213,8 @@ def test_text_and_junit_output(register):
 
 
 def test_acting_clears_what_was_overdue(make_register, coc):
-    root = make_register("luton", config={"parameters": {"decision_period_working_days": 2}})
+    root = make_register("luton")
+    set_practice(root, "decision_period_working_days: 10", "decision_period_working_days: 2")
     with freeze_time(DAY0):
         gift = declare(root, "property-use", "--item", "Laptop", "--purpose", "Training",
                        "--from-date", "2027-06-01", user="jsmith")
@@ -216,7 +227,8 @@ def test_acting_clears_what_was_overdue(make_register, coc):
     code, findings = overdue_on("2027-01-07", root)
     assert code == 1 and {(f["rule"], f["record_id"]) for f in findings} == {
         ("overdue-decision", gift), ("conditions-not-accepted", work)}
-    assert "set in coc.yaml" in str(findings[0]["message"])
+    assert "2 working days, coc.yaml practice.decision_period_working_days" in \
+        str(findings[0]["message"])
     with freeze_time("2027-01-07"):
         ok(coc(root, "approve", gift, user="mjones"))
         ok(coc(root, "accept", work, user="jsmith"))

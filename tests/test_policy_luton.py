@@ -436,7 +436,7 @@ def test_luton_s28_1_taken_before_permission_was_asked_is_a_breach():
 
 # --- Responsibilities, kinds and parameters -----------------------------------------------------
 
-def test_luton_responsibilities_attestation_without_reading_the_code_warns():
+def test_practice_attestation_without_reading_the_code_warns():
     record = rec("attestation", year=2026, read_code=False, nil_return=True)
     assert severities(record, "attestation-read") == ["warning"]
 

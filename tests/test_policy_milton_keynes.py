@@ -218,7 +218,8 @@ def test_mk_s6_gift_of_exactly_25_may_not_be_kept():
     [finding] = rule(gift("25.00"), "gift-value-limit")
     assert finding.severity == "breach"
     assert "£25 may not be kept" in finding.message
-    assert "gift_limit_gbp = £25, the policy's default" in finding.message
+    assert "gift_limit_gbp = £25, the code's own figure (MK §6: 'a small personal gift (under " \
+        "£25)')" in finding.message
 
 
 def test_mk_s6_gift_of_24_99_may_be_kept_with_the_line_managers_approval():
@@ -340,7 +341,8 @@ def test_mk_s7_permission_grade_is_a_parameter():
     assert POLICY.who_may_decide(outside("kpatel"), ctx(permission_grade="G")).action == "approve"
     [route] = rule(outside("kpatel"), "outside-work-route", ctx(permission_grade="G"))
     assert "Grade G and above" in route.message
-    assert "parameters.permission_grade = G, set in coc.yaml" in route.message
+    assert "parameters.permission_grade = Grade G, set in coc.yaml: tighter than the code's " \
+        "Grade H, MK §7" in route.message
     assert "parameters." not in rule(outside("kpatel"), "outside-work-route")[0].message
 
 
@@ -376,7 +378,7 @@ def test_mk_s7_outside_work_ending_before_it_starts_is_an_error():
 
 # --- §11 The team knows the code ----------------------------------------------------------------
 
-def test_mk_s11_attestation_without_reading_the_code_warns():
+def test_practice_attestation_without_reading_the_code_warns():
     unread = rec("attestation", year=2026, read_code=False, nil_return=True)
     assert severities(unread, "attestation-read") == ["warning"]
     assert severities(rec("attestation", year=2026, read_code=True, nil_return=True),

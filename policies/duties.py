@@ -42,7 +42,9 @@ def parameter_row(policy: Policy, name: str) -> dict[str, Any]:
     spec = policy.parameters.get(name)
     if spec is None:
         return {"name": name, "default": None, "help": "not a parameter of this policy"}
-    return {"name": name, "default": str(spec.default), "help": spec.help, "section": spec.section}
+    return {"name": name, "default": str(spec.default), "help": spec.help, "section": spec.section,
+            # the code's own figure: coc.yaml may tighten it, never relax it (contract 4)
+            "fixed_by_code": spec.fixed_by_code or None}
 
 
 def as_json(policy: Policy) -> dict[str, Any]:
@@ -74,9 +76,11 @@ def as_markdown(policy: Policy) -> str:
         cells = [_cell(row["section"]), f"“{_cell(row['words'])}”"] + [
             _cell(row[key]) for key in ("kind", "route", "duty", "deadline", "decider", "severity")]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Parameters", "", "| parameter | default | section | what it means |",
-              "|---|---|---|---|"]
+    lines += ["", "## Parameters", "", "A figure the code gives may be tightened in coc.yaml, "
+              "never relaxed; any other parameter is a number the code does not give.", "",
+              "| parameter | default | section | the code's own figure | what it means |",
+              "|---|---|---|---|---|"]
     for name, spec in policy.parameters.items():
         lines.append(f"| `{name}` | {_cell(spec.default)} | {_cell(spec.section)} | "
-                     f"{_cell(spec.help)} |")
+                     f"{_cell(spec.fixed_by_code) or 'no: a parameter'} | {_cell(spec.help)} |")
     return "\n".join(lines) + "\n"

@@ -135,7 +135,7 @@ def _message(text: str) -> str:
     return _plain(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def annotations(items: list[Reviewed]) -> str:
+def github_annotations(items: list[Reviewed]) -> str:
     """GitHub workflow commands: `::error file=...,line=...,title=...::message`."""
     level = {"breach": "error", "error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -160,6 +160,6 @@ def review_command(base: str | None, fmt: str) -> None:
     deadline and who must decide."""
     register = open_register()
     items = review(register, base)
-    text = markdown(items, register) if fmt == "md" else annotations(items)
+    text = markdown(items, register) if fmt == "md" else github_annotations(items)
     if text:
         click.echo(text)

@@ -1,3 +1,5 @@
 """The `coc` command line: thin click wrappers over functions that return data."""
 
-__version__ = "0.1.0"
+from coc.registers.version import __version__
+
+__all__ = ["__version__"]

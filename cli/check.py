@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import click
 
+from coc.policies.registry import context_for, policy_for
 from coc.registers.errors import CocError
 
 from .common import acting_person, echo, echo_json, open_register
@@ -112,14 +113,14 @@ def check(answer_pairs: tuple[str, ...], as_json: bool, no_input: bool,
             raise
     if register is not None and policy_name and register.config.policy != policy_name:
         register = None      # another policy's people and parameters would not fit
-    policy = register.policy if register is not None else get_policy(str(policy_name))
+    policy = policy_for(register) if register is not None else get_policy(str(policy_name))
     if policy.guide is None:
         raise CocError(f"the {policy.name} policy has no `coc check` guide")
     guide = policy.guide()
     from coc.policies.validate import load_context
 
     # with the declared relationships: the decider named is the one `coc approve` accepts
-    ctx = register.context(load_context(register)) if register is not None else Context(
+    ctx = context_for(register, load_context(register)) if register is not None else Context(
         people=People([]), parameters=policy.resolve_parameters({}), policy=policy)
     person = None
     if register is not None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import click
 
+from coc.policies.registry import policy_for
 from coc.registers.errors import CocError
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def codeowners(output: Path | None, check: bool) -> None:
     if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
         raise CocError("--output needs a file name (or - for standard output)", field="--output")
     register = open_register()
-    text = render_codeowners(register.people, register.policy)
+    text = render_codeowners(register.people, policy_for(register))
     if output is not None and str(output) == "-":
         click.echo(text, nl=False)
         return

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 import click
 
+from coc.policies.registry import parameters_for, policy_for
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.people import Person
@@ -34,7 +35,10 @@ def open_register() -> Register:
     start = _chosen_dir()
     if start is not None and not (start / "coc.yaml").is_file():
         raise CocError(f"{start} is not a coc register (no coc.yaml)")
-    register = Register(start) if start is not None else Register.find()
+    # every command checks the policy name and its parameters (issue 2), the restricted
+    # register's too when it is opened: the policy is composed here, not in registers/
+    register = Register(start, parameters_for) if start is not None else \
+        Register.find(check=parameters_for)
     problem = interrupted(register.root)   # two stats when all is well (issue 9, item 14)
     if problem and problem not in _WARNED:
         _WARNED.add(problem)
@@ -46,7 +50,7 @@ def destination(register: Register, kind_name: str) -> Register:
     """Where a new record of `kind_name` is written: a sensitive kind into the restricted
     register that coc.yaml names (refused, nothing written, when it is not on this machine),
     everything else into `register` itself."""
-    kind = register.policy.kinds.get(kind_name)
+    kind = policy_for(register).kinds.get(kind_name)
     if kind is None or not kind.sensitive or register.config.role != "main":
         return register
     other = register.restricted()

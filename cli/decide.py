@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import click
 
+from coc.policies.registry import context_for, policy_for
 from coc.registers.errors import CocError, RefusedError
 from coc.registers.findings import Finding
 from coc.registers.people import Person
@@ -49,7 +50,7 @@ class Edit:
 
     @property
     def kind(self) -> Any:
-        return self.register.policy.kind(self.before.kind)
+        return policy_for(self.register).kind(self.before.kind)
 
     def append(self, key: str, entry: dict[str, Any]) -> None:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -136,7 +137,7 @@ def _open(register: Register, record_id: str, actor: Person) -> Edit:
             who = f" by {entry.get('by')}" if isinstance(entry, dict) else ""
             raise RefusedError(f"{record_id} {verb}{who}: it can no longer change", path=rel,
                                field=key)
-    return Edit(register, actor, path, data, before, register.context(load_context(register)))
+    return Edit(register, actor, path, data, before, context_for(register, load_context(register)))
 
 
 def _judge(edit: Edit) -> tuple[Record, list[Finding]]:
@@ -211,7 +212,7 @@ def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
             raise RefusedError(breach_refusal(edit.before, breaches).replace(
                 "cannot approve", "cannot acknowledge" if notification else "cannot approve", 1))
         deciders = who_must_act(edit.before, edit.ctx) or \
-            edit.register.policy.who_may_decide(edit.before, edit.ctx)
+            policy_for(edit.register).who_may_decide(edit.before, edit.ctx)
         authority = deciders.allows(edit.actor.id)
         decision = "noted" if verdict == "approved" and notification else verdict
         edit.append("decisions", {"decision": decision, **edit.stamp(**{
@@ -431,7 +432,7 @@ def _amend_fields() -> tuple[Any, ...]:
     from coc.policies.kinds import FIELDS
 
     try:
-        by_kind = {k.name: k.fields for k in open_register().policy.kinds.values()}
+        by_kind = {k.name: k.fields for k in policy_for(open_register()).kinds.values()}
     except CocError:
         by_kind = dict(FIELDS)
     specs: dict[str, list[Any]] = {}

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from coc.policies.registry import context_for, policy_for
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.people import Person
@@ -65,12 +66,12 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
 
     from .common import destination
 
-    policy = register.policy
+    policy = policy_for(register)
     kind = policy.kind(kind_name)
     target = destination(register, kind.name)
     if target is not register:   # a sensitive kind: written to the restricted register only
         register, actor = target, target.people.require(actor.id)
-        policy = register.policy
+        policy = policy_for(register)
         kind = policy.kind(kind_name)
     declarant = on_behalf(register, actor, for_person)
     if late_reason is not None:
@@ -91,7 +92,7 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
                 value = spec.parse(text)
             except CocError as exc:
                 raise CocError(str(exc).split(": ", 1)[-1], field=spec.flag) from None
-            problem = out_of_order(register.context(), kind, {**details, spec.name: value},
+            problem = out_of_order(context_for(register), kind, {**details, spec.name: value},
                                    spec.name) if asked else None
             if problem is None:
                 details[spec.name] = value
@@ -108,7 +109,7 @@ def declare(register: Register, kind_name: str, values: dict[str, str], *, actor
     rel = register.rel(path)
     from coc.policies.validate import load_context
 
-    ctx = register.context(load_context(register))
+    ctx = context_for(register, load_context(register))
     record = Record(data=dict(data), path=rel)
     findings = check_record(record, ctx)
     late = next((f for f in findings if f.rule == "deadline" and f.failing), None)
@@ -242,7 +243,7 @@ def _fields_for(kind_name: str) -> tuple[Any, ...]:
 
     try:
         register = open_register()
-        kind = register.policy.kinds.get(kind_name)
+        kind = policy_for(register).kinds.get(kind_name)
         if kind is not None:
             return kind.fields
     except CocError:
@@ -255,7 +256,7 @@ def _offered() -> list[str]:
     from coc.policies.kinds import FIELDS
 
     try:
-        return [name for name in FIELDS if name in open_register().policy.kinds]
+        return [name for name in FIELDS if name in policy_for(open_register()).kinds]
     except CocError:
         return list(FIELDS)
 
@@ -314,7 +315,7 @@ def _kind_command(kind_name: str, title: str, fields: tuple[Any, ...]) -> click.
     def run(for_person: str | None, late_reason: str | None, no_input: bool, branch: bool,
             as_json: bool, yes: bool, **fields: str | None) -> None:
         register = open_register()
-        register.policy.kind(kind_name)   # a kind this code lacks is refused before any prompt
+        policy_for(register).kind(kind_name)   # a kind this code lacks is refused before any prompt
         actor = acting_person(register)
         values = {k.removeprefix("field__"): v for k, v in fields.items() if v is not None}
         interactive = not no_input and not as_json
@@ -345,7 +346,7 @@ def _report(register: Register, result: Declared, as_json: bool) -> None:
         from coc.policies.validate import load_context
 
         # the declared relationships too: the decider named is the one approve accepts
-        deciders = who_must_act(record, register.context(load_context(register)))
+        deciders = who_must_act(record, context_for(register, load_context(register)))
         click.echo(f"Awaiting: {deciders.describe()} to {deciders.action} it "
                    f"(`coc approve {result.id}`)" if deciders else
                    "Recorded: nobody has to approve or acknowledge it.")

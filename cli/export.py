@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import click
 
+from coc.policies.registry import policy_for
 from coc.registers.errors import CocError
 from coc.registers.record import Record
 from coc.registers.store import Register
@@ -74,7 +75,7 @@ class Table:
 
 def refusal(register: Register, kind_name: str) -> str | None:
     """Why records of this kind are never published, or None when they are."""
-    kind = register.policy.kind(kind_name)
+    kind = policy_for(register).kind(kind_name)
     if kind.sensitive:
         return (f"{kind.name} records are never published: criminal-offence or special-category "
                 "personal data (UK GDPR arts. 9 and 10)")
@@ -91,7 +92,7 @@ def public_kinds(register: Register, only: str | None) -> list[str]:
         if why:
             raise CocError(why, field="--kind")
         return [only]
-    return [name for name in register.policy.kinds if refusal(register, name) is None]
+    return [name for name in policy_for(register).kinds if refusal(register, name) is None]
 
 
 def public_row(register: Register, record: Record, columns: Columns) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def public_row(register: Register, record: Record, columns: Columns) -> dict[str
         "declared_on": record.declared_on,
         "status": record.status,
     }
-    kind = register.policy.kind(record.kind)
+    kind = policy_for(register).kind(record.kind)
     for key, _ in columns:
         value = kind.value(record, key)   # Decimal for money, date for dates
         row[key] = value.quantize(Decimal("0.01")) if isinstance(value, Decimal) else value
@@ -115,7 +116,7 @@ def tables(register: Register, only: str | None = None) -> tuple[list[Table], in
     """The published tables, newest first, and how many record files could not be read."""
     out, broken = [], 0
     for name in public_kinds(register, only):
-        kind = register.policy.kind(name)
+        kind = policy_for(register).kind(name)
         paths = sorted((register.root / "registers").glob(f"*/{name}/*/*.yaml"))
         rows = []
         for loaded in register.load_all(paths):
@@ -226,7 +227,7 @@ def publish(register: Register, fmt: str, kind: str | None = None,
     """The published register as text in `fmt`, and how many record files could not be read."""
     found, broken = tables(register, kind)
     title = "Register of declarations" + (f": {found[0].title}" if kind else "")
-    page = Page(title, register.policy.title, today or date.today(), found)
+    page = Page(title, policy_for(register).title, today or date.today(), found)
     return RENDERERS[fmt](page), broken
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from coc.policies.registry import context_for, policy_for
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.importing import (EARLIEST, ImportMapping, Row, Spec, bare_name, clean_date,
@@ -68,9 +69,9 @@ class _Rows:
         from coc.policies.validate import load_context
 
         self.register, self.mapping, self.actor = register, mapping, actor
-        self.kind = register.policy.kind(kind_name)
+        self.kind = policy_for(register).kind(kind_name)
         self.source, self.today = source, today
-        self.ctx = register.context(load_context(register))
+        self.ctx = context_for(register, load_context(register))
         self.by_name: dict[str, list[Person]] = {}
         for person in register.people:
             self.by_name.setdefault(bare_name(person.name), []).append(person)
@@ -214,7 +215,7 @@ def load_mapping(register: Register, kind_name: str, mapping_file: Path) -> Impo
     """The mapping file, checked against the kind: only its fields, never ids or paths."""
     from coc.registers.yamlio import read_fast
 
-    kind = register.policy.kind(kind_name)
+    kind = policy_for(register).kind(kind_name)
     names = [f.name for f in kind.fields]
     shown = str(mapping_file)
     mapping = parse_mapping(read_fast(mapping_file, shown), shown)
@@ -236,7 +237,7 @@ def import_file(register: Register, source: Path, kind_name: str, mapping_file: 
                 today: date | None = None) -> Imported:
     """Check every row; write the good ones in one commit unless a row is bad (or `skip_bad`)."""
     shown = str(source)
-    kind = register.policy.kind(kind_name)
+    kind = policy_for(register).kind(kind_name)
     given = load_mapping(register, kind_name, mapping_file) if mapping_file else None
     header, rows = read_rows(source, shown, given)
     mapping = given or default_mapping([f.name for f in kind.fields], header)

@@ -153,9 +153,10 @@ def add_restricted(directory: Path, restricted: Path, policy_name: str, org: str
     """A restricted register for the existing register `directory` (same policy, a copy of its
     people.yaml). Returns the coc.yaml line that routes sensitive kinds to it, for the owner of
     coc.yaml (hr or the Monitoring Officer) to commit: coc does not commit it for them."""
+    from coc.policies.registry import parameters_for
     from coc.registers.store import Register
 
-    existing = Register(directory)
+    existing = Register(directory, parameters_for)
     if existing.config.policy != policy_name:
         raise CocError(f"{directory} uses the {existing.config.policy} policy: its restricted "
                        "register must use the same", field="--policy")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from coc.policies.registry import context_for, policy_for
+
 from .common import FORMATS, open_register, render_findings
 
 
@@ -35,8 +37,8 @@ def overdue(fmt: str) -> None:
                 records[loaded.record.id] = replace(loaded.record,
                                                     path=prefix + loaded.record.path)
     # rules look only at the kinds other records are judged against (declared relationships)
-    wanted = register.policy.context_kinds
-    ctx = register.context({k: r for k, r in records.items() if r.kind in wanted})
+    wanted = policy_for(register).context_kinds
+    ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
     found = find(list(records.values()), ctx, date.today(), started=_first_commit(register.root))
     if found or fmt != "text":
         click.echo(render_findings(found, fmt, suite="coc overdue"))

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from coc.policies.registry import context_for
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.record import Record
@@ -60,7 +61,7 @@ def review(register: Register, base: str | None = None) -> list[Reviewed]:
     out = git(register.root, "diff", "--name-status", "--no-renames", "-z", since, "HEAD",
               "--", RECORDS_DIR + "/")
     parts = out.split("\0")
-    ctx = register.context(load_context(register))
+    ctx = context_for(register, load_context(register))
     reviewed: list[Reviewed] = []
     for status, path in zip(parts[::2], parts[1::2]):
         if not path.endswith((".yaml", ".yml")):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from coc.policies.registry import policy_for
 from coc.registers.errors import CocError
 
 from .common import open_register
@@ -50,7 +51,7 @@ def _policy(policy_name: str | None) -> "Policy | None":
         register = open_register()
     except CocError:
         return None
-    return register.policy
+    return policy_for(register)
 
 
 @click.command()

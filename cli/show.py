@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+from coc.policies.registry import context_for, policy_for
 from coc.registers.record import STATUSES, Record
 from coc.registers.store import Register, check_id
 from coc.registers.text import printable
@@ -28,8 +29,8 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
     """Everything `coc show --json` prints (SPEC §5), plus who must act next."""
     from coc.policies.validate import load_context, record_findings
 
-    ctx = register.context(load_context(register))
-    policy = register.policy
+    ctx = context_for(register, load_context(register))
+    policy = policy_for(register)
     deadline = policy.deadline(record, ctx) if record.kind in policy.kinds else None
     findings = record_findings(record, ctx)
     awaiting = None
@@ -176,10 +177,11 @@ def _known_kind(register: Register, kind: str | None) -> str | None:
     that looks like "no records"."""
     from coc.registers.errors import CocError
 
-    if kind is None or kind in register.policy.kinds:
+    policy = policy_for(register)
+    if kind is None or kind in policy.kinds:
         return kind
-    raise CocError(f"no kind {kind!r} in the {register.policy.name} policy"
-                   + _nearest(kind, list(register.policy.kinds)), field="--kind")
+    raise CocError(f"no kind {kind!r} in the {policy.name} policy"
+                   + _nearest(kind, list(policy.kinds)), field="--kind")
 
 
 def _known_person(register: Register, person: str | None) -> str | None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from coc.policies.registry import policy_for
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.store import Register
@@ -23,7 +24,7 @@ def settings_findings(register: Register, path: Path, shown: str) -> list[Findin
             load_people(path, register.config.grades)
         else:
             config = load_config(path)
-            register.policy.resolve_parameters(config.parameters, shown, config.grades)
+            policy_for(register).resolve_parameters(config.parameters, shown, config.grades)
     except CocError as exc:
         return [Finding("register-files", str(one.args[0]) if one.args else str(one),
                         field=one.field, path=shown, line=one.line)

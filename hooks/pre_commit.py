@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from coc.policies.history import Committer, file_authority, review, self_serving
+from coc.policies.registry import context_for, policy_for, settings_context
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.git import git, read_blobs, staged_changes
@@ -62,8 +63,8 @@ def check_staged(register: Register) -> Outcome:
         if settings_files and not merging else []
     if not changes:
         return Outcome(blocking, [], 0)
-    ctx = (prior.context(StagedContext(register)) if prior else None) or \
-        register.context(StagedContext(register))
+    ctx = (settings_context(prior, StagedContext(register)) if prior else None) or \
+        context_for(register, StagedContext(register))
     flagged: list[Finding] = []
     for n, (status, rel) in enumerate(changes):
         old, new = blobs[2 * n], blobs[2 * n + 1]
@@ -224,7 +225,7 @@ class StagedContext(Mapping[str, Record]):
 
 def _load_context(register: Register) -> dict[str, Record]:
     root = register.root
-    specs = [f"registers/*/{kind}/*/*.yaml" for kind in register.policy.context_kinds]
+    specs = [f"registers/*/{kind}/*/*.yaml" for kind in policy_for(register).context_kinds]
     listing = git(root, "ls-files", "-s", "-z", "--", *specs, check=False) if specs else ""
     blobs: dict[str, str] = {}
     for line in listing.split("\0"):

@@ -31,6 +31,7 @@ from coc.registers.record import Record, as_date, as_datetime, digest
 
 from .base import Context
 from .history import Committer, file_authority, owners_of, self_serving
+from .registry import settings_context
 
 # The code's words that outside work needs approval *before* it starts.
 PRIOR_APPROVAL = {"milton-keynes": "MK §7", "luton": "Luton §19.4"}
@@ -113,7 +114,7 @@ class Auditor:
         key = id(settings)
         if key not in self._contexts:
             try:
-                ctx = settings.context()
+                ctx = settings_context(settings)
             except CocError as exc:   # e.g. a policy not installed here, a bad parameter
                 ctx, self._errors[key] = None, exc
             if ctx is not None:
@@ -655,7 +656,7 @@ def _cache_path(history: History) -> Path | None:
 
 def _cache_key(history: History) -> str:
     """The toolkit's version and that of every policy in force somewhere in the history."""
-    from coc.cli import __version__
+    from coc.registers.version import __version__
 
     from .registry import get_policy
 
@@ -871,7 +872,7 @@ def moved_out(history: History, elsewhere: Container[str]) -> list[Finding]:
             continue
         settings = history.settings_before(step.commit)
         try:
-            ctx = settings.context()
+            ctx = settings_context(settings)
         except CocError:
             continue
         if ctx is not None and leaves_for_restricted(step.path, ctx):
@@ -896,7 +897,7 @@ def moved_in(main: History, restricted: History) -> list[Finding]:
     for step in came:
         settings = restricted.settings_before(step.commit)
         try:
-            ctx = settings.context()
+            ctx = settings_context(settings)
             after = restricted.record(step.new, step.path)
         except CocError:
             continue

@@ -22,6 +22,7 @@ from coc.registers.yamlio import field_lines, line_of, load_fast, read_regular
 
 from .base import Context
 from .engine import check_record
+from .registry import context_for, policy_for
 
 CACHE_VERSION = "2"   # 2: restricted-register
 UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
@@ -123,7 +124,7 @@ def _check_path(item: tuple[str, bytes]) -> list[Finding]:
 
 def context_records(register: Register, files: dict[str, bytes]) -> dict[str, Record]:
     """The records that other records are checked against (relationships, earlier notices)."""
-    wanted = register.policy.context_kinds
+    wanted = policy_for(register).context_kinds
     records = {}
     for rel, data in files.items():
         match = RECORD_PATH_RE.match("/".join(rel.split("/")[-5:]))   # a restricted one's too
@@ -160,10 +161,11 @@ def read_files(register: Register, paths: list[Path] | None = None) -> dict[str,
 
 
 def _global_key(register: Register, context_files: dict[str, bytes]) -> str:
-    from coc.cli import __version__
+    from coc.registers.version import __version__
 
     digest = hashlib.sha256()
-    for part in (CACHE_VERSION, __version__, register.policy.name, register.policy.version):
+    policy = policy_for(register)
+    for part in (CACHE_VERSION, __version__, policy.name, policy.version):
         digest.update(part.encode() + b"\0")
     for name in (CONFIG_FILE, PEOPLE_FILE):
         digest.update((register.root / name).read_bytes() + b"\0")
@@ -215,7 +217,7 @@ def _context_files(register: Register) -> dict[str, bytes]:
     on this machine (declared relationships live there), keyed by the path they are shown by."""
     out: dict[str, bytes] = {}
     for prefix, one in register.readers():
-        wanted = one.policy.context_kinds
+        wanted = policy_for(one).context_kinds
         paths = [p for kind in wanted
                  for p in sorted((one.root / "registers").glob(f"*/{kind}/*/*.yaml"))
                  if not one.linked(p)]   # glob follows symlinked folders; coc never does
@@ -227,7 +229,7 @@ def validate(register: Register, paths: list[Path] | None = None, *,
              use_cache: bool = True) -> list[Finding]:
     """Findings for the given record files (default: all of them), in path order."""
     context_files = _context_files(register)
-    ctx = register.context(context_records(register, context_files))
+    ctx = context_for(register, context_records(register, context_files))
     key = _global_key(register, context_files)
     cache_path = _cache_file(register) if use_cache else None
     cache = _read_cache(cache_path, key)
@@ -318,7 +320,7 @@ def validate_staged(register: Register) -> list[Finding]:
         files[rel] = show_blob(register.root, "", rel) or b""
     if not files:
         return []
-    ctx = register.context(load_context(register))
+    ctx = context_for(register, load_context(register))
     found = {rel: with_lines(files[rel], check_file(rel, files[rel], ctx)) for rel in files}
     for rel, more in duplicate_findings(register, list(files), staged=True).items():
         found[rel] += more

@@ -9,21 +9,18 @@ judged by the organisation and the policy of its day, not of today.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from .config import Config, parse_config
 from .errors import CocError
 from .people import People, Person, parse_people
 from .record import ID_RE, Record
 from .yamlio import load_fast
-
-if TYPE_CHECKING:
-    from coc.policies.base import Context
 
 CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers/"
 NO_BLOB = "0" * 40
@@ -99,19 +96,6 @@ class Settings:
 
     def person(self, email: str) -> Person | None:
         return self.people.by_email.get(email.strip().lower()) if self.people else None
-
-    def context(self, records: Mapping[str, Record] | None = None) -> Context | None:
-        """A rule context with this commit's policy, parameters and people."""
-        if self.config is None or self.people is None:
-            return None
-        from coc.policies.base import Context
-        from coc.policies.registry import get_policy
-
-        policy = get_policy(self.config.policy)
-        return Context(people=self.people, parameters=policy.resolve_parameters(
-            self.config.parameters, grades=self.config.grades), calendar_name=self.config.calendar,
-            records=dict(records or {}), policy=policy, register_role=self.config.role,
-            practice=self.config.practice)
 
 
 def parse_settings(config: bytes, people: bytes) -> Settings:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .config import Config, load_config
 from .errors import CocError
@@ -20,8 +20,6 @@ from .record import DEPARTMENT_RE, ID_CHARS, ID_RE, Record
 from .yamlio import dump_roundtrip, load_roundtrip, read_fast, write_atomic
 
 if TYPE_CHECKING:
-    from coc.policies.base import Context, Policy
-
     from .people import Person
     from .writing import Change
 
@@ -75,22 +73,28 @@ class Loaded:
 class Register:
     """A register checkout: `coc.yaml`, `people.yaml` and `registers/`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, check: Callable[[Register], object] | None = None) -> None:
+        """`check` is run on the register once it is read, and on its restricted register when
+        that is opened: the layer above passes the policy's check of coc.yaml's parameters
+        (every command makes it, issue 2), since this layer knows no policy."""
         self.root = root.resolve()
         if not (self.root / CONFIG_FILE).is_file():
             raise CocError(f"{root} is not a coc register (no {CONFIG_FILE}); "
                            "run `coc init DIR --policy NAME` to make one")
         self.config: Config = load_config(self.root / CONFIG_FILE)
         self.people: People = load_people(self.root / PEOPLE_FILE, self.config.grades)
-        self.parameters   # every command checks the policy name and its parameters (issue 2)
+        self._check = check
+        if check is not None:
+            check(self)
 
     @classmethod
-    def find(cls, start: Path | None = None) -> Register:
+    def find(cls, start: Path | None = None,
+             check: Callable[[Register], object] | None = None) -> Register:
         """The register containing `start` (default: the working directory, or $COC_REGISTER)."""
         start = Path(os.environ.get("COC_REGISTER") or start or Path.cwd()).resolve()
         for folder in (start, *start.parents):
             if (folder / CONFIG_FILE).is_file():
-                return cls(folder)
+                return cls(folder, check)
             if (folder / ".git").exists():
                 break
         raise CocError(f"no coc register here ({start}): no {CONFIG_FILE} in this folder or above; "
@@ -139,7 +143,7 @@ class Register:
         if config_path.is_symlink() or not config_path.is_file():
             raise bad(f"has no {CONFIG_FILE} (run `coc init MAIN --restricted DIR` to make one)")
         try:
-            other = Register(real)
+            other = Register(real, self._check)
         except CocError as exc:   # its own coc.yaml or people.yaml, named from here
             raise CocError("\n".join(f"{value.rstrip('/')}/{line}"
                                      for line in str(exc).splitlines())) from None
@@ -169,38 +173,6 @@ class Register:
                                   or other.find_on_branch(record_id) is not None):
             return other
         return self
-
-    @cached_property
-    def policy(self) -> "Policy":
-        from coc.policies.registry import get_policy
-
-        from .yamlio import located
-
-        try:
-            return get_policy(self.config.policy)
-        except CocError as exc:
-            exc.path = exc.path or CONFIG_FILE
-            raise located(exc, self.root / CONFIG_FILE) from None
-
-    @cached_property
-    def parameters(self) -> dict[str, Any]:
-        from .yamlio import located
-
-        try:
-            return self.policy.resolve_parameters(self.config.parameters, CONFIG_FILE,
-                                                  self.config.grades)
-        except CocError as exc:
-            raise located(exc, self.root / CONFIG_FILE) from None
-
-    def context(self, records: dict[str, Record] | None = None) -> "Context":
-        from coc.policies.base import Context
-
-        git_dir = self.root / ".git"
-        return Context(people=self.people, parameters=self.parameters,
-                       calendar_name=self.config.calendar, records=records or {},
-                       policy=self.policy, register_role=self.config.role,
-                       practice=self.config.practice,
-                       cache_dir=git_dir / "coc" if git_dir.is_dir() else None)
 
     # paths ---------------------------------------------------------------------------------
     def rel(self, path: Path) -> str:

@@ -20,8 +20,8 @@ from coc.cli.init import init_register
 from coc.cli.main import cli
 from coc.policies.guide import (Answer, Guide, Option, Question, cited, evaluate, problems,
                                 uncovered, walk)
-from coc.policies.registry import get_policy
 from coc.registers.store import Register
+from coc.policies.registry import context_for, get_policy, policy_for
 from conftest import EXAMPLE_EMAILS
 
 TODAY = "2026-11-27"          # a Friday: "the next working day" is Monday 30 November
@@ -139,7 +139,7 @@ def paths(guide: Guide) -> Iterator[tuple[dict[str, str], str]]:
 @pytest.mark.parametrize("policy", POLICIES)
 def test_every_path_through_the_guide_evaluates_and_prefills_valid_fields(registers, policy):
     register = Register(registers[policy])
-    pol, ctx = register.policy, register.context()
+    pol, ctx = policy_for(register), context_for(register)
     guide = pol.guide()
     jane = register.people.require("jsmith")
     ends = set()

@@ -169,3 +169,17 @@ def test_every_other_number_is_labelled_as_one_the_code_does_not_give():
             assert parameter.fixed_by_code or re.search(
                 r"the code (gives no|names the \w+, not the)", parameter.help), \
                 (name, parameter.name, parameter.help)
+
+
+def test_mk_a_restricted_register_may_not_relax_the_code_either(tmp_path, coc):
+    """The restricted register's coc.yaml is checked by the same policy when it is opened."""
+    from coc.cli.init import init_register
+
+    main, restricted = tmp_path / "main", tmp_path / "restricted"
+    init_register(main, "milton-keynes", restricted=restricted)
+    assert coc(main, "list").exit_code == 0
+    set_parameter(restricted, "gift_limit_gbp", '"30"')
+    result = coc(main, "list")
+    assert result.exit_code == 1
+    assert re.match(r"coc: error: \.\./restricted/coc\.yaml:\d+: parameters\.gift_limit_gbp: "
+                    r"£30 would relax the code: MK §6", result.stderr), result.stderr

@@ -123,6 +123,20 @@ def echo_line(text: object, *, err: bool = False) -> None:
     click.echo(printable(text, one_line=True), err=err)
 
 
+def text_table(rows: list[list[str]], headers: list[str]) -> str:
+    """Rows of text cells as tabulate's "simple" table (what `coc list` always printed) without
+    its per-cell type inference: cells stripped, columns left-aligned two spaces apart, each
+    at least its heading plus two wide, trailing blanks dropped."""
+    rows = [[c.strip() for c in row] for row in rows]
+    widths = [len(h) + 2 for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
 def echo_json(value: Any) -> None:
     click.echo(dumps_json(value))
 

@@ -10,7 +10,7 @@ from coc.registers.record import STATUSES, Record
 from coc.registers.store import Register, check_id
 from coc.registers.text import printable
 
-from .common import echo, echo_json, echo_line, open_register, to_jsonable
+from .common import echo, echo_json, echo_line, open_register, text_table, to_jsonable
 
 SUMMARY_FIELDS = ("description", "event", "organisation", "company_name", "item", "other_person",
                   "post_title", "case_reference", "donor", "host")
@@ -230,11 +230,8 @@ def list_records(kind: str | None, status: str | None, person: str | None, as_js
     if as_json:
         echo_json(rows)
     elif rows:
-        from tabulate import tabulate
-
         cells = [[printable(r[k], one_line=True) for k in
                   ("id", "kind", "name", "declared_on", "status", "summary")] for r in rows]
-        echo(tabulate(cells, headers=["id", "kind", "declarant", "declared", "status", "summary"],
-                      disable_numparse=True))
+        echo(text_table(cells, ["id", "kind", "declarant", "declared", "status", "summary"]))
     if broken:
         echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`", err=True)

@@ -44,15 +44,58 @@ def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], **share: Any) -> 
     return [item for chunk in results for item in chunk]
 
 
-def _read_one(path: Path) -> "Loaded":
-    from .store import Loaded
+def _read_one(path: Path | str) -> tuple[str, bytes | None, CocError | None]:
+    """Runs in a worker: the file's parse and status, pickled once here (the parent keeps the
+    same bytes in the index), or the error that stopped it being read."""
+    from .index import encode
 
     register = _shared["register"]
+    rel = register.rel(path)
     try:
-        return Loaded(register.rel(path), register.read(path))
+        record = register.read(Path(path))
     except CocError as exc:
-        return Loaded(register.rel(path), None, exc)
+        return rel, None, exc
+    return rel, encode((dict(record.data), record.status)), None
 
 
-def read_many(register: "Register", paths: list[Path]) -> list["Loaded"]:
-    return parallel_map(_read_one, paths, register=register)
+def read_many(register: "Register", paths: Sequence[Path | str],
+              blobs: dict[str, str] | None = None) -> list["Loaded"]:
+    """Each file's record, from the index when `blobs` (rel -> blob id, from git) knows it is
+    unchanged and the index holds that blob, else read and parsed; what was parsed and has a
+    known blob is added to the index."""
+    import pickle
+
+    from .index import open_index
+    from .record import Record
+    from .store import Loaded
+
+    blobs = blobs or {}
+    rels = [register.rel(path) for path in paths]
+    index = open_index(register.root) if blobs else None
+    hits = index.parsed(blobs[rel] for rel in rels if rel in blobs) if index else {}
+    out: list[Loaded | None] = []
+    todo: list[Path | str] = []
+    for path, rel in zip(paths, rels):
+        hit = hits.get(blobs.get(rel, ""))
+        if hit is None:
+            out.append(None)
+            todo.append(path)
+        else:
+            out.append(Loaded(rel, Record.known(hit.data, rel, hit.status)))
+    fresh = iter(parallel_map(_read_one, todo, register=register))
+    new_rows = []
+    for i, slot in enumerate(out):
+        if slot is not None:
+            continue
+        rel, payload, error = next(fresh)
+        if payload is None:
+            out[i] = Loaded(rel, None, error)
+            continue
+        data, status = pickle.loads(payload)   # our own worker's bytes
+        out[i] = Loaded(rel, Record.known(data, rel, status))
+        if rel in blobs and index is not None:
+            new_rows.append((blobs[rel], payload))
+    if index is not None:
+        index.store_parsed(new_rows)
+        index.close()
+    return [slot for slot in out if slot is not None]

@@ -217,25 +217,35 @@ def show_blob(root: Path, rev: str, path: str) -> bytes | None:
 
 def index_entries(root: Path, prefix: str) -> dict[str, tuple[str, str]] | None:
     """path -> (mode, blob id) of tracked files under `prefix` whose working copy is unchanged
-    since it was staged, plus untracked files as ("", ""). None outside a git repository.
+    since it was staged, plus modified and untracked files as ("", ""). None outside git.
 
-    Three cheap git calls replace reading every file: git's own stat cache says which
-    working copies changed, so unchanged files can be known by their blob id (SPEC §7).
+    Three cheap git calls, run at once, replace reading every file: git's own stat cache says
+    which working copies changed, so unchanged files can be known by their blob id (SPEC §7).
     """
     if not (root / ".git").exists():
         return None
-    staged = git(root, "ls-files", "-s", "-z", "--", prefix, check=False)
-    changed = set(git(root, "diff-files", "--name-only", "-z", "--", prefix, check=False)
-                  .split("\0"))
-    untracked = git(root, "ls-files", "-o", "-z", "--", prefix, check=False).split("\0")
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}   # reading only: never rewrite the index
+    calls = (["ls-files", "-s", "-z"], ["diff-files", "--name-only", "-z"], ["ls-files", "-o", "-z"])
+    try:
+        procs = [subprocess.Popen(["git", *args, "--", prefix], cwd=root, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                 for args in calls]
+    except FileNotFoundError:
+        raise CocError("git is not installed (coc needs git on the PATH)") from None
+    outputs = []
+    for proc in procs:
+        out, _ = proc.communicate()
+        outputs.append(out.decode("utf-8", "surrogateescape") if proc.returncode == 0 else "")
+    staged, changed_text, untracked = outputs
+    changed = set(changed_text.split("\0"))
     entries: dict[str, tuple[str, str]] = {}
     for line in staged.split("\0"):
         if not line:
             continue
         meta, path = line.split("\t", 1)
-        mode, blob, _stage = meta.split()
-        entries[path] = ("", "") if path in changed else (mode, blob)
-    for path in untracked:
+        mode, blob, stage = meta.split()
+        entries[path] = ("", "") if path in changed or stage != "0" else (mode, blob)
+    for path in untracked.split("\0"):
         if path:
             entries[path] = ("", "")
     return entries

@@ -186,8 +186,17 @@ class Record:
         index = max(i for i, d in enumerate(after) if d is verdict)
         return any(d.get("decision") == "conditions-accepted" for d in after[index + 1:])
 
-    @property
+    @classmethod
+    def known(cls, data: Mapping[str, Any], path: str, status: str) -> Record:
+        """A record whose status was derived before (by a worker, or kept in the index of
+        parsed records beside these very bytes): not derived again."""
+        record = cls(data=data, path=path)
+        record.__dict__["status"] = status
+        return record
+
+    @cached_property
     def status(self) -> str:
+        """Derived from the file alone (SPEC §3), once per record."""
         if self.data.get("withdrawn"):
             return "withdrawn"
         if self.data.get("ended"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .config import Config, load_config
 from .errors import CocError
@@ -175,11 +175,12 @@ class Register:
         return self
 
     # paths ---------------------------------------------------------------------------------
-    def rel(self, path: Path) -> str:
+    def rel(self, path: Path | str) -> str:
         """`path` relative to the register root, as a posix string (cheap: no filesystem calls)."""
         text, root = str(path), str(self.root)
         if text.startswith(root + os.sep):
             return text[len(root) + 1:].replace(os.sep, "/")
+        path = Path(path)
         if path.is_absolute():
             resolved = path.resolve()
             if not resolved.is_relative_to(self.root):
@@ -314,12 +315,28 @@ class Register:
         self._inside(path)
         write_atomic(path, dump_roundtrip(data))
 
-    def load_all(self, paths: list[Path] | None = None) -> list[Loaded]:
-        """Read many records fast (libyaml); a broken file is reported and the rest still read."""
+    def load_all(self, paths: Sequence[Path | str] | None = None) -> list[Loaded]:
+        """Read many records fast: from the index of parsed records (registers.index) for files
+        git knows unchanged, parsing (libyaml, on every core) only the rest; a broken file is
+        reported and the rest still read."""
         from .bulk import read_many
 
-        paths = list(self.iter_record_files()) if paths is None else paths
-        return read_many(self, paths)
+        names = list(self.record_file_names()) if paths is None else paths
+        return read_many(self, names, self.known_blobs())
+
+    def known_blobs(self) -> dict[str, str]:
+        """rel -> git blob id of each record file git knows is unchanged in the working tree (a
+        plain file, staged, not modified since); modified, untracked and odd files are absent,
+        so they are always read from disk. Asked of git once per command."""
+        return dict(self._known_blobs)
+
+    @cached_property
+    def _known_blobs(self) -> dict[str, str]:
+        from .git import index_entries
+
+        entries = index_entries(self.root, RECORDS_DIR + "/") or {}
+        return {rel: blob for rel, (mode, blob) in entries.items()
+                if blob and mode in ("100644", "100755")}
 
     def changing(self, record_id: str | None = None, branch: str | None = None,
                  new_from: str | None = None) -> "Change":

@@ -1,0 +1,280 @@
+"""The index of parsed records: `.git/coc/index.sqlite`, derived and disposable (SPEC §7).
+
+Every reading command asks it first for the records whose git blob ids it knows, and parses
+only blobs it has not seen. It is never the truth and never trusted blindly:
+
+- a row is keyed by the blob id git gives the file's bytes, so a changed file is a new key;
+  only tracked files that git's own stat cache says are unchanged are looked up (modified and
+  untracked files are always parsed);
+- every row carries a keyed MAC (BLAKE2b with the user's own key, kept outside any repository
+  like the audit cache's), so a row edited to hide or change a record is not believed: it is
+  parsed again and rewritten;
+- the schema is bound to this toolkit's version and the source of the code whose answers it
+  keeps (the parser and the derived status), so a new toolkit never serves an old answer;
+- a missing, corrupted or half-written file is deleted and built again; one that cannot be
+  used at all only costs speed.
+
+SQLite with WAL: readers never wait for a writer, updates are atomic, and two coc processes at
+once both get right answers (a writer that waits too long skips its write).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+SCHEMA = "1"
+BUSY_MS = 3000
+_MAC_SIZE = 16
+
+
+def user_key() -> bytes | None:
+    """The user's own secret (the file the audit cache is signed with, made on first use),
+    outside any repository: nobody who can write a clone's .git can forge what it signs.
+    None when it cannot be kept (then nothing is cached)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    path = Path(base) / "coc" / "audit.key"
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(32))
+        secret = path.read_bytes()
+    except OSError:
+        return None
+    return secret if len(secret) >= 32 else None
+
+
+def _code_version() -> str:
+    """This toolkit's version and a digest of the modules whose answers the index keeps."""
+    from . import record, version, yamlio
+
+    digest = hashlib.sha256(f"{SCHEMA}\0{version.__version__}".encode())
+    for module in (record, yamlio):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the value types the YAML loader makes: no other class, no callable, no code."""
+
+    ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
+               ("datetime", "timedelta")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a record value")
+        return super().find_class(module, name)
+
+
+def encode(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=5)
+
+
+def decode(payload: bytes) -> Any:
+    return _Unpickler(BytesIO(payload)).load()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A record file's parse as the index keeps it: its data and derived status."""
+
+    data: Mapping[str, Any]
+    status: str
+
+
+class Index:
+    """One register's index (its `.git/coc/index.sqlite`); see the module's docstring."""
+
+    def __init__(self, path: Path, secret: bytes) -> None:
+        self.path, self._secret = path, secret
+        self._db: sqlite3.Connection | None = None
+
+    # opening -------------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
+                             check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = _code_version()
+            row = None
+            try:
+                row = db.execute("SELECT value FROM meta WHERE name='version'").fetchone()
+            except sqlite3.OperationalError as exc:
+                if "no such table" not in str(exc):
+                    raise
+            if row is None or row[0] != version:
+                self._create(db, version)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _create(db: sqlite3.Connection, version: str) -> None:
+        """A fresh schema for this toolkit (what an older one kept is dropped, not trusted)."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("meta", "parsed", "findings"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE parsed (blob TEXT PRIMARY KEY, payload BLOB NOT NULL, "
+                       "mac BLOB NOT NULL)")
+            db.execute("CREATE TABLE findings (key TEXT NOT NULL, path TEXT NOT NULL, "
+                       "blob TEXT NOT NULL, payload BLOB NOT NULL, mac BLOB NOT NULL, "
+                       "PRIMARY KEY (key, path))")
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _discard(self) -> None:
+        """Delete a file SQLite cannot read (corrupted, half-written, not a database)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except OSError:
+                pass
+
+    def _run(self, work: Any) -> Any:
+        """`work(db)` on the open database; a broken file is deleted and built again once;
+        anything else that fails (locked too long, disk full) returns None: only speed lost."""
+        for attempt in (1, 2):
+            try:
+                if self._db is None:
+                    self._db = self._connect()
+                return work(self._db)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and _transient(exc):
+                    return None
+                self._discard()
+                if attempt == 2:
+                    return None
+            except OSError:
+                return None
+        return None  # pragma: no cover
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # MACs ----------------------------------------------------------------------------------
+    def _mac(self, *parts: bytes | str) -> bytes:
+        mac = hashlib.blake2b(key=self._secret, digest_size=_MAC_SIZE)
+        for part in parts:
+            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+            mac.update(len(data).to_bytes(8, "big") + data)
+        return mac.digest()
+
+    # parsed records ------------------------------------------------------------------------
+    def parsed(self, blobs: Iterable[str]) -> dict[str, Parsed]:
+        """The records the index holds for these blob ids, each one's MAC checked; a row that
+        fails its check or does not decode is left out (so it is parsed again)."""
+        wanted = set(blobs)
+        if not wanted:
+            return {}
+
+        def read(db: sqlite3.Connection) -> list[tuple[str, bytes, bytes]]:
+            if len(wanted) < 500:
+                marks = ",".join("?" * len(wanted))
+                return db.execute(f"SELECT blob, payload, mac FROM parsed WHERE blob IN ({marks})",
+                                  tuple(wanted)).fetchall()
+            return db.execute("SELECT blob, payload, mac FROM parsed").fetchall()
+
+        out: dict[str, Parsed] = {}
+        for blob, payload, mac in self._run(read) or ():
+            if blob not in wanted or mac != self._mac("parsed", blob, payload):
+                continue
+            try:
+                data, status = decode(payload)
+            except Exception:   # a row from nowhere we know: parse the file instead
+                continue
+            if isinstance(data, dict) and isinstance(status, str):
+                out[blob] = Parsed(data, status)
+        return out
+
+    def store_parsed(self, rows: Iterable[tuple[str, bytes]]) -> None:
+        """(blob id, `encode((data, status))`) rows, in one transaction."""
+        signed = [(blob, payload, self._mac("parsed", blob, payload)) for blob, payload in rows]
+        if signed:
+            self._write("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", signed)
+
+    # findings ------------------------------------------------------------------------------
+    def findings(self, key: str) -> dict[str, tuple[str, bytes]]:
+        """path -> (blob id, payload) of the findings kept under `key`, each MAC checked."""
+        def read(db: sqlite3.Connection) -> list[tuple[str, str, bytes, bytes]]:
+            return db.execute("SELECT path, blob, payload, mac FROM findings WHERE key = ?",
+                              (key,)).fetchall()
+
+        return {path: (blob, payload) for path, blob, payload, mac in self._run(read) or ()
+                if mac == self._mac("findings", key, path, blob, payload)}
+
+    def store_findings(self, key: str, rows: Iterable[tuple[str, str, bytes]],
+                       keep_only: set[str] | None = None) -> None:
+        """(path, blob id, payload) rows under `key`; rows under other keys are dropped (they
+        were made with another coc.yaml, people.yaml or toolkit), and with `keep_only`, rows of
+        paths no longer there."""
+        signed = [(key, path, blob, payload, self._mac("findings", key, path, blob, payload))
+                  for path, blob, payload in rows]
+
+        def write(db: sqlite3.Connection) -> bool:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM findings WHERE key != ?", (key,))
+                if keep_only is not None:
+                    kept = {p for p, in db.execute("SELECT path FROM findings WHERE key = ?",
+                                                   (key,))}
+                    gone = [(key, p) for p in kept - keep_only]
+                    db.executemany("DELETE FROM findings WHERE key = ? AND path = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?)", signed)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return True
+
+        self._run(write)
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        def write(db: sqlite3.Connection) -> bool:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(sql, rows)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return True
+
+        self._run(write)
+
+
+def _transient(exc: sqlite3.OperationalError) -> bool:
+    """Locked or busy (another coc is writing), or no space: the file itself is fine."""
+    text = str(exc).lower()
+    return any(word in text for word in ("locked", "busy", "disk is full", "readonly",
+                                         "unable to open"))
+
+
+def open_index(root: Path) -> Index | None:
+    """The index of the register at `root`, or None outside git or without the user's key."""
+    git_dir = root / ".git"
+    if not git_dir.is_dir():
+        return None
+    secret = user_key()
+    return Index(git_dir / "coc" / "index.sqlite", secret) if secret is not None else None

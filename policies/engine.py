@@ -5,7 +5,8 @@ Returns findings as data; nothing here prints, exits or touches git.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping   # isinstance: typing's alias is 3x slower
+from typing import Any, Iterable
 
 from coc.registers.findings import Finding
 from coc.registers.record import COMMON_KEYS, DECISIONS, ID_RE, Record, as_date, as_datetime

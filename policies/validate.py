@@ -1,14 +1,13 @@
 """Validating many records at once: in parallel, with results cached by content.
 
-The cache lives in `.git/coc/validate.json`, keyed by each file's content hash and by one
-key for everything else a finding can depend on (toolkit and policy version, coc.yaml,
-people.yaml, and the records other records are checked against). Unchanged registers
-re-validate in the time it takes to read the bytes (SPEC §7).
+Findings are kept in the index (`.git/coc/index.sqlite`, registers.index), by each file's
+path and git blob id and under one key for everything else a finding can depend on (toolkit
+and policy version, coc.yaml, people.yaml, and the records other records are checked
+against). Unchanged registers re-validate in the time it takes to ask git (SPEC §7).
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from .base import Context
 from .engine import check_record
 from .registry import context_for, policy_for
 
-CACHE_VERSION = "2"   # 2: restricted-register
+CACHE_VERSION = "3"   # 2: restricted-register; 3: kept in the index
 UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
 
 
@@ -86,17 +85,27 @@ def leaves_for_restricted(rel: str, ctx: Context) -> bool:
 
 def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     """All findings for one file's bytes, each naming the file (and line, where known)."""
+    return _parse_and_check(rel, data, ctx)[0]
+
+
+def _parse_and_check(rel: str, data: bytes, ctx: Context) -> tuple[list[Finding], Record | None]:
+    """`check_file`, and the record read from the bytes when they are one."""
     if data.startswith(UNREADABLE):
-        return [Finding("unreadable", data[len(UNREADABLE):].decode(), path=rel)]
+        return [Finding("unreadable", data[len(UNREADABLE):].decode(), path=rel)], None
     try:
         parsed = load_fast(data, rel)
     except CocError as exc:
         return [Finding("yaml", str(exc).split(": ", 1)[-1] if exc.path else str(exc),
-                        path=rel, line=exc.line)]
+                        path=rel, line=exc.line)], None
     if not isinstance(parsed, dict):
-        return [Finding("record-shape", "a record must be a YAML mapping", path=rel, line=1)]
+        return [Finding("record-shape", "a record must be a YAML mapping", path=rel, line=1)], None
     record = Record(data=parsed, path=rel)
-    return [f.at(path=rel, record_id=record.id or None) for f in record_findings(record, ctx)]
+    return _checked(record, ctx), record
+
+
+def _checked(record: Record, ctx: Context) -> list[Finding]:
+    return [f.at(path=record.path, record_id=record.id or None)
+            for f in record_findings(record, ctx)]
 
 
 def record_findings(record: Record, ctx: Context) -> list[Finding]:
@@ -116,10 +125,61 @@ def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
     return [f.at(line=lines[f.field]) if f.field in lines else f for f in findings]
 
 
-def _check_path(item: tuple[str, bytes]) -> list[Finding]:
-    """Runs in a worker process: the file's findings, with their lines."""
+def _check_path(item: tuple[str, bytes | None]) -> tuple[list[tuple[Any, ...]], bytes | None]:
+    """Runs in a worker, which reads its own file unless the parent had to (an untracked one)
+    or the index of parsed records holds its blob: the file's findings, with their lines, as
+    plain tuples, and the parse (pickled once) for the index when it was parsed here."""
+    from coc.registers.index import encode
+
     rel, data = item
-    return with_lines(data, check_file(rel, data, shared()["ctx"]))
+    register, ctx, known = shared()["register"], shared()["ctx"], shared()["parsed"]
+    hit = known.get(rel)
+    payload = None
+    if hit is not None:
+        found = _checked(Record.known(hit.data, rel, hit.status), ctx)
+    else:
+        if data is None:
+            data = _read_one(register, rel)
+        found, record = _parse_and_check(rel, data, ctx)
+        if record is not None:
+            payload = encode((dict(record.data), record.status))
+    if any(f.field and not f.line and f.severity != "info" for f in found):
+        found = with_lines(data if data is not None else _read_one(register, rel), found)
+    return [_as_tuple(f) for f in found], payload
+
+
+_FIELDS = tuple(Finding.__dataclass_fields__)
+
+
+def _as_tuple(finding: Finding) -> tuple[Any, ...]:
+    return tuple(getattr(finding, name) for name in _FIELDS)
+
+
+def _findings_payload(found: list[tuple[Any, ...]]) -> bytes:
+    from coc.registers.index import encode
+
+    return encode(found) if found else b""
+
+
+def _findings_of(payload: bytes) -> list[Finding] | None:
+    """Findings kept in the index; None when the row does not hold a list of them."""
+    from coc.registers.index import decode
+
+    if not payload:
+        return []
+    try:
+        rows = decode(payload)
+        return [Finding(*row) for row in rows]
+    except Exception:
+        return None
+
+
+def _read_one(register: Register, rel: str) -> bytes:
+    """A record file's bytes, or the UNREADABLE marker and why (see `read_files`)."""
+    try:
+        return read_regular(register.root / rel, rel)
+    except CocError as exc:
+        return UNREADABLE + str(exc).split(": ", 1)[-1].encode()
 
 
 def context_records(register: Register, files: dict[str, bytes]) -> dict[str, Record]:
@@ -161,22 +221,17 @@ def read_files(register: Register, paths: list[Path] | None = None) -> dict[str,
 
 
 def _global_key(register: Register, context_files: dict[str, bytes]) -> str:
-    from coc.registers.version import __version__
+    from coc.registers.index import toolkit_digest
 
     digest = hashlib.sha256()
     policy = policy_for(register)
-    for part in (CACHE_VERSION, __version__, policy.name, policy.version):
+    for part in (CACHE_VERSION, toolkit_digest(), policy.name, policy.version):
         digest.update(part.encode() + b"\0")
     for name in (CONFIG_FILE, PEOPLE_FILE):
         digest.update((register.root / name).read_bytes() + b"\0")
     for rel in sorted(context_files):
         digest.update(rel.encode() + b"\0" + context_files[rel] + b"\0")
     return digest.hexdigest()
-
-
-def _cache_file(register: Register) -> Path | None:
-    git_dir = register.root / ".git"
-    return git_dir / "coc" / "validate.json" if git_dir.is_dir() else None
 
 
 def _fingerprints(register: Register, paths: list[Path] | None) -> dict[str, tuple[str, bytes | None]]:
@@ -227,33 +282,45 @@ def _context_files(register: Register) -> dict[str, bytes]:
 
 def validate(register: Register, paths: list[Path] | None = None, *,
              use_cache: bool = True) -> list[Finding]:
-    """Findings for the given record files (default: all of them), in path order."""
+    """Findings for the given record files (default: all of them), in path order.
+
+    Findings are kept in the index (registers.index) under one key for everything else they
+    depend on, by path and blob id; a file not kept there is checked on every core, its record
+    taken from the index of parsed records when git knows its blob, else parsed by a worker
+    that reads the file itself."""
+    from coc.registers.index import open_index
+
     context_files = _context_files(register)
     ctx = context_for(register, context_records(register, context_files))
     key = _global_key(register, context_files)
-    cache_path = _cache_file(register) if use_cache else None
-    cache = _read_cache(cache_path, key)
+    index = open_index(register.root) if use_cache else None
+    kept = index.findings(key) if index is not None else {}
     files = _fingerprints(register, paths)
     results: dict[str, list[Finding]] = {}
-    todo: list[tuple[str, bytes]] = []
+    todo: list[tuple[str, bytes | None]] = []
     for rel, (blob, data) in files.items():
-        hit = cache.get(rel)
-        if hit is not None and hit[0] == blob:
-            results[rel] = [Finding(**f) for f in hit[1]]
-        else:
-            if data is None:
-                data = (register.root / rel).read_bytes()
+        hit = kept.get(rel)
+        found = _findings_of(hit[1]) if hit is not None and hit[0] == blob else None
+        if found is None:
             todo.append((rel, data))
-    if todo:
-        checked = parallel_map(_check_path, todo, ctx=ctx)
-        for (rel, _), found in zip(todo, checked):
+        else:
             results[rel] = found
-        if cache_path is not None:
-            fresh = {rel: (files[rel][0], [f.to_json() for f in results[rel]]) for rel, _ in todo}
-            if paths is None:
-                cache = {rel: cache[rel] for rel in files if rel in cache}
-            cache.update(fresh)
-            _write_cache(cache_path, key, cache)
+    if todo:
+        known = {rel: files[rel][0] for rel, data in todo if data is None}   # from git
+        parsed = index.parsed(known.values()) if index is not None else {}
+        share = {rel: parsed[blob] for rel, blob in known.items() if blob in parsed}
+        checked = parallel_map(_check_path, todo, register=register, ctx=ctx, parsed=share)
+        rows, new_parsed = [], []
+        for (rel, _), (found_rows, payload) in zip(todo, checked):
+            results[rel] = [Finding(*row) for row in found_rows]
+            rows.append((rel, files[rel][0], _findings_payload(found_rows)))
+            if payload is not None:
+                new_parsed.append((files[rel][0], payload))
+        if index is not None:
+            index.store_parsed(new_parsed)
+            index.store_findings(key, rows, keep_only=set(files) if paths is None else None)
+    if index is not None:
+        index.close()
     for rel, found in duplicate_findings(register, list(files), whole=paths is None).items():
         results[rel] = results.get(rel, []) + found
     return [f for rel in sorted(results) for f in results[rel]]
@@ -287,26 +354,6 @@ def duplicate_findings(register: Register, rels: list[str], *, whole: bool = Fal
                                     record_id=record_id,
                                     line=line_of(register.root / rel, "id"))]   # rare: read it
     return out
-
-
-def _read_cache(path: Path | None, key: str) -> dict[str, Any]:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data.get("entries", {}) if data.get("key") == key else {}
-
-
-def _write_cache(path: Path, key: str, entries: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"key": key, "entries": entries}), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written only costs speed
 
 
 def validate_staged(register: Register) -> list[Finding]:

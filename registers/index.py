@@ -9,8 +9,8 @@ only blobs it has not seen. It is never the truth and never trusted blindly:
 - every row carries a keyed MAC (BLAKE2b with the user's own key, kept outside any repository
   like the audit cache's), so a row edited to hide or change a record is not believed: it is
   parsed again and rewritten;
-- the schema is bound to this toolkit's version and the source of the code whose answers it
-  keeps (the parser and the derived status), so a new toolkit never serves an old answer;
+- the whole file is bound to this toolkit's version and the digest of its code
+  (`toolkit_digest`), so a new toolkit never serves an old answer;
 - a missing, corrupted or half-written file is deleted and built again; one that cannot be
   used at all only costs speed.
 
@@ -51,13 +51,17 @@ def user_key() -> bytes | None:
     return secret if len(secret) >= 32 else None
 
 
-def _code_version() -> str:
-    """This toolkit's version and a digest of the modules whose answers the index keeps."""
-    from . import record, version, yamlio
+def toolkit_digest() -> str:
+    """This toolkit's version and a digest of its own code below the command line (the parser,
+    the derived status, every built-in policy): any change to them, released or not, is a new
+    toolkit whose answers are not those kept. Costs reading ~40 small files."""
+    from .version import __version__
 
-    digest = hashlib.sha256(f"{SCHEMA}\0{version.__version__}".encode())
-    for module in (record, yamlio):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    digest = hashlib.sha256(f"{SCHEMA}\0{__version__}\0".encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder in ("registers", "policies"):
+        for source in sorted((package / folder).glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -106,7 +110,7 @@ class Index:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            version = _code_version()
+            version = toolkit_digest()
             row = None
             try:
                 row = db.execute("SELECT value FROM meta WHERE name='version'").fetchone()

@@ -1,0 +1,252 @@
+"""The index of parsed records (`.git/coc/index.sqlite`, issue 11): asked first by every
+reading command, never trusted blindly.
+
+Each test that shows the index is *not* believed is paired with one that shows it *is* asked
+(a row signed with the user's key is served), so none of them can pass with no index at all.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coc.registers.index import Index, encode, open_index
+from conftest import GIFT_FLAGS, git
+
+
+@pytest.fixture
+def register(make_register, coc):
+    root = make_register("luton")
+    for _ in range(3):
+        assert coc(root, "declare", "gift", *GIFT_FLAGS).exit_code == 0
+    return root
+
+
+def listed(coc, root: Path) -> dict[str, dict]:
+    result = coc(root, "list", "--json")
+    assert result.exit_code == 0, result.output
+    return {row["id"]: row for row in json.loads(result.stdout)}
+
+
+def index_of(root: Path) -> Index:
+    index = open_index(root)
+    assert index is not None
+    return index
+
+
+def blob_of(root: Path, rel: str) -> str:
+    return git(root, "rev-parse", f":{rel}").strip()
+
+
+def forge(root: Path, rel: str, status: str, description: str) -> None:
+    """A row for `rel`'s blob, signed with the user's key (so the index believes it)."""
+    from coc.registers.yamlio import read_fast
+
+    data = read_fast(root / rel, rel)
+    data["details"]["description"] = description
+    index = index_of(root)
+    index.store_parsed([(blob_of(root, rel), encode((data, status)))])
+    index.close()
+
+
+def a_record(coc, root: Path) -> tuple[str, str]:
+    record_id, row = next(iter(listed(coc, root).items()))
+    return record_id, row["path"]
+
+
+def test_the_index_is_asked_first(register, coc):
+    """A signed row is what `coc list` shows: the index really is read (the tests below that
+    it is not believed when edited would pass vacuously otherwise)."""
+    record_id, rel = a_record(coc, register)
+    assert (register / ".git" / "coc" / "index.sqlite").is_file()
+    forge(register, rel, "rejected", "from the index")
+    row = listed(coc, register)[record_id]
+    assert (row["status"], row["summary"]) == ("rejected", "from the index")
+
+
+def test_an_edited_row_is_not_believed(register, coc):
+    """A row changed by hand (status and details), or its MAC copied from another row, is
+    parsed again from the file."""
+    before = listed(coc, register)
+    record_id, rel = next((k, v["path"]) for k, v in before.items())
+    other = next(v["path"] for k, v in before.items() if k != record_id)
+    from coc.registers.yamlio import read_fast
+
+    data = read_fast(register / rel, rel)
+    data["details"]["description"] = "hidden"
+    db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
+    db.execute("UPDATE parsed SET payload = ? WHERE blob = ?",
+               (encode((data, "rejected")), blob_of(register, rel)))
+    mac = db.execute("SELECT mac FROM parsed WHERE blob = ?", (blob_of(register, other),)
+                     ).fetchone()[0]
+    db.execute("UPDATE parsed SET mac = ? WHERE blob = ?", (mac, blob_of(register, rel)))
+    db.commit()
+    db.close()
+    assert listed(coc, register) == before
+
+
+def test_a_row_that_would_run_code_is_refused_even_when_signed(register, coc, tmp_path):
+    """Only the value types a record holds are decoded: a pickle naming any other callable is
+    refused before it is called, signed or not."""
+    before = listed(coc, register)
+    record_id, rel = next((k, v["path"]) for k, v in before.items())
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    index = index_of(register)
+    index.store_parsed([(blob_of(register, rel), encode(({"id": Evil()}, "approved")))])
+    index.close()
+    assert listed(coc, register) == before
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "emptied", "deleted"])
+def test_a_deleted_or_corrupted_index_is_rebuilt(register, coc, damage):
+    before = listed(coc, register)
+    path = register / ".git" / "coc" / "index.sqlite"
+    for extra in ("-wal", "-shm"):
+        Path(f"{path}{extra}").unlink(missing_ok=True)
+    if damage == "garbage":
+        path.write_bytes(b"not a database at all\n" * 500)
+    elif damage == "truncated":   # half-written
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "emptied":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+    assert listed(coc, register) == before
+    assert coc(register, "validate", "--all").exit_code == 0
+    rows = sqlite3.connect(path).execute("SELECT count(*) FROM parsed").fetchone()[0]
+    assert rows == len(before)
+
+
+def test_a_modified_working_tree_file_is_never_served_stale(register, coc):
+    """Edited and not staged, even with the same size and the old mtime put back: git's stat
+    cache (ctime, inode) says it changed, so it is parsed."""
+    record_id, rel = a_record(coc, register)
+    forge(register, rel, "rejected", "from the index")   # what a stale answer would show
+    path = register / rel
+    stat = path.stat()
+    text = path.read_text()
+    assert "Box of chocolates" in text
+    path.write_text(text.replace("Box of chocolates", "Box of chocolatez"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    row = listed(coc, register)[record_id]
+    assert row["summary"] == "Box of chocolatez"
+    assert row["status"] != "rejected"
+
+
+def test_staged_untracked_renamed_and_removed_records(register, coc):
+    before = listed(coc, register)
+    ids = sorted(before)
+    # staged change: the index's blob is the new one
+    rel = before[ids[0]]["path"]
+    (register / rel).write_text((register / rel).read_text().replace("Box of chocolates",
+                                                                       "Staged box"))
+    git(register, "add", rel)
+    # renamed (to a wrong folder: validate says so, list shows the new path)
+    moved = before[ids[1]]["path"].replace("/gift/", "/gifts/")
+    (register / moved).parent.mkdir(parents=True)
+    git(register, "mv", before[ids[1]]["path"], moved)
+    # removed
+    git(register, "rm", "-q", before[ids[2]]["path"])
+    # untracked
+    untracked = Path(before[ids[0]]["path"]).with_name("GIF-2026-AAAAAAAAAAAA.yaml")
+    (register / untracked).write_text((register / rel).read_text().replace(
+        ids[0], "GIF-2026-AAAAAAAAAAAA").replace("Staged box", "Untracked box"))
+    now = listed(coc, register)
+    assert now[ids[0]]["summary"] == "Staged box"
+    assert now[ids[1]]["path"] == moved
+    assert ids[2] not in now
+    assert now["GIF-2026-AAAAAAAAAAAA"]["summary"] == "Untracked box"
+    result = coc(register, "validate", "--all", "--format", "json")
+    paths = {f["path"] for f in json.loads(result.stdout) if f["rule"] == "record-path"}
+    assert moved in paths
+
+
+def test_an_edited_findings_row_cannot_hide_a_finding(register, coc):
+    """A finding removed from the index by hand (its row emptied) is found again; a signed
+    row is believed (so the index is asked)."""
+    record_id, rel = a_record(coc, register)
+    text = (register / rel).read_text()
+    (register / rel).write_text(text.replace("value_gbp: '12.50'", "value_gbp: 'lots'")
+                                .replace('value_gbp: "12.50"', 'value_gbp: "lots"'))
+    git(register, "commit", "-qam", "hand edit", "--no-verify")
+    first = coc(register, "validate", "--all")
+    assert first.exit_code == 1 and "value_gbp" in first.output
+    db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
+    assert db.execute("UPDATE findings SET payload = x'' WHERE path = ?", (rel,)).rowcount == 1
+    db.commit()
+    db.close()
+    again = coc(register, "validate", "--all")
+    assert again.exit_code == 1 and again.output == first.output
+    # a row signed with the user's key is believed: the findings really come from the index
+    index = index_of(register)
+    (key,) = {k for k, in index._run(lambda db: db.execute("SELECT key FROM findings"))}
+    index.store_findings(key, [(rel, blob_of(register, rel), b"")])
+    index.close()
+    assert coc(register, "validate", "--all").exit_code == 0
+
+
+@pytest.mark.parametrize("change", ["people", "config", "toolkit"])
+def test_people_config_and_toolkit_changes_change_the_answers(register, coc, change,
+                                                              monkeypatch):
+    """Findings kept under one people.yaml, coc.yaml or toolkit are not those of another."""
+    record_id, rel = a_record(coc, register)
+    assert coc(register, "validate", "--all").exit_code == 0
+    if change == "people":   # the declarant leaves the organisation
+        text = (register / "people.yaml").read_text()
+        assert "email: jane.smith@example.gov.uk" in text
+        lines = text.splitlines(keepends=True)
+        start = next(i for i, line in enumerate(lines) if line.strip() == "- id: jsmith")
+        end = next(i for i in range(start + 1, len(lines))
+                   if lines[i].lstrip().startswith("- id:"))
+        (register / "people.yaml").write_text("".join(lines[:start] + lines[end:]))
+        result = coc(register, "validate", "--all")
+        assert result.exit_code == 1 and "jsmith" in result.output
+    elif change == "config":   # a lower limit the gifts now exceed
+        text = (register / "coc.yaml").read_text()
+        (register / "coc.yaml").write_text(text.replace(
+            "parameters:\n", "parameters:\n  low_value_limit_gbp: \"5\"\n", 1))
+        result = coc(register, "validate", "--all", "--format", "json")
+        assert any(f["path"] == rel for f in json.loads(result.stdout) if f["rule"] != "info")
+    else:   # a signed row kept by another toolkit is not served by this one
+        forge(register, rel, "rejected", "old toolkit")
+        assert listed(coc, register)[record_id]["status"] == "rejected"
+        monkeypatch.setattr("coc.registers.version.__version__", "99.0")
+        assert listed(coc, register)[record_id]["status"] != "rejected"
+
+
+CONCURRENT = """
+import json, sys
+from click.testing import CliRunner
+from coc.cli.main import cli
+out = []
+for _ in range(4):
+    r = CliRunner().invoke(cli, ["-C", sys.argv[1], sys.argv[2], *sys.argv[3:]])
+    out.append([r.exit_code, r.stdout])
+print(json.dumps(out))
+"""
+
+
+def test_two_processes_at_once_both_get_right_answers(register, coc):
+    """Two coc processes reading and writing one index (each deleting it first), four times
+    each: every answer is the one the files give."""
+    expected = coc(register, "list", "--json").stdout
+    expected_validate = coc(register, "validate", "--all").exit_code
+    (register / ".git" / "coc" / "index.sqlite").unlink()
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(register), *args],
+                              stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+             for args in (["list", "--json"], ["validate", "--all"], ["list", "--json"])]
+    outputs = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
+    for code, out in outputs[0] + outputs[2]:
+        assert (code, out) == (0, expected)
+    assert all(code == expected_validate for code, _ in outputs[1])

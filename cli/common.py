@@ -143,7 +143,32 @@ def echo_json(value: Any) -> None:
 
 def dumps_json(value: Any) -> str:
     """JSON for a terminal or a pipe: every character a terminal acts on is a \\u escape."""
-    return json_safe(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+    return json_safe(_indented(to_jsonable(value), "\n"))
+
+
+def _indented(value: Any, newline: str) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, exactly, for what `to_jsonable`
+    gives, but with each string escaped by json's C encoder: the json module falls back to
+    its pure-Python encoder whenever `indent` is set (3x slower on `coc list --json`)."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        return "{" + inner + ("," + inner).join(
+            _encode_string(k) + ": " + _indented(v, inner) for k, v in value.items()) \
+            + newline + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(_indented(v, inner) for v in value) \
+            + newline + "]"
+    return json.dumps(value)
+
+
+_encode_string = json.encoder.encode_basestring   # type: ignore[attr-defined]
 
 
 def render_findings(findings: Iterable[Finding], fmt: str, *, suite: str = "coc") -> str:

@@ -113,14 +113,24 @@ def public_row(register: Register, record: Record, columns: Columns) -> dict[str
 
 
 def tables(register: Register, only: str | None = None) -> tuple[list[Table], int]:
-    """The published tables, newest first, and how many record files could not be read."""
+    """The published tables, newest first, and how many record files could not be read.
+
+    The register is read once for every kind (from the index of parsed records), each file
+    by the kind folder it is in."""
+    names = public_kinds(register, only)
+    folders: dict[str, list[str]] = {name: [] for name in names}
+    for path in register.record_file_names():
+        parts = register.rel(path).split("/")
+        if len(parts) == 5 and parts[2] in folders and parts[4].endswith(".yaml"):
+            folders[parts[2]].append(path)
+    loaded = iter(register.load_all([path for name in names for path in folders[name]]))
     out, broken = [], 0
-    for name in public_kinds(register, only):
-        kind = policy_for(register).kind(name)
-        paths = sorted((register.root / "registers").glob(f"*/{name}/*/*.yaml"))
+    policy = policy_for(register)
+    for name in names:
+        kind = policy.kind(name)
         rows = []
-        for loaded in register.load_all(paths):
-            record = loaded.record
+        for _ in folders[name]:
+            record = next(loaded).record
             if record is None:
                 broken += 1
             elif record.kind == name and record.status != "withdrawn":

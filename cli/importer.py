@@ -26,7 +26,7 @@ from coc.registers.people import Person
 from coc.registers.record import PERSON_ID_RE, Record
 from coc.registers.store import Register
 from coc.registers.writing import Change
-from coc.registers.yamlio import dump_roundtrip
+from coc.registers.yamlio import dump_many
 
 from .common import acting_person, echo_json, open_register, render_findings, to_jsonable
 from .declare import build_record
@@ -281,7 +281,8 @@ def _plan_and_write(register: Register, kind_name: str, mapping: ImportMapping, 
              for p in planned]
     message = (f"import({planner.kind.name}): {len(planned)} record(s) from "
                f"{Path(shown).name[:200]} by {actor.id}\n\n" + "\n".join(lines))
-    commit = change.commit([(p.path, dump_roundtrip(p.data)) for p in planned], message,
+    texts = dump_many([p.data for p in planned])
+    commit = change.commit([(p.path, text) for p, text in zip(planned, texts)], message,
                            actor.name, actor.email, new=True)
     return Imported(planned, bad, skipped, commit)
 

@@ -460,7 +460,7 @@ class Change:
         """Write `files` (path, text) and commit exactly them; refuse if a record changed in
         HEAD since it was read (`expect`: its bytes then) or, with `new`, already exists."""
         from .git import commit
-        from .yamlio import write_atomic
+        from .yamlio import write_atomic, write_new
 
         paths = [p for p, _ in files]
         for path in paths:
@@ -477,7 +477,14 @@ class Change:
             self.journal.files, self.journal.index = {}, None
             raise
         tip = self.journal.tip
-        for path, text in files:
+        if new:   # all new (`coc import`): written in bulk, one sync for all
+            try:
+                write_new(files)
+            except OSError as exc:
+                where = Path(exc.filename).relative_to(self.root).as_posix() \
+                    if exc.filename and Path(exc.filename).is_relative_to(self.root) else None
+                raise os_error(exc, where or "registers") from None
+        for path, text in files if not new else ():
             try:
                 write_atomic(path, text)
             except OSError as exc:

@@ -216,3 +216,37 @@ def test_line_of_finds_nested_fields(tmp_path):
     assert line_of(path, "details.no_such_field") == 7   # the nearest enclosing key
     assert line_of(path, None) is None
     assert line_of(Path(tmp_path / "missing.yaml"), "id") is None
+
+
+@pytest.mark.parametrize("alphabet", ["aZ09 .,:()/&+_-", "abcXYZ0123456789 .-",
+                                      "aZ09 .,:()/&+_-'\"#!?@*%$é\t"])
+def test_dump_new_writes_what_ruamel_writes_or_leaves_it_to_ruamel(alphabet):
+    """`coc import` writes new records with `dump_new`: byte for byte what ruamel.yaml writes
+    (random details, YAML 1.1 words, numbers and dates as text), or None when unsure."""
+    import random
+    from datetime import date as day
+
+    from ruamel.yaml.comments import CommentedMap
+
+    from coc.registers.yamlio import dump_many, dump_new, dump_roundtrip, unambiguous
+
+    rng = random.Random(alphabet)
+    pieces = list(alphabet) + ["yes", "no", "true", "null", "1e5", "0x1F", ".inf", "2026-01-01",
+                               "12:30", "~", "-", "- ", ": ", " #", "Box", "12.50", " "]
+    fast, records = 0, []
+    for _ in range(3000):
+        record = CommentedMap()
+        record.yaml_set_start_comment("yaml-language-server: $schema=../../../../x.json")
+        record["id"], record["declared_on"] = "GIF-2026-AAAAAAAAAAAA", day(2026, 1, 2)
+        record["details"] = CommentedMap(
+            {f"f{k}": unambiguous("".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))))
+             for k in range(2)})
+        record["details"]["flag"] = rng.choice([True, False, 3, -2])
+        record["imported_from"] = CommentedMap(file="rows.csv", line=3)
+        record["decisions"], record["amendments"] = [], []
+        text = dump_new(record)
+        assert text in (None, dump_roundtrip(record))
+        fast += text is not None
+        records.append(record)
+    assert fast > 30   # it is used, not always left to ruamel.yaml
+    assert dump_many(records[:50]) == [dump_roundtrip(r) for r in records[:50]]

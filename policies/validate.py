@@ -125,11 +125,12 @@ def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
     return [f.at(line=lines[f.field]) if f.field in lines else f for f in findings]
 
 
-def _check_path(item: tuple[str, bytes | None]) -> tuple[list[tuple[Any, ...]], bytes | None]:
+def _check_path(item: tuple[str, bytes | None]
+                ) -> tuple[list[tuple[Any, ...]], tuple[bytes, bytes] | None]:
     """Runs in a worker, which reads its own file unless the parent had to (an untracked one)
     or the index of parsed records holds its blob: the file's findings, with their lines, as
     plain tuples, and the parse (pickled once) for the index when it was parsed here."""
-    from coc.registers.index import encode
+    from coc.registers.index import pack
 
     rel, data = item
     register, ctx, known = shared()["register"], shared()["ctx"], shared()["parsed"]
@@ -142,7 +143,7 @@ def _check_path(item: tuple[str, bytes | None]) -> tuple[list[tuple[Any, ...]], 
             data = _read_one(register, rel)
         found, record = _parse_and_check(rel, data, ctx)
         if record is not None:
-            payload = encode((dict(record.data), record.status))
+            payload = pack(record.data, record.status)
     if any(f.field and not f.line and f.severity != "info" for f in found):
         found = with_lines(data if data is not None else _read_one(register, rel), found)
     return [_as_tuple(f) for f in found], payload

@@ -5,7 +5,6 @@ the context) instead of pickling it; only paths go out and small results come ba
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
@@ -35,7 +34,11 @@ def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], **share: Any) -> 
     _shared.clear()
     _shared.update(share)
     workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(items) < PARALLEL_FROM or workers < 2:
+        return [fn(item) for item in items]
+    import multiprocessing   # only when it pays: it costs 6 ms to import
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [fn(item) for item in items]
     size = max(50, len(items) // (workers * 4))
     chunks = [(fn, items[i:i + size]) for i in range(0, len(items), size)]
@@ -44,10 +47,10 @@ def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], **share: Any) -> 
     return [item for chunk in results for item in chunk]
 
 
-def _read_one(path: Path | str) -> tuple[str, bytes | None, CocError | None]:
+def _read_one(path: Path | str) -> tuple[str, tuple[bytes, bytes] | None, CocError | None]:
     """Runs in a worker: the file's parse and status, pickled once here (the parent keeps the
     same bytes in the index), or the error that stopped it being read."""
-    from .index import encode
+    from .index import pack
 
     register = _shared["register"]
     rel = register.rel(path)
@@ -55,7 +58,7 @@ def _read_one(path: Path | str) -> tuple[str, bytes | None, CocError | None]:
         record = register.read(Path(path))
     except CocError as exc:
         return rel, None, exc
-    return rel, encode((dict(record.data), record.status)), None
+    return rel, pack(record.data, record.status), None
 
 
 def read_many(register: "Register", paths: Sequence[Path | str],
@@ -65,7 +68,7 @@ def read_many(register: "Register", paths: Sequence[Path | str],
     known blob is added to the index."""
     import pickle
 
-    from .index import open_index
+    from .index import open_index, unpack
     from .record import Record
     from .store import Loaded
 
@@ -88,11 +91,11 @@ def read_many(register: "Register", paths: Sequence[Path | str],
         if slot is not None:
             continue
         rel, payload, error = next(fresh)
-        if payload is None:
+        parsed = unpack(*payload, loads=pickle.loads) if payload else None   # our worker's
+        if payload is None or parsed is None:
             out[i] = Loaded(rel, None, error)
             continue
-        data, status = pickle.loads(payload)   # our own worker's bytes
-        out[i] = Loaded(rel, Record.known(data, rel, status))
+        out[i] = Loaded(rel, Record.known(parsed.data, rel, parsed.status))
         if rel in blobs and index is not None:
             new_rows.append((blobs[rel], payload))
     if index is not None:

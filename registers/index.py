@@ -26,9 +26,10 @@ import sqlite3
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, Iterable
 
-SCHEMA = "1"
+SCHEMA = "3"
 BUSY_MS = 3000
 _MAC_SIZE = 16
 
@@ -85,12 +86,84 @@ def decode(payload: bytes) -> Any:
     return _Unpickler(BytesIO(payload)).load()
 
 
+# The record's history lists: most of its values (decisions carry date-times), and what
+# `list` and `register` never read (the status is kept beside them), so decoded only if asked.
+TAIL_KEYS = ("decisions", "amendments")
+
+
+def pack(data: Mapping[str, Any], status: str) -> tuple[bytes, bytes]:
+    """A parsed record as the index keeps it: (head, tail) payloads, where the tail holds the
+    history lists and the head everything else, the status and the keys in their order."""
+    head = {k: v for k, v in data.items() if k not in TAIL_KEYS}
+    tail = {k: data[k] for k in TAIL_KEYS if k in data}
+    return encode((head, status, list(data))), encode(tail)
+
+
+class LazyData(Mapping[str, Any]):
+    """A record's data from the index: the head decoded, the history lists when first read."""
+
+    def __init__(self, head: dict[str, Any], order: list[Any], tail: bytes,
+                 loads: Any = None) -> None:
+        self._head, self._order, self._tail, self._loads = head, order, tail, loads or decode
+        self._full: dict[str, Any] | None = None
+
+    def _all(self) -> dict[str, Any]:
+        if self._full is None:
+            tail = self._loads(self._tail)
+            if not isinstance(tail, dict):
+                raise ValueError("not a record's history")
+            self._full = {k: tail[k] if k in TAIL_KEYS else self._head[k] for k in self._order}
+        return self._full
+
+    def __getitem__(self, key: Any) -> Any:
+        if key in self._head:
+            return self._head[key]
+        if key in TAIL_KEYS and key in self._order:
+            return self._all()[key]
+        raise KeyError(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self._head:
+            return self._head[key]
+        return self._all()[key] if key in TAIL_KEYS and key in self._order else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._head or key in TAIL_KEYS and key in self._order
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __reduce__(self) -> Any:
+        return dict, (self._all(),)
+
+
 @dataclass(frozen=True)
 class Parsed:
     """A record file's parse as the index keeps it: its data and derived status."""
 
     data: Mapping[str, Any]
     status: str
+
+
+def unpack(head: bytes, tail: bytes, loads: Any = None) -> Parsed | None:
+    """`pack`'s payloads back, or None when they are not a record's (`loads`: our own
+    worker's bytes, which need no restricted decoding)."""
+    try:
+        return _parsed((loads or decode)(head), tail, loads)
+    except Exception:   # a row from nowhere we know: parse the file instead
+        return None
+
+
+def _parsed(value: Any, tail: bytes, loads: Any = None) -> Parsed | None:
+    data, status, order = value
+    if not (type(data) is dict and type(status) is str and type(order) is list):
+        return None
+    if "decisions" not in order and "amendments" not in order:
+        return Parsed(data, status) if len(data) == len(order) else None
+    return Parsed(LazyData(data, order, tail, loads), status)
 
 
 class Index:
@@ -133,7 +206,7 @@ class Index:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute("CREATE TABLE parsed (blob TEXT PRIMARY KEY, payload BLOB NOT NULL, "
-                       "mac BLOB NOT NULL)")
+                       "tail BLOB NOT NULL, mac BLOB NOT NULL)")
             db.execute("CREATE TABLE findings (key TEXT NOT NULL, path TEXT NOT NULL, "
                        "blob TEXT NOT NULL, payload BLOB NOT NULL, mac BLOB NOT NULL, "
                        "PRIMARY KEY (key, path))")
@@ -178,12 +251,13 @@ class Index:
             self._db = None
 
     # MACs ----------------------------------------------------------------------------------
-    def _mac(self, *parts: bytes | str) -> bytes:
-        mac = hashlib.blake2b(key=self._secret, digest_size=_MAC_SIZE)
-        for part in parts:
-            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-            mac.update(len(data).to_bytes(8, "big") + data)
-        return mac.digest()
+    def _mac(self, table: bytes, *parts: str | bytes) -> bytes:
+        """BLAKE2b keyed with the user's secret, one table's rows apart from another's; every
+        part but the last is length-prefixed, so no two rows' parts run together alike."""
+        data = [p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p for p in parts]
+        body = b"".join(len(p).to_bytes(8, "big") + p for p in data[:-1]) + data[-1]
+        return hashlib.blake2b(body, key=self._secret, digest_size=_MAC_SIZE,
+                               person=table).digest()
 
     # parsed records ------------------------------------------------------------------------
     def parsed(self, blobs: Iterable[str]) -> dict[str, Parsed]:
@@ -193,30 +267,36 @@ class Index:
         if not wanted:
             return {}
 
-        def read(db: sqlite3.Connection) -> list[tuple[str, bytes, bytes]]:
+        def read(db: sqlite3.Connection) -> list[tuple[str, bytes, bytes, bytes]]:
             if len(wanted) < 500:
                 marks = ",".join("?" * len(wanted))
-                return db.execute(f"SELECT blob, payload, mac FROM parsed WHERE blob IN ({marks})",
-                                  tuple(wanted)).fetchall()
-            return db.execute("SELECT blob, payload, mac FROM parsed").fetchall()
+                return db.execute("SELECT blob, payload, tail, mac FROM parsed "
+                                  f"WHERE blob IN ({marks})", tuple(wanted)).fetchall()
+            return db.execute("SELECT blob, payload, tail, mac FROM parsed").fetchall()
 
+        good = [(blob, payload, tail) for blob, payload, tail, mac in self._run(read) or ()
+                if blob in wanted and mac == self._mac(b"parsed", blob, payload, tail)]
+        try:   # every head in one stream (each is one whole pickle: its MAC says we wrote it)
+            stream = _Unpickler(BytesIO(b"".join(payload for _, payload, _ in good)))
+            heads = [stream.load() for _ in good]
+        except Exception:
+            heads = [None] * len(good)
         out: dict[str, Parsed] = {}
-        for blob, payload, mac in self._run(read) or ():
-            if blob not in wanted or mac != self._mac("parsed", blob, payload):
-                continue
+        for (blob, payload, tail), head in zip(good, heads):
             try:
-                data, status = decode(payload)
-            except Exception:   # a row from nowhere we know: parse the file instead
-                continue
-            if isinstance(data, dict) and isinstance(status, str):
-                out[blob] = Parsed(data, status)
+                parsed = _parsed(head, tail) if head is not None else unpack(payload, tail)
+            except Exception:
+                parsed = None
+            if parsed is not None:
+                out[blob] = parsed
         return out
 
-    def store_parsed(self, rows: Iterable[tuple[str, bytes]]) -> None:
-        """(blob id, `encode((data, status))`) rows, in one transaction."""
-        signed = [(blob, payload, self._mac("parsed", blob, payload)) for blob, payload in rows]
+    def store_parsed(self, rows: Iterable[tuple[str, tuple[bytes, bytes]]]) -> None:
+        """(blob id, `pack(data, status)`) rows, in one transaction."""
+        signed = [(blob, head, tail, self._mac(b"parsed", blob, head, tail))
+                  for blob, (head, tail) in rows]
         if signed:
-            self._write("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", signed)
+            self._write("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)", signed)
 
     # findings ------------------------------------------------------------------------------
     def findings(self, key: str) -> dict[str, tuple[str, bytes]]:
@@ -226,14 +306,14 @@ class Index:
                               (key,)).fetchall()
 
         return {path: (blob, payload) for path, blob, payload, mac in self._run(read) or ()
-                if mac == self._mac("findings", key, path, blob, payload)}
+                if mac == self._mac(b"findings", key, path, blob, payload)}
 
     def store_findings(self, key: str, rows: Iterable[tuple[str, str, bytes]],
                        keep_only: set[str] | None = None) -> None:
         """(path, blob id, payload) rows under `key`; rows under other keys are dropped (they
         were made with another coc.yaml, people.yaml or toolkit), and with `keep_only`, rows of
         paths no longer there."""
-        signed = [(key, path, blob, payload, self._mac("findings", key, path, blob, payload))
+        signed = [(key, path, blob, payload, self._mac(b"findings", key, path, blob, payload))
                   for path, blob, payload in rows]
 
         def write(db: sqlite3.Connection) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from coc.registers.index import Index, encode, open_index
+from coc.registers.index import Index, open_index, pack
 from conftest import GIFT_FLAGS, git
 
 
@@ -50,7 +50,7 @@ def forge(root: Path, rel: str, status: str, description: str) -> None:
     data = read_fast(root / rel, rel)
     data["details"]["description"] = description
     index = index_of(root)
-    index.store_parsed([(blob_of(root, rel), encode((data, status)))])
+    index.store_parsed([(blob_of(root, rel), pack(data, status))])
     index.close()
 
 
@@ -81,7 +81,7 @@ def test_an_edited_row_is_not_believed(register, coc):
     data["details"]["description"] = "hidden"
     db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
     db.execute("UPDATE parsed SET payload = ? WHERE blob = ?",
-               (encode((data, "rejected")), blob_of(register, rel)))
+               (pack(data, "rejected")[0], blob_of(register, rel)))
     mac = db.execute("SELECT mac FROM parsed WHERE blob = ?", (blob_of(register, other),)
                      ).fetchone()[0]
     db.execute("UPDATE parsed SET mac = ? WHERE blob = ?", (mac, blob_of(register, rel)))
@@ -102,7 +102,7 @@ def test_a_row_that_would_run_code_is_refused_even_when_signed(register, coc, tm
             return (os.system, (f"touch {marker}",))
 
     index = index_of(register)
-    index.store_parsed([(blob_of(register, rel), encode(({"id": Evil()}, "approved")))])
+    index.store_parsed([(blob_of(register, rel), pack({"id": Evil()}, "approved"))])
     index.close()
     assert listed(coc, register) == before
     assert not marker.exists()

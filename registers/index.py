@@ -172,6 +172,7 @@ class Index:
     def __init__(self, path: Path, secret: bytes) -> None:
         self.path, self._secret = path, secret
         self._db: sqlite3.Connection | None = None
+        self._hashers: dict[bytes, Any] = {}
 
     # opening -------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -254,10 +255,21 @@ class Index:
     def _mac(self, table: bytes, *parts: str | bytes) -> bytes:
         """BLAKE2b keyed with the user's secret, one table's rows apart from another's; every
         part but the last is length-prefixed, so no two rows' parts run together alike."""
-        data = [p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p for p in parts]
-        body = b"".join(len(p).to_bytes(8, "big") + p for p in data[:-1]) + data[-1]
-        return hashlib.blake2b(body, key=self._secret, digest_size=_MAC_SIZE,
-                               person=table).digest()
+        mac = self._keyed(table).copy()
+        for part in parts[:-1]:
+            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+            mac.update(len(data).to_bytes(8, "big"))
+            mac.update(data)
+        last = parts[-1]
+        mac.update(last.encode("utf-8", "surrogatepass") if isinstance(last, str) else last)
+        return mac.digest()
+
+    def _keyed(self, table: bytes) -> Any:
+        """The keyed hash of one table, made once and copied for each row."""
+        if table not in self._hashers:
+            self._hashers[table] = hashlib.blake2b(key=self._secret, digest_size=_MAC_SIZE,
+                                                   person=table)
+        return self._hashers[table]
 
     # parsed records ------------------------------------------------------------------------
     def parsed(self, blobs: Iterable[str]) -> dict[str, Parsed]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -26,6 +26,9 @@ from coc.registers.record import Record
 from coc.registers.store import Register
 
 from .common import open_register, to_jsonable
+
+if TYPE_CHECKING:
+    from coc.policies.base import Kind
 
 Columns = tuple[tuple[str, str], ...]   # (key, heading)
 
@@ -95,7 +98,8 @@ def public_kinds(register: Register, only: str | None) -> list[str]:
     return [name for name in policy_for(register).kinds if refusal(register, name) is None]
 
 
-def public_row(register: Register, record: Record, columns: Columns) -> dict[str, Any]:
+def public_row(register: Register, record: Record, columns: Columns,
+               kind: Kind | None = None) -> dict[str, Any]:
     person = register.people.get(record.declarant)
     row: dict[str, Any] = {
         "id": record.id,
@@ -105,7 +109,7 @@ def public_row(register: Register, record: Record, columns: Columns) -> dict[str
         "declared_on": record.declared_on,
         "status": record.status,
     }
-    kind = policy_for(register).kind(record.kind)
+    kind = kind or policy_for(register).kind(record.kind)
     for key, _ in columns:
         value = kind.value(record, key)   # Decimal for money, date for dates
         row[key] = value.quantize(Decimal("0.01")) if isinstance(value, Decimal) else value
@@ -134,7 +138,7 @@ def tables(register: Register, only: str | None = None) -> tuple[list[Table], in
             if record is None:
                 broken += 1
             elif record.kind == name and record.status != "withdrawn":
-                rows.append(public_row(register, record, PUBLIC[name]))
+                rows.append(public_row(register, record, PUBLIC[name], kind))
         rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
         out.append(Table(name, kind.title, HEAD + PUBLIC[name] + TAIL, rows))
     return out, broken
@@ -155,9 +159,11 @@ def csv_cell(value: Any) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (OWASP CSV injection): one that
     starts with a formula sign, a fullwidth or compatibility form of one, or anything invisible
     or blank (a zero-width space, a bidi mark, a space) that a spreadsheet may look past."""
+    text = cell(value)
+    if text[:1].isascii() and text[:1].isalnum():   # most cells: no sign, nothing hidden
+        return text
     import unicodedata
 
-    text = cell(value)
     first = unicodedata.normalize("NFKC", text[:1])
     if first.startswith(FORMULA_START) or _HIDDEN_LEAD.match(text) or \
             (text[:1] and unicodedata.category(text[0]) in ("Cf", "Cc", "Co", "Cn")):

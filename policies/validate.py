@@ -8,7 +8,6 @@ against). Unchanged registers re-validate in the time it takes to ask git (SPEC 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -177,21 +176,14 @@ def _findings_of(payload: bytes) -> list[Finding] | None:
 
 
 def _many_findings(payloads: dict[str, bytes]) -> dict[str, list[Finding]]:
-    """`_findings_of` for many rows at once: one stream for every payload (each one whole
-    pickle, its MAC checked), else one at a time; a row that is not findings is left out."""
-    from coc.registers.index import _Unpickler
-
-    full = [(rel, payload) for rel, payload in payloads.items() if payload]
-    out: dict[str, list[Finding]] = {rel: [] for rel, payload in payloads.items() if not payload}
-    try:
-        stream = _Unpickler(io.BytesIO(b"".join(payload for _, payload in full)))
-        for rel, _ in full:
-            out[rel] = [Finding(*row) for row in stream.load()]
-    except Exception:
-        for rel, payload in full:
-            found = _findings_of(payload)
-            if found is not None:
-                out[rel] = found
+    """`_findings_of` for many rows; a row that is not findings is left out. (One unpickler
+    per row: one reading a stream of pickles keeps the first one's memo, and a later one's
+    references then name the wrong objects.)"""
+    out: dict[str, list[Finding]] = {}
+    for rel, payload in payloads.items():
+        found = _findings_of(payload)
+        if found is not None:
+            out[rel] = found
     return out
 
 

@@ -288,17 +288,11 @@ class Index:
 
         good = [(blob, payload, tail) for blob, payload, tail, mac in self._run(read) or ()
                 if blob in wanted and mac == self._mac(b"parsed", blob, payload, tail)]
-        try:   # every head in one stream (each is one whole pickle: its MAC says we wrote it)
-            stream = _Unpickler(BytesIO(b"".join(payload for _, payload, _ in good)))
-            heads = [stream.load() for _ in good]
-        except Exception:
-            heads = [None] * len(good)
+        # One unpickler per row: one reading many pickles in a stream keeps the first one's
+        # memo, and a later one's references then name the wrong objects.
         out: dict[str, Parsed] = {}
-        for (blob, payload, tail), head in zip(good, heads):
-            try:
-                parsed = _parsed(head, tail) if head is not None else unpack(payload, tail)
-            except Exception:
-                parsed = None
+        for blob, payload, tail in good:
+            parsed = unpack(payload, tail)
             if parsed is not None:
                 out[blob] = parsed
         return out

@@ -250,3 +250,27 @@ def test_two_processes_at_once_both_get_right_answers(register, coc):
     for code, out in outputs[0] + outputs[2]:
         assert (code, out) == (0, expected)
     assert all(code == expected_validate for code, _ in outputs[1])
+
+
+def test_records_served_from_the_index_are_the_records_in_the_files(register, coc):
+    """Records of different shapes (extra keys, a withdrawal) and their
+    findings, served from the index, equal a fresh parse of every file."""
+    from coc.registers.record import Record
+    from coc.registers.store import Register
+    from coc.registers.yamlio import read_fast
+
+    ids = sorted(listed(coc, register))
+    assert coc(register, "withdraw", ids[0], "--reason", "sent back", user="jsmith").exit_code == 0
+    rel = listed(coc, register)[ids[2]]["path"]
+    (register / rel).write_text((register / rel).read_text() + "late_reason: a reason\n"
+                                "unknown_key: [1, 2]\n")
+    git(register, "commit", "-qam", "hand edit", "--no-verify")
+    first = coc(register, "validate", "--all", "--format", "json").stdout
+    listed(coc, register)   # builds the index
+    served = Register(register).load_all()
+    assert len(served) == 3
+    for loaded in served:
+        fresh = Record(data=read_fast(register / loaded.path, loaded.path), path=loaded.path)
+        assert dict(loaded.record.data) == dict(fresh.data)
+        assert loaded.record.status == fresh.status
+    assert coc(register, "validate", "--all", "--format", "json").stdout == first

@@ -91,12 +91,12 @@ def _dated(when: str) -> Iterator[None]:
 
 
 def generate_history(root: Path, commits: int) -> Path:
-    """A register (luton, example people) plus `commits` clean commits: declare, then approve."""
+    """A register (milton-keynes, example people) plus `commits` clean commits: declare, then approve."""
     # ending an hour ago, after the register's first commit (audit holds dates to both)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=150 * commits + 60)
     founded = (start - timedelta(days=1)).isoformat()
     with _dated(founded):
-        init_register(root, "luton")
+        init_register(root, "milton-keynes")
     out: list[bytes] = [b"reset refs/heads/main\nfrom refs/heads/main^0\n\n"]
     staff = list(STAFF)
     pending: list[tuple[str, str, str, datetime]] = []

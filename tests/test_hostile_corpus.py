@@ -214,6 +214,11 @@ def _special(root: Path, what: str) -> None:
         (gifts / f"{HOSTILE_ID}.yaml").write_text(GOOD + "# " + "x" * 300_000 + "\n")
     elif what == "long-file-name":
         (gifts / ("GIF-2026-" + "A" * 240 + ".yaml")).write_text(GOOD)
+    elif what == "escape-file-name":   # file and folder names reach printers too (item 10)
+        (gifts / "GIF-2026-\x1b]52;c;aGk=\x07\u202e.yaml").write_text(GOOD)
+        folder = root / "registers/\x1b[2Jlegal\u2066/gift/2026"
+        folder.mkdir(parents=True)
+        (folder / f"{HOSTILE_ID}.yaml").write_text(GOOD.replace(GOOD_ID, HOSTILE_ID))
     elif what == "symlinked-record":
         (gifts / f"{HOSTILE_ID}.yaml").symlink_to(gifts / f"{GOOD_ID}.yaml")
     elif what == "symlinked-year":
@@ -234,7 +239,7 @@ def _special(root: Path, what: str) -> None:
         raise AssertionError(what)
 
 
-SPECIAL = ("fifo", "folder-named-like-a-record", "huge-file", "long-file-name",
+SPECIAL = ("fifo", "folder-named-like-a-record", "huge-file", "long-file-name", "escape-file-name",
            "symlinked-record", "symlinked-year", "symlinked-department", "symlinked-registers")
 
 
@@ -251,6 +256,9 @@ def test_hostile_files_a_repository_cannot_hold(what: str, template: Path, tmp_p
     else:
         results = every_command(root)
         assert results[("validate", "--all")][0] == 1
+    if what == "escape-file-name":   # named, escaped, not dropped
+        out = results[("validate", "--all")][1]
+        assert "GIF-2026-\\x1b]52" in out and "\\x1b[2Jlegal" in out, out
 
 
 @pytest.mark.parametrize("case", _cases("config") + _cases("people"),

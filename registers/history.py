@@ -20,7 +20,7 @@ from .config import Config, parse_config
 from .errors import CocError
 from .people import People, Person, parse_people
 from .record import ID_RE, Record
-from .yamlio import load_fast
+from .yamlio import load_fast, load_fast_parts
 
 CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers/"
 NO_BLOB = "0" * 40
@@ -318,6 +318,7 @@ class History:
     commits: list[Commit]
     blobs: dict[str, bytes | None] = field(default_factory=dict)
     _records: dict[str, Any] = field(default_factory=dict)
+    _parts: dict[str, Any] = field(default_factory=dict)   # top-level entries, parsed once
     _settings: dict[tuple[str | None, str | None], Settings] = field(default_factory=dict)
 
     @classmethod
@@ -389,7 +390,7 @@ class History:
         """The record in blob `sha`; `CocError` naming the file when it cannot be read."""
         if sha not in self._records:
             try:
-                data = load_fast(self._blob(sha), path)
+                data = load_fast_parts(self._blob(sha), path, self._parts)
                 self._records[sha] = data if isinstance(data, dict) else \
                     CocError("a record must be a YAML mapping", path=path)
             except CocError as exc:

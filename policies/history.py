@@ -12,8 +12,9 @@ so both refuse the same things with the same messages.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from coc.policies.base import Context
 from coc.policies.engine import (authority_findings, duty_of, open_breaches,

@@ -132,30 +132,31 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
     """
     commits: list[Commit] = []
     it = iter(tokens)
+    step = it.__next__
     token = next(it, None)
     while token is not None:
         if not token.startswith(b"\x1e"):
             raise CocError(f"unexpected output from git log: {_text(token[:60])!r}")
         ids = token[1:].decode("ascii").split(" ")
         try:
-            date, committed, email, committer_email, name, committer_name, subject = (
-                next(it) for _ in range(7))
-        except RuntimeError:  # pragma: no cover - generator exhausted mid-commit
+            date, committed, email, committer_email = step(), step(), step(), step()
+            name, committer_name, subject = step(), step(), step()
+        except StopIteration:
             raise CocError("git log output ended in the middle of a commit") from None
         changes = []
         token = next(it, None)
-        while token is not None and token.lstrip(b"\n").startswith(b":"):
+        while token is not None and token.lstrip(b"\n")[:1] == b":":
             meta = token.lstrip(b"\n")[1:].decode("ascii").split(" ")
-            path = _text(next(it, b""))
+            path = next(it, b"").decode("utf-8", errors="replace")
             old, new = meta[2], meta[3]
             changes.append(Change(meta[4][:1], path, None if old == NO_BLOB else old,
                                   None if new == NO_BLOB else new, meta[1]))
             token = next(it, None)
         commits.append(Commit(ids[0], tuple(p for p in ids[1:] if p),
-                              datetime.fromisoformat(_text(date)), _text(email), _text(name),
-                              _text(subject), tuple(changes),
-                              datetime.fromisoformat(_text(committed)), _text(committer_email),
-                              _text(committer_name)))
+                              datetime.fromisoformat(date.decode("ascii")), _text(email),
+                              _text(name), _text(subject), tuple(changes),
+                              datetime.fromisoformat(committed.decode("ascii")),
+                              _text(committer_email), _text(committer_name)))
     return commits
 
 

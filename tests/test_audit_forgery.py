@@ -585,6 +585,23 @@ def test_filter_branch_erasing_a_record(register):
     assert any("is gone" in f["message"] for f in found)
 
 
+def test_a_rewrite_moving_a_record_into_another_department(register):
+    """Jane's record moved to Legal's folder (whose approvers review it) in an amended commit:
+    the anchored commit is gone, and the record is found in another department."""
+    rid = declare_gift(register)
+    anchor = anchored(register)
+    folder = register / "registers" / "legal" / "gift" / str(TODAY.year)
+    folder.mkdir(parents=True)
+    git(register, "mv", str(path_of(register, rid)), str(folder))
+    git(register, "commit", "-q", "--amend", "--no-verify", "--no-edit")
+    found = audit_anchored(register, anchor)
+    assert {(f["record_id"], f["rule"]) for f in found} == {
+        (None, "history-rewritten"), (rid, "record-moved")}
+    moved = next(f for f in found if f["rule"] == "record-moved")
+    assert "registers/housing/gift" in moved["message"] and "registers/legal/gift" in \
+        moved["message"]
+
+
 def test_an_anchor_that_is_not_one_is_a_one_line_error(register, tmp_path):
     for text in ("[", '{"commit": 1}'):
         (tmp_path / "bad.json").write_text(text)

@@ -646,8 +646,9 @@ def _map_telling(pool: Any, workers: int, on_progress: Any, total: int) -> list[
         return pool.map(_check_share, range(workers))
     running = pool.map_async(_check_share, range(workers))
     while not running.ready():
-        running.wait(0.1)
         on_progress(_WORK["done"].value, total)
+        running.wait(0.1)
+    on_progress(_WORK["done"].value, total)
     return running.get()
 
 

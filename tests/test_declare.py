@@ -547,3 +547,23 @@ def test_bad_values_say_what_is_wrong(make_register, coc, flag, value, message):
         assert load_fast(path.read_bytes(), "r")["details"]["outcome"] == "kept"
     else:
         assert result.exit_code == 1 and message in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["overpayment", "--amount-gbp", "0", "--paid-on", TODAY, "--noticed-on", TODAY],
+     "--amount-gbp: '0': the amount paid in error must be more than £0"),
+    (["overpayment", "--amount-gbp", "£0.00", "--paid-on", TODAY, "--noticed-on", TODAY],
+     "must be more than £0"),
+    (["attestation", "--year", "0", "--read-code", "yes", "--nil-return", "yes"],
+     "--year: '0': the year attested must be more than 0"),
+], ids=["overpayment of 0", "overpayment of £0.00", "the year 0"])
+@freeze_time(TODAY)
+def test_zero_where_zero_makes_no_sense_is_refused(make_register, coc, args, message):
+    root = make_register("milton-keynes")
+    before = head(root)
+    result = coc(root, "declare", *args, "--no-input")
+    assert result.exit_code == 1 and message in result.stderr, result.output
+    assert_nothing_written(root, before)
+    ok = [a if a not in ("0", "£0.00") else ("0.01" if "--year" not in args else TODAY[:4])
+          for a in args]
+    assert coc(root, "declare", *ok, "--no-input").exit_code == 0

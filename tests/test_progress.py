@@ -112,10 +112,6 @@ def register(make_register: Callable[..., Path]) -> Path:
     return root
 
 
-def source(root: Path) -> str:
-    return str(next(root.parent.glob("gifts*.csv")))
-
-
 def command(root: Path, args: list[str]) -> list[str]:
     return [str(next(root.parent.glob("gifts*.csv"))) if a == "{source}" else a for a in args]
 
@@ -211,8 +207,8 @@ needs_two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2 or sys.platform =
 
 
 @needs_two_cores
-def test_parallel_validate_tells_progress_and_finds_the_same(register: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_validate_tells_progress_and_finds_the_same(
+        register: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from coc.policies import validate as validating
     from coc.registers import bulk
     from coc.registers.store import Register
@@ -228,8 +224,8 @@ def test_parallel_validate_tells_progress_and_finds_the_same(register: Path,
 
 
 @needs_two_cores
-def test_parallel_audit_tells_progress_and_finds_the_same(register: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_audit_tells_progress_and_finds_the_same(
+        register: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from coc.policies import audit as auditing
 
     git(register, "mv", "registers/housing/gift/2026/GIF-2026-PRGAAD.yaml",

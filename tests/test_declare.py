@@ -325,6 +325,7 @@ def test_hr_records_on_someones_behalf(make_register, coc):
     ("jsmith", "pbrown", "--for: --for is for HR: jsmith does not have the hr role"),
     ("mjones", "jsmith", "--for: --for is for HR: mjones does not have the hr role"),
     ("hreed", "nobody", "unknown person 'nobody'"),
+    ("hreed", "kpatle", "unknown person 'kpatle': not in people.yaml; did you mean kpatel?"),
     ("hreed", "../../etc", "unknown person '../../etc'"),
 ])
 def test_for_is_refused_unless_hr_and_a_known_person(make_register, coc, user, for_person,

@@ -8,6 +8,7 @@ import click
 from coc.policies.registry import context_for, policy_for
 from coc.registers.record import STATUSES, Record
 from coc.registers.store import Register, check_id
+from coc.registers.display import plain_value
 from coc.registers.text import printable
 
 from .common import echo, echo_json, echo_line, open_register, to_jsonable
@@ -131,7 +132,7 @@ def show(record_id: str, as_json: bool) -> None:
         echo_line(f"  deadline:    {info['deadline']} ({info['deadline_basis']})")
     width = max([13, *(len(str(k)) + 2 for k in record.details)])
     for key, value in record.details.items():
-        echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{printable(value, one_line=True)}")
+        echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{plain_value(value)}")
     for decision in record.decisions:
         line = f"  - {decision.get('decision')} by {decision.get('by')} at {decision.get('at')}"
         for extra in ("conditions", "reason"):
@@ -139,7 +140,8 @@ def show(record_id: str, as_json: bool) -> None:
                 line += f"; {extra}: {decision[extra]}"
         echo_line(line)
     for amendment in info["changes"]["amendments"]:
-        fields = "; ".join(f"{name}: {change['from']} -> {change['to']}"
+        fields = "; ".join(f"{name}: {plain_value(change['from'])} -> "
+                           f"{plain_value(change['to'])}"
                            for name, change in amendment["fields"].items())
         note = f"; note: {amendment['note']}" if amendment["note"] else ""
         echo_line(f"  - amended by {amendment['by']} at {amendment['at']}: {fields}{note}")

@@ -8,6 +8,7 @@ objects, so a kind added to a policy is covered here without editing this file.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -568,3 +569,20 @@ def test_zero_where_zero_makes_no_sense_is_refused(make_register, coc, args, mes
     ok = [a if a not in ("0", "£0.00") else ("0.01" if "--year" not in args else TODAY[:4])
           for a in args]
     assert coc(root, "declare", *ok, "--no-input").exit_code == 0
+
+
+def test_declare_with_stdin_from_dev_null_names_the_missing_fields(make_register):
+    """`coc declare gift < /dev/null`, the real executable: exit 1 naming the fields, not 130."""
+    import subprocess
+    import sys
+
+    root = make_register("luton")
+    before = head(root)
+    done = subprocess.run([str(Path(sys.executable).parent / "coc"), "declare", "gift"], cwd=root,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env={**os.environ,
+                               "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["jsmith"]})
+    assert done.returncode == 1, done.stderr
+    assert "missing required field(s) for a gift: --received-on, --donor" in done.stderr
+    assert "Aborted" not in done.stderr and "Traceback" not in done.stderr
+    assert_nothing_written(root, before)

@@ -604,6 +604,8 @@ def _check_all(history: History, report: Container[str] | None, todo: list[Step]
     each worker takes a share of the records, reads their blobs with its own `git cat-file`,
     and replays the context records itself; those are reported by worker 0 only.
     """
+    if on_progress is not None:
+        on_progress(0, len(todo))   # shown while the blobs are read, before the first step
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():

@@ -26,6 +26,7 @@ from coc.registers.record import Record
 from coc.registers.store import Register
 
 from .common import open_register, to_jsonable
+from .progress import OnProgress, Progress, quiet_option
 
 if TYPE_CHECKING:
     from coc.policies.base import Kind
@@ -116,8 +117,10 @@ def public_row(register: Register, record: Record, columns: Columns,
     return {key: row[key] for key, _ in HEAD + columns + TAIL}
 
 
-def tables(register: Register, only: str | None = None) -> tuple[list[Table], int]:
-    """The published tables, newest first, and how many record files could not be read.
+def tables(register: Register, only: str | None = None,
+           on_progress: OnProgress | None = None) -> tuple[list[Table], int]:
+    """The published tables, newest first, and how many record files could not be read;
+    `on_progress(done, total)` is told as record files are read.
 
     The register is read once for every kind (from the index of parsed records), each file
     by the kind folder it is in."""
@@ -127,7 +130,8 @@ def tables(register: Register, only: str | None = None) -> tuple[list[Table], in
         parts = register.rel(path).split("/")
         if len(parts) == 5 and parts[2] in folders and parts[4].endswith(".yaml"):
             folders[parts[2]].append(path)
-    loaded = iter(register.load_all([path for name in names for path in folders[name]]))
+    loaded = iter(register.load_all([path for name in names for path in folders[name]],
+                                    on_progress))
     out, broken = [], 0
     policy = policy_for(register)
     for name in names:
@@ -239,9 +243,10 @@ RENDERERS: dict[str, Callable[[Page], str]] = {
 
 
 def publish(register: Register, fmt: str, kind: str | None = None,
-            today: date | None = None) -> tuple[str, int]:
+            today: date | None = None,
+            on_progress: OnProgress | None = None) -> tuple[str, int]:
     """The published register as text in `fmt`, and how many record files could not be read."""
-    found, broken = tables(register, kind)
+    found, broken = tables(register, kind, on_progress)
     title = "Register of declarations" + (f": {found[0].title}" if kind else "")
     page = Page(title, policy_for(register).title, today or date.today(), found)
     return RENDERERS[fmt](page), broken
@@ -253,7 +258,8 @@ def publish(register: Register, fmt: str, kind: str | None = None,
               show_default=True, help="CSV holds one kind, so it needs --kind.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to this file (atomically) instead of standard output.")
-def register(kind: str | None, fmt: str, output: Path | None) -> None:
+@quiet_option
+def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> None:
     """Publish the register: names, job titles and the public details of each declaration.
 
     Sensitive kinds (criminal matters, driving disqualifications, relationships, service-user
@@ -262,7 +268,8 @@ def register(kind: str | None, fmt: str, output: Path | None) -> None:
     if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
         raise CocError("--output needs a file name", field="--output")
     reg = open_register()
-    text, broken = publish(reg, fmt, kind)
+    with Progress("coc register: reading records", quiet=quiet) as progress:
+        text, broken = publish(reg, fmt, kind, on_progress=progress.callback)
     if output is not None:
         from coc.registers.yamlio import write_atomic
 

@@ -30,7 +30,7 @@ from coc.registers.people import Person
 from coc.registers.record import Record, as_date, as_datetime, digest
 
 from .base import Context
-from .history import Committer, file_authority, owners_of, self_serving
+from .history import Committer, Verdicts, file_authority, owners_of, self_serving
 from .registry import settings_context
 
 # The code's words that outside work needs approval *before* it starts.
@@ -106,6 +106,7 @@ class Auditor:
         self.report = report           # commits to report on (None: all)
         self.context_records: dict[str, Record] = {}
         self._contexts: dict[int, Context | None] = {}
+        self._verdicts: dict[int, Verdicts] = {}
         self._broken_settings: set[int] = set()
         self._errors: dict[int, CocError] = {}
 
@@ -119,8 +120,13 @@ class Auditor:
                 ctx, self._errors[key] = None, exc
             if ctx is not None:
                 ctx.records = self.context_records
+                self._verdicts[key] = Verdicts(ctx)
             self._contexts[key] = ctx
         return self._contexts[key]
+
+    def verdicts(self, settings: Settings) -> Verdicts | None:
+        """The decision findings already worked out under these settings (context first)."""
+        return self._verdicts.get(id(settings))
 
     def read(self, sha: str | None, path: str) -> Record | None:
         return self.history.record(sha, path) if sha else None
@@ -154,11 +160,13 @@ class Auditor:
         ctx = self.context(settings)
         if ctx is not None and ctx.policy is not None and after.kind in ctx.policy.context_kinds:
             self.context_records[step.record_id] = after
+            for memo in self._verdicts.values():   # judged against other context records
+                memo.clear()
         if not reported:
             return []
         if ctx is None:
             return self._settings_broken(commit, settings)
-        found = step_findings(before, after, ctx, commit, settings)
+        found = step_findings(before, after, ctx, commit, settings, self.verdicts(settings))
         if len(commit.parents) > 1:
             found = self._merge_introduced(step, before, after, ctx, settings, found)
         elif step.old_path and step.old_path != step.path:
@@ -198,7 +206,8 @@ class Auditor:
                 before = self.history.record(blob_name, step.path) if blob_name else None
             except CocError:
                 before = None
-            theirs = step_findings(before, after, ctx, step.commit, settings)
+            theirs = step_findings(before, after, ctx, step.commit, settings,
+                                   self.verdicts(settings))
             keep &= {(f.rule, f.field) for f in theirs}
             if before is not None and before.decisions:
                 damage += [f for f in theirs if f.rule in DAMAGE]
@@ -210,12 +219,12 @@ class Auditor:
 
 
 def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,
-                  settings: Settings) -> list[Finding]:
+                  settings: Settings, memo: Verdicts | None = None) -> list[Finding]:
     """Every rule on one record's change in one commit."""
     from .history import history_findings
     from .validate import register_findings
 
-    found = history_findings(before, after, ctx, committer_of(commit, settings))
+    found = history_findings(before, after, ctx, committer_of(commit, settings), memo=memo)
     if before is None or before.kind != after.kind:   # once, where it came into this register
         found += register_findings(after, ctx)
     found += backdated(before, after, commit)
@@ -462,13 +471,14 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
 
 
 def audit(history: History, report: Container[str] | None = None, *,
-          use_cache: bool = True) -> list[Finding]:
+          use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
     """All anomalies in the history (only those of commits in `report`, when given).
 
     What a commit shows depends only on the commit and its ancestors, which its id fixes, so
     each commit's anomalies are cached by commit id (`.git/coc/audit.json`) and a commit is
     read again only when the toolkit or a policy changes. Records of the kinds other records
     are judged against (relationships) are always read, to keep the running context.
+    `on_progress(done, total)` is told as the steps to check are checked.
     """
     all_steps = list(steps(history))
     history.fetch_settings()
@@ -479,7 +489,7 @@ def audit(history: History, report: Container[str] | None = None, *,
     todo = [s for s in all_steps
             if s.commit.sha not in cached or _kind_folder(s.path) in context_folders]
     fresh: dict[str, list[Finding]] = {}
-    for i, result in _check_all(history, report, todo, context_folders):
+    for i, result in _check_all(history, report, todo, context_folders, on_progress):
         if todo[i].commit.sha not in cached:
             fresh.setdefault(todo[i].commit.sha, []).extend(result)
     found: list[Finding] = []
@@ -595,28 +605,37 @@ _WORK: dict[str, Any] = {}
 
 
 def _check_all(history: History, report: Container[str] | None, todo: list[Step],
-               context_folders: frozenset[str]) -> list[tuple[int, list[Finding]]]:
+               context_folders: frozenset[str],
+               on_progress: Any = None) -> list[tuple[int, list[Finding]]]:
     """(index in `todo`, anomalies) for each step, on every core for a long history.
 
     Records are independent but for the context records (relationships) every check needs, so
     each worker takes a share of the records, reads their blobs with its own `git cat-file`,
     and replays the context records itself; those are reported by worker 0 only.
     """
+    if on_progress is not None:
+        on_progress(0, len(todo))   # shown while the blobs are read, before the first step
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
         history.fetch(sha for s in todo for sha in (s.old, s.new))
         auditor = Auditor(history, report)
-        return [(i, auditor.check(step)) for i, step in enumerate(todo)]
+        out = []
+        for i, step in enumerate(todo):
+            out.append((i, auditor.check(step)))
+            if on_progress is not None:
+                on_progress(i + 1, len(todo))
+        return out
     share: dict[str, int] = {}
     owner = [0 if _kind_folder(step.path) in context_folders else
              share.setdefault(step.record_id, len(share) % workers) for step in todo]
     _WORK.update(history=history, report=report, todo=todo, owner=owner,
-                 context_folders=context_folders)
+                 context_folders=context_folders,
+                 done=multiprocessing.get_context("fork").Value("q", 0))
     gc.freeze()   # the collector would otherwise touch, so copy, every inherited object
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
-            parts = pool.map(_check_share, range(workers))
+            parts = _map_telling(pool, workers, on_progress, len(todo))
     finally:
         _WORK.clear()
         gc.unfreeze()
@@ -631,6 +650,19 @@ def _check_all(history: History, report: Container[str] | None, todo: list[Step]
     return results
 
 
+def _map_telling(pool: Any, workers: int, on_progress: Any, total: int) -> list[Any]:
+    """`pool.map(_check_share, ...)`, telling `on_progress` what the workers have done so far
+    (they count the steps they own in `_WORK["done"]`, shared memory made before the fork)."""
+    if on_progress is None:
+        return pool.map(_check_share, range(workers))
+    running = pool.map_async(_check_share, range(workers))
+    while not running.ready():
+        on_progress(_WORK["done"].value, total)
+        running.wait(0.1)
+    on_progress(_WORK["done"].value, total)
+    return running.get()
+
+
 def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     todo, owner, folders = _WORK["todo"], _WORK["owner"], _WORK["context_folders"]
     mine = [step for i, step in enumerate(todo)
@@ -641,6 +673,8 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     for i, step in enumerate(todo):
         if owner[i] == worker:
             out.append((i, auditor.check(step)))
+            with _WORK["done"].get_lock():
+                _WORK["done"].value += 1
         elif _kind_folder(step.path) in folders:
             auditor.check(step)   # the running context, reported by its owner
     return out

@@ -294,8 +294,9 @@ def _context_files(register: Register) -> dict[str, bytes]:
 
 
 def validate(register: Register, paths: list[Path] | None = None, *,
-             use_cache: bool = True) -> list[Finding]:
-    """Findings for the given record files (default: all of them), in path order.
+             use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
+    """Findings for the given record files (default: all of them), in path order;
+    `on_progress(done, total)` is told as the files not in the cache are checked.
 
     Findings are kept in the index (registers.index) under one key for everything else they
     depend on, by path and blob id; a file not kept there is checked on every core, its record
@@ -324,7 +325,8 @@ def validate(register: Register, paths: list[Path] | None = None, *,
         known = {rel: files[rel][0] for rel, data in todo if data is None}   # from git
         parsed = index.parsed(known.values()) if index is not None else {}
         share = {rel: parsed[blob] for rel, blob in known.items() if blob in parsed}
-        checked = parallel_map(_check_path, todo, register=register, ctx=ctx, parsed=share)
+        checked = parallel_map(_check_path, todo, on_progress=on_progress, register=register,
+                               ctx=ctx, parsed=share)
         rows, new_parsed = [], []
         for (rel, _), (found_rows, payload) in zip(todo, checked):
             results[rel] = [Finding(*row) for row in found_rows]

@@ -29,21 +29,36 @@ def _run_chunk(args: tuple[Callable[[Any], T], Sequence[Any]]) -> list[T]:
     return [fn(item) for item in items]
 
 
-def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], **share: Any) -> list[T]:
-    """`[fn(i) for i in items]` on every core for large inputs; `share` is visible via `shared()`."""
+def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], *,
+                 on_progress: Callable[[int, int], None] | None = None, **share: Any) -> list[T]:
+    """`[fn(i) for i in items]` on every core for large inputs; `share` is visible via `shared()`.
+    `on_progress(done, total)` is told as items are done (the caller shows it; nothing here
+    prints)."""
     _shared.clear()
     _shared.update(share)
     workers = min(os.cpu_count() or 1, 8)
+    tell = on_progress or (lambda done, total: None)
+
+    def serial() -> list[T]:
+        out = []
+        for item in items:
+            out.append(fn(item))
+            tell(len(out), len(items))
+        return out
+
     if len(items) < PARALLEL_FROM or workers < 2:
-        return [fn(item) for item in items]
+        return serial()
     import multiprocessing   # only when it pays: it costs 6 ms to import
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(item) for item in items]
+        return serial()
     size = max(50, len(items) // (workers * 4))
     chunks = [(fn, items[i:i + size]) for i in range(0, len(items), size)]
+    results: list[list[T]] = []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_run_chunk, chunks)
+        for chunk in pool.imap(_run_chunk, chunks):   # in order, as each is done
+            results.append(chunk)
+            tell(min(len(results) * size, len(items)), len(items))
     return [item for chunk in results for item in chunk]
 
 
@@ -62,10 +77,12 @@ def _read_one(path: Path | str) -> tuple[str, tuple[bytes, bytes] | None, CocErr
 
 
 def read_many(register: "Register", paths: Sequence[Path | str],
-              blobs: dict[str, str] | None = None) -> list["Loaded"]:
+              blobs: dict[str, str] | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> list["Loaded"]:
     """Each file's record, from the index when `blobs` (rel -> blob id, from git) knows it is
     unchanged and the index holds that blob, else read and parsed; what was parsed and has a
-    known blob is added to the index."""
+    known blob is added to the index. `on_progress(done, total)` is told as files are parsed
+    (those from the index are done at once)."""
     import pickle
 
     from .index import open_index, unpack
@@ -85,7 +102,10 @@ def read_many(register: "Register", paths: Sequence[Path | str],
             todo.append(path)
         else:
             out.append(Loaded(rel, Record.known(hit.data, rel, hit.status)))
-    fresh = iter(parallel_map(_read_one, todo, register=register))
+    found = len(paths) - len(todo)
+    tell = None if on_progress is None else \
+        (lambda done, _total: on_progress(found + done, len(paths)))
+    fresh = iter(parallel_map(_read_one, todo, on_progress=tell, register=register))
     new_rows = []
     for i, slot in enumerate(out):
         if slot is not None:

@@ -315,14 +315,15 @@ class Register:
         self._inside(path)
         write_atomic(path, dump_roundtrip(data))
 
-    def load_all(self, paths: Sequence[Path | str] | None = None) -> list[Loaded]:
+    def load_all(self, paths: Sequence[Path | str] | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> list[Loaded]:
         """Read many records fast: from the index of parsed records (registers.index) for files
         git knows unchanged, parsing (libyaml, on every core) only the rest; a broken file is
-        reported and the rest still read."""
+        reported and the rest still read; `on_progress(done, total)`, from cli/."""
         from .bulk import read_many
 
         names = list(self.record_file_names()) if paths is None else paths
-        return read_many(self, names, self.known_blobs())
+        return read_many(self, names, self.known_blobs(), on_progress)
 
     def known_blobs(self) -> dict[str, str]:
         """rel -> git blob id of each record file git knows is unchanged in the working tree (a

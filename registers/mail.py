@@ -97,6 +97,10 @@ class Sender:
                 self.smtp.login(user, password)
             elif user or password:
                 raise CocError(f"set both {' and '.join(CREDENTIALS_ENV)}, or neither")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise CocError(f"{self.where} refused the login of {CREDENTIALS_ENV[0]} "
+                           f"({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}): check "
+                           f"{' and '.join(CREDENTIALS_ENV)}; nothing was sent") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise CocError(f"cannot send through {self.where}: {exc}", path="coc.yaml",
                            field="reminders.smtp_host") from None

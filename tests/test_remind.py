@@ -334,7 +334,8 @@ def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server
         from aiosmtpd.smtp import AuthResult
 
         server.logins.append((auth.login.decode(), auth.password.decode()))
-        return AuthResult(success=(auth.login, auth.password) == (b"coc-bot", b"s3cret"))
+        return AuthResult(success=(auth.login, auth.password) == (b"coc-bot", b"s3cret"),
+                          handled=False)   # False: the server answers 535 itself
 
     controller = start(server, tls_context=context, require_starttls=True,
                        authenticator=authenticate, auth_required=True)

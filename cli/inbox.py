@@ -24,12 +24,14 @@ def gather(register: Register, today: date | None = None, person: str | None = N
 
     from .overdue import _first_commit
 
+    from coc.registers.index import load_indexed
+
     records = {}
     for prefix, one in register.readers():
-        for loaded in one.load_all():
+        for loaded in load_indexed(one):
             if loaded.record is not None and loaded.record.id:
-                records[loaded.record.id] = replace(loaded.record,
-                                                    path=prefix + loaded.record.path)
+                records[loaded.record.id] = replace(loaded.record, path=prefix + loaded.record.path) \
+                    if prefix else loaded.record
     wanted = policy_for(register).context_kinds
     ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
     return inbox(list(records.values()), ctx, today or date.today(),

@@ -35,18 +35,33 @@ def has_flag(record: Record, ctx: Context, *flags: str) -> bool:
 
 def related_people(record: Record, ctx: Context) -> dict[str, str]:
     """People who declared a relationship with the declarant, or with whom the declarant did."""
-    related: dict[str, str] = {}
+    return dict(_relationships(ctx).get(record.declarant, {}))
+
+
+def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
+    """person -> {related person: why}, from the context's relationship records: worked out
+    once per context and set of records, not once per record decided (`coc inbox` asks for
+    thousands)."""
+    # the very record objects it was made from (held, so that none is freed and its id
+    # reused): audit replaces a record in ctx.records as it walks the history
+    key = (ctx.people, tuple(ctx.records.values()))
+    cached = ctx.__dict__.get("_related")
+    if cached is not None and cached[0][0] is key[0] and cached[0][1] == key[1]:   # `is` first
+        return cached[1]  # type: ignore[no-any-return]
+    index: dict[str, dict[str, str]] = {}
     for other in ctx.records.values():
         # rejecting, or not yet deciding, the declaration does not end the relationship: only
         # its ending or withdrawal does (issue 8, contract 3)
         if other.kind != "relationship" or other.status in ("withdrawn", "ended"):
             continue
         named = str(other.details.get("other_person", ""))
-        if other.declarant == record.declarant and named in ctx.people:
-            related[named] = f"has a declared relationship with the declarant ({other.id})"
-        elif named == record.declarant and other.declarant in ctx.people:
-            related[other.declarant] = f"has a declared relationship with the declarant ({other.id})"
-    return related
+        why = f"has a declared relationship with the declarant ({other.id})"
+        if named in ctx.people:
+            index.setdefault(other.declarant, {})[named] = why
+        if other.declarant in ctx.people:
+            index.setdefault(named, {})[other.declarant] = why
+    ctx.__dict__["_related"] = (key, index)
+    return index
 
 
 # --- who may decide ---------------------------------------------------------------------------

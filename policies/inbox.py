@@ -68,13 +68,41 @@ class Item:
 
 @dataclass
 class Inputs:
-    """What every source reads: the register's usable records (well formed, of the policy's
-    kinds), the rule context, today, and the day the register began."""
+    """What every source reads: the register's records of the policy's kinds, the rule
+    context, today, and the day the register began. A source asks `ok(record)` before using
+    a record (malformed ones are validate's) and `status(record)`: both computed once."""
 
     records: list[Record]
     ctx: Context
     today: date
     started: date | None = None
+    _ok: dict[int, bool] = field(default_factory=dict, repr=False)
+    _status: dict[int, str] = field(default_factory=dict, repr=False)
+    _continuing: list[Record] | None = field(default=None, repr=False)
+
+    def ok(self, record: Record) -> bool:
+        key = id(record)
+        if key not in self._ok:
+            assert self.ctx.policy is not None
+            self._ok[key] = not any(f.failing for f in
+                                    engine.schema_findings(record, self.ctx.policy, self.ctx))
+        return self._ok[key]
+
+    def status(self, record: Record) -> str:
+        key = id(record)
+        if key not in self._status:   # as the record index keeps it, else worked out
+            known = record.extra.get("status")
+            self._status[key] = known if isinstance(known, str) else record.status
+        return self._status[key]
+
+    def continuing(self) -> list[Record]:
+        """Well-formed attestations and declarations that stay in force (reviews, returns)."""
+        if self._continuing is None:
+            policy = self.ctx.policy
+            assert policy is not None
+            kinds = {k.name for k in policy.kinds.values() if k.has_end} | {"attestation"}
+            self._continuing = [r for r in self.records if r.kind in kinds and self.ok(r)]
+        return self._continuing
 
     def waited(self, since: date | None) -> int | None:
         return None if since is None else self.ctx.calendar.working_days_between(since, self.today)
@@ -100,7 +128,7 @@ def approvals(inputs: Inputs) -> Iterable[Item]:
     ctx, policy = inputs.ctx, inputs.ctx.policy
     assert policy is not None
     for record in inputs.records:
-        if record.status != "submitted":
+        if inputs.status(record) != "submitted" or not inputs.ok(record):
             continue
         deciders = engine.who_must_act(record, ctx)   # the one answer, never redone
         if deciders is None or not deciders.eligible:
@@ -153,7 +181,8 @@ def conditions(inputs: Inputs) -> Iterable[Item]:
     ctx, policy = inputs.ctx, inputs.ctx.policy
     assert policy is not None
     for record in inputs.records:
-        if record.status != "approved" or not record.conditions() or record.conditions_accepted():
+        if inputs.status(record) != "approved" or not record.conditions() or \
+                record.conditions_accepted() or not inputs.ok(record):
             continue
         verdict = record.verdict() or {}
         approved = as_datetime(verdict.get("at"))
@@ -178,15 +207,15 @@ def follow_ups(inputs: Inputs) -> Iterable[Item]:
                  and d.route == "follow-up"), None)
     if duty is None:
         return
-    cases = [r for r in inputs.records if r.kind == "criminal-matter"]
+    cases = [r for r in inputs.records if r.kind == "criminal-matter" and inputs.ok(r)]
     by_id = {r.id: r for r in cases}
     closed: set[str] = set()
     for record in cases:
-        if record.details.get("event") == "outcome" and record.status != "withdrawn":
+        if record.details.get("event") == "outcome" and inputs.status(record) != "withdrawn":
             closed.add(_first_notice(record, by_id))
     for record in cases:
         if record.details.get("event") != "arrest" or record.id in closed or \
-                record.status in ("withdrawn", "rejected"):
+                inputs.status(record) in ("withdrawn", "rejected"):
             continue
         since = as_date(record.details.get("event_date"))
         yield _item(inputs, person=record.declarant, role=DECLARANT, action="follow up",
@@ -209,7 +238,7 @@ def _first_notice(record: Record, by_id: Mapping[str, Record]) -> str:
 
 def attestations(inputs: Inputs) -> Iterable[Item]:
     """A yearly attestation overdue (coc.yaml practice.yearly_attestation), as `coc overdue`."""
-    owed = attestations_owed(inputs.records, inputs.ctx, inputs.today, inputs.started)
+    owed = attestations_owed(inputs.continuing(), inputs.ctx, inputs.today, inputs.started)
     if owed is None:
         return
     due, people = owed
@@ -224,7 +253,7 @@ def attestations(inputs: Inputs) -> Iterable[Item]:
 
 def reviews(inputs: Inputs) -> Iterable[Item]:
     """Continuing declarations due for their yearly review (coc.yaml practice.yearly_review)."""
-    for record, last, due in reviews_owed(inputs.records, inputs.ctx, inputs.today):
+    for record, last, due in reviews_owed(inputs.continuing(), inputs.ctx, inputs.today):
         yield _item(inputs, person=record.declarant, role=DECLARANT, action="review",
                     record_id=record.id, kind=record.kind, declarant=record.declarant,
                     since=last, deadline=due,
@@ -248,19 +277,12 @@ def add_source(source: Source) -> Source:
 
 # --- the inbox --------------------------------------------------------------------------------
 
-def usable(records: Iterable[Record], ctx: Context) -> list[Record]:
-    """Records of the policy's kinds that are well formed: malformed ones are validate's."""
-    policy = ctx.policy
-    assert policy is not None
-    return [r for r in records if r.kind in policy.kinds
-            and not any(f.failing for f in engine.schema_findings(r, policy, ctx))]
-
-
 def inbox(records: Iterable[Record], ctx: Context, today: date, *, started: date | None = None,
           person: str | None = None) -> list[Item]:
     """Everything waiting on `today`, for `person` (a people.yaml id) or for everyone: oldest
     first (undated last), then by record id."""
-    inputs = Inputs(usable(records, ctx), ctx, today, started)
+    assert ctx.policy is not None
+    inputs = Inputs([r for r in records if r.kind in ctx.policy.kinds], ctx, today, started)
     items = [item for source in SOURCES for item in source(inputs)
              if person is None or item.person == person]
     return sorted(items, key=lambda i: (i.since is None, i.since or date.min, i.record_id or "",

@@ -34,34 +34,49 @@ def has_flag(record: Record, ctx: Context, *flags: str) -> bool:
 
 
 def related_people(record: Record, ctx: Context) -> dict[str, str]:
-    """People who declared a relationship with the declarant, or with whom the declarant did."""
+    """People who declared a relationship with the declarant, or with whom the declarant did.
+
+    Rejecting, or not yet deciding, the declaration does not end the relationship: only its
+    withdrawal does, or its ending once the day it ends has come (issue 8, contract 3). The
+    other person is matched by id in any case or by email, as people write them."""
     return dict(_relationships(ctx).get(record.declarant, {}))
 
 
 def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
     """person -> {related person: why}, from the context's relationship records: worked out
-    once per context and set of records, not once per record decided (`coc inbox` asks for
-    thousands)."""
+    once per context, day and set of records, not once per record decided (`coc inbox` asks
+    for thousands)."""
+    today = date.today()
     # the very record objects it was made from (held, so that none is freed and its id
     # reused): audit replaces a record in ctx.records as it walks the history
-    key = (ctx.people, tuple(ctx.records.values()))
+    key = (ctx.people, today, tuple(ctx.records.values()))
     cached = ctx.__dict__.get("_related")
-    if cached is not None and cached[0][0] is key[0] and cached[0][1] == key[1]:   # `is` first
+    if cached is not None and cached[0][0] is key[0] and cached[0][1] == today \
+            and cached[0][2] == key[2]:   # tuples compare by identity first
         return cached[1]  # type: ignore[no-any-return]
     index: dict[str, dict[str, str]] = {}
     for other in ctx.records.values():
-        # rejecting, or not yet deciding, the declaration does not end the relationship: only
-        # its ending or withdrawal does (issue 8, contract 3)
-        if other.kind != "relationship" or other.status in ("withdrawn", "ended"):
+        if other.kind != "relationship" or other.data.get("withdrawn") or \
+                _ended_by(other, today):
             continue
-        named = str(other.details.get("other_person", ""))
+        named = ctx.people.named(other.details.get("other_person"))
+        if named is None:
+            continue
         why = f"has a declared relationship with the declarant ({other.id})"
-        if named in ctx.people:
-            index.setdefault(other.declarant, {})[named] = why
-        if other.declarant in ctx.people:
-            index.setdefault(named, {})[other.declarant] = why
+        index.setdefault(other.declarant, {})[named.id] = why
+        if named.id != other.declarant and other.declarant in ctx.people:
+            index.setdefault(named.id, {})[other.declarant] = why
     ctx.__dict__["_related"] = (key, index)
     return index
+
+
+def _ended_by(record: Record, today: date) -> bool:
+    """An ending recorded for a day still to come leaves the relationship standing until then."""
+    ended = record.data.get("ended")
+    if not ended:
+        return False
+    on = as_date(ended.get("on")) if isinstance(ended, Mapping) else None
+    return on is None or on <= today
 
 
 # --- who may decide ---------------------------------------------------------------------------
@@ -298,7 +313,7 @@ def other_person_known(section: str) -> Rule:
     @rule("relationship-person", section, ("relationship",))
     def check(record: Record, ctx: Context) -> Iterable[Finding]:
         other = record.details.get("other_person")
-        if isinstance(other, str) and other and other not in ctx.people and \
+        if isinstance(other, str) and other and ctx.people.named(other) is None and \
                 record.details.get("context") in ("line-management", "decision"):
             yield finding(f"{other!r} is not a people.yaml id: if they work for the council, use "
                           "their id so that they are kept from deciding your declarations",

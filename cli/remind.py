@@ -79,7 +79,10 @@ def remind(send: bool, out: Path | None, since_last: bool, as_json: bool) -> Non
         for one, msg in mails:
             write_eml(folder, one.person.id, msg)
     elif send:
-        assert settings.smtp_host is not None and state_file is not None
+        if state_file is None:
+            raise CocError(f"{register.root} is not a git repository: coc remind --send keeps who "
+                           "it reminded in .git/coc/")
+        assert settings.smtp_host is not None
         connection = Sender(settings.smtp_host, settings.smtp_port, settings.starttls)
         try:
             for one, msg in mails:

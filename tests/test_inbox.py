@@ -233,3 +233,19 @@ def test_working_days_between_counts_as_the_calendar_does(tmp_path):
             slow += calendar.is_working_day(day)
         assert calendar.working_days_between(start, end) == slow, span
     assert calendar.working_days_between(date(2027, 1, 4), date(2027, 1, 1)) == 0
+
+
+def test_a_restricted_record_waits_only_for_those_who_have_the_restricted_register(tmp_path, env):
+    import shutil
+
+    main, restricted = tmp_path / "main", tmp_path / "restricted"
+    init_register(main, "luton", restricted=restricted)
+    with freeze_time("2027-02-01"):
+        notice = declare(main, "criminal-matter", "--event", "caution", "--event-date",
+                         "2027-02-01", "--subject", "self", user="jsmith")
+        (item,) = items(main, "mjones")
+        assert item["id"] == notice and item["path"].startswith("../restricted/registers/")
+        listed = json.loads(ok(run(main, "list", "--awaiting", "mjones", "--json")).output)
+        assert [r["id"] for r in listed] == [notice]
+        shutil.move(str(restricted), str(tmp_path / "elsewhere"))   # a clone without it
+        assert items(main, "mjones") == []

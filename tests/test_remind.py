@@ -368,3 +368,19 @@ def test_without_starttls_a_server_that_requires_it_refuses(make_register, tls_s
     result = run(root, "remind", "--send",
                  env={"COC_SMTP_USER": "coc-bot", "COC_SMTP_PASSWORD": "s3cret"})
     assert result.exit_code == 1 and tls_smtp.got == []
+
+
+def test_a_sensitive_record_is_named_by_its_id_only(make_register, smtp):
+    from datetime import date
+
+    root = make_register("luton")
+    configure(root, reminders_block(smtp.port))
+    notice = declare(root, "criminal-matter", "--event", "caution", "--event-date",
+                     date.today().isoformat(), "--subject", "self", "--summary",
+                     "Caution for a public order offence", user="kpatel")
+    assert run(root, "remind", "--send").exit_code == 0
+    (got,) = smtp.to("ddavies")
+    body = got.message.get_content()
+    assert f"{notice}: acknowledge (a sensitive declaration: see `coc show {notice}`)" in body
+    assert "Kiran" not in body and "public order" not in body and "criminal" not in \
+        got.message["Subject"]

@@ -104,8 +104,9 @@ def load_indexed(register: "Register") -> list["Loaded"]:
             if plain:
                 blobs[rel] = blob
     start = len(str(register.root)) + 1
-    misses += [Path(name) for name in register.record_file_names()
-               if name[start:].replace(os.sep, "/") not in entries]   # what git does not list
+    handled = set(out) | {register.rel(m) for m in misses}
+    misses += [Path(name) for name in register.record_file_names()   # what git does not list
+               if name[start:].replace(os.sep, "/") not in handled]  # as a record: a link...
     fresh = False
     for loaded in register.load_all(misses) if misses else []:
         out[loaded.path] = loaded

@@ -98,3 +98,14 @@ def test_a_symlinked_record_is_reported_as_load_all_reports_it(make_register, co
     register = Register(root)
     assert snapshot(load_indexed(register)) == snapshot(register.load_all())
     assert snapshot(load_indexed(register)) == snapshot(register.load_all())
+
+
+def test_a_symlinked_folder_is_reported_as_load_all_reports_it(make_register, coc, tmp_path):
+    root = make_register("luton")
+    declared(coc, root, 1)
+    (tmp_path / "outside").mkdir()
+    (root / "registers" / "legal").symlink_to(tmp_path / "outside")
+    register = Register(root)
+    got = snapshot(load_indexed(register))
+    assert got == snapshot(register.load_all())
+    assert any(path == "registers/legal" and error for path, _, error in got)

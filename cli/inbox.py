@@ -30,8 +30,9 @@ def gather(register: Register, today: date | None = None, person: str | None = N
     for prefix, one in register.readers():
         for loaded in load_indexed(one):
             if loaded.record is not None and loaded.record.id:
-                records[loaded.record.id] = replace(loaded.record, path=prefix + loaded.record.path) \
-                    if prefix else loaded.record
+                record = loaded.record
+                records[record.id] = replace(record, path=prefix + record.path) if prefix \
+                    else record
     wanted = policy_for(register).context_kinds
     ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
     return inbox(list(records.values()), ctx, today or date.today(),
@@ -80,7 +81,8 @@ def inbox(for_person: str | None, as_json: bool) -> None:
         echo_json([i.to_json() for i in items])
         return
     names = {p.id: p.name for p in register.people}
-    for role, title in (("approver", "To decide, as approver"), ("declarant", "To do, as declarant")):
+    for role, title in (("approver", "To decide, as approver"),
+                        ("declarant", "To do, as declarant")):
         mine = [i for i in items if i.role == role]
         if not mine:
             continue

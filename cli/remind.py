@@ -103,7 +103,8 @@ def remind(send: bool, out: Path | None, since_last: bool, as_json: bool) -> Non
         echo_line(f"{verb} {row['person']} <{row['email']}>: {row['items']} item(s){cc}")
     if skipped:
         echo_line(f"Skipped {len(skipped)} reminded within the last "
-                  f"{settings.interval_working_days} working day(s) (reminders.interval_working_days).")
+                  f"{settings.interval_working_days} working day(s) "
+                  "(reminders.interval_working_days).")
 
 
 def _ready_to_send(register: object, settings: Reminders | None) -> Reminders:

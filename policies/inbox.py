@@ -5,15 +5,17 @@ record comes from `engine.who_must_act`, the one answer `coc approve`, `show`, `
 the hook give, never recomputed here; deadlines come from the policy (`Policy.deadline`) and,
 where the code gives no time, from coc.yaml's practice, cited as such.
 
-Extension point: an item source is a function `source(inputs: Inputs) -> Iterable[Item]`.
-`SOURCES` lists them in order; another part of coc (yearly campaign returns, say) adds its
-own with `add_source(fn)` and every reader of the inbox, the reminders included, shows it.
+Extension point: an item source is a function `source(inputs: Inputs) -> Iterable[Item]`
+that makes its items with `new_item(inputs, ...)` (which fills in the working days waited
+   and whether it is overdue). `SOURCES` lists them in order; another part of coc (yearly
+   campaign returns, say) adds its own with `add_source(fn)`, and every reader of the inbox
+(`coc inbox`, `coc list --awaiting`, `coc remind`, `coc approve --all-from-inbox`) shows it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from coc.registers.record import Record, as_date, as_datetime
 
@@ -33,7 +35,7 @@ class Item:
 
     person: str                  # people.yaml id of who must act
     role: str                    # APPROVER or DECLARANT
-    action: str                  # approve | acknowledge | accept conditions | follow up | attest | review
+    action: str                  # approve | acknowledge | accept conditions | follow up | ...
     record_id: str | None        # None for what is not yet declared (a yearly attestation)
     kind: str
     declarant: str
@@ -115,16 +117,17 @@ class Inputs:
 Source = Callable[[Inputs], Iterable[Item]]
 
 
-def _item(inputs: Inputs, **values: object) -> Item:
+def new_item(inputs: Inputs, **values: Any) -> Item:
+    """An item, with the working days it has waited and today (for `overdue`) filled in."""
     since = values.get("since")
     return Item(**values, waited=inputs.waited(since if isinstance(since, date) else None),
-                _today=inputs.today)  # type: ignore[arg-type]
+                _today=inputs.today)
 
 
 # --- sources ----------------------------------------------------------------------------------
 
 def approvals(inputs: Inputs) -> Iterable[Item]:
-    """Decisions and acknowledgements: every submitted record, for each person who_must_act names."""
+    """Decisions and acknowledgements: each submitted record, for each person who_must_act names."""
     ctx, policy = inputs.ctx, inputs.ctx.policy
     assert policy is not None
     for record in inputs.records:
@@ -139,15 +142,16 @@ def approvals(inputs: Inputs) -> Iterable[Item]:
         verb = "acknowledge" if deciders.action == "acknowledge" else "approve or reject"
         also = "" if deciders.action == "acknowledge" else f"coc reject {record.id} --reason TEXT"
         for authority in deciders.eligible:
-            yield _item(inputs, person=authority.person.id, role=APPROVER, action=deciders.action,
-                        record_id=record.id, kind=record.kind, declarant=record.declarant,
-                        since=since, deadline=deadline, basis=basis, section=section,
-                        why=f"{kind.title} declared by {inputs.name(record.declarant)} on "
-                            f"{record.declared_on}: {verb} it as {authority.capacity} "
-                            f"({deciders.section or kind.section})",
-                        command=f"coc approve {record.id}", also=also,
-                        capacity=authority.capacity, path=record.path,
-                        source="approvals")
+            yield new_item(inputs, person=authority.person.id, role=APPROVER,
+                           action=deciders.action,
+                           record_id=record.id, kind=record.kind, declarant=record.declarant,
+                           since=since, deadline=deadline, basis=basis, section=section,
+                           why=f"{kind.title} declared by {inputs.name(record.declarant)} on "
+                               f"{record.declared_on}: {verb} it as {authority.capacity} "
+                               f"({deciders.section or kind.section})",
+                           command=f"coc approve {record.id}", also=also,
+                           capacity=authority.capacity, path=record.path,
+                           source="approvals")
 
 
 def _decision_deadline(record: Record, action: str, since: date | None,
@@ -188,14 +192,14 @@ def conditions(inputs: Inputs) -> Iterable[Item]:
         approved = as_datetime(verdict.get("at"))
         since = approved.date() if approved else None
         due = decision_due(since, ctx) if since else None
-        yield _item(inputs, person=record.declarant, role=DECLARANT, action="accept conditions",
-                    record_id=record.id, kind=record.kind, declarant=record.declarant,
-                    since=since, deadline=due,
-                    basis=decision_basis(ctx) if due else "no time set: the code gives none",
-                    section=DECISION_PERIOD if due else policy.kinds[record.kind].section,
-                    why=f"{inputs.name(str(verdict.get('by')))} approved it on {since} with "
-                        f"conditions: {record.conditions()}",
-                    command=f"coc accept {record.id}", path=record.path, source="conditions")
+        yield new_item(inputs, person=record.declarant, role=DECLARANT, action="accept conditions",
+                       record_id=record.id, kind=record.kind, declarant=record.declarant,
+                       since=since, deadline=due,
+                       basis=decision_basis(ctx) if due else "no time set: the code gives none",
+                       section=DECISION_PERIOD if due else policy.kinds[record.kind].section,
+                       why=f"{inputs.name(str(verdict.get('by')))} approved it on {since} with "
+                           f"conditions: {record.conditions()}",
+                       command=f"coc accept {record.id}", path=record.path, source="conditions")
 
 
 def follow_ups(inputs: Inputs) -> Iterable[Item]:
@@ -218,13 +222,13 @@ def follow_ups(inputs: Inputs) -> Iterable[Item]:
                 inputs.status(record) in ("withdrawn", "rejected"):
             continue
         since = as_date(record.details.get("event_date"))
-        yield _item(inputs, person=record.declarant, role=DECLARANT, action="follow up",
-                    record_id=record.id, kind=record.kind, declarant=record.declarant,
-                    since=since, deadline=None, basis=duty.deadline, section=duty.section,
-                    why=f"after the arrest of {since}, notify each development and the outcome "
-                        f"of the case (\"{duty.words}\")",
-                    command=f"coc declare criminal-matter --follows {record.id}",
-                    path=record.path, source="follow-ups")
+        yield new_item(inputs, person=record.declarant, role=DECLARANT, action="follow up",
+                       record_id=record.id, kind=record.kind, declarant=record.declarant,
+                       since=since, deadline=None, basis=duty.deadline, section=duty.section,
+                       why=f"after the arrest of {since}, notify each development and the outcome "
+                           f"of the case (\"{duty.words}\")",
+                       command=f"coc declare criminal-matter --follows {record.id}",
+                       path=record.path, source="follow-ups")
 
 
 def _first_notice(record: Record, by_id: Mapping[str, Record]) -> str:
@@ -244,25 +248,25 @@ def attestations(inputs: Inputs) -> Iterable[Item]:
     due, people = owed
     year = inputs.today.year
     for person in people:
-        yield _item(inputs, person=person.id, role=DECLARANT, action="attest", record_id=None,
-                    kind="attestation", declarant=person.id, since=due, deadline=due,
-                    basis=f"{ATTESTATION}: the organisation's practice, not the code's",
-                    section=ATTESTATION, why=f"no attestation for {year}",
-                    command=f"coc declare attestation --year {year}", source="attestations")
+        yield new_item(inputs, person=person.id, role=DECLARANT, action="attest", record_id=None,
+                       kind="attestation", declarant=person.id, since=due, deadline=due,
+                       basis=f"{ATTESTATION}: the organisation's practice, not the code's",
+                       section=ATTESTATION, why=f"no attestation for {year}",
+                       command=f"coc declare attestation --year {year}", source="attestations")
 
 
 def reviews(inputs: Inputs) -> Iterable[Item]:
     """Continuing declarations due for their yearly review (coc.yaml practice.yearly_review)."""
     for record, last, due in reviews_owed(inputs.continuing(), inputs.ctx, inputs.today):
-        yield _item(inputs, person=record.declarant, role=DECLARANT, action="review",
-                    record_id=record.id, kind=record.kind, declarant=record.declarant,
-                    since=last, deadline=due,
-                    basis=f"{REVIEW}: the organisation's practice, a year after {last}",
-                    section=REVIEW, why=f"in force and not reviewed since {last}: confirm it "
-                    "still stands, amend it or end it",
-                    command=f"coc declare attestation --year {inputs.today.year}",
-                    also=f"coc amend {record.id} --FIELD VALUE; coc end {record.id} --on DATE",
-                    path=record.path, source="reviews")
+        yield new_item(inputs, person=record.declarant, role=DECLARANT, action="review",
+                       record_id=record.id, kind=record.kind, declarant=record.declarant,
+                       since=last, deadline=due,
+                       basis=f"{REVIEW}: the organisation's practice, a year after {last}",
+                       section=REVIEW, why=f"in force and not reviewed since {last}: confirm it "
+                       "still stands, amend it or end it",
+                       command=f"coc declare attestation --year {inputs.today.year}",
+                       also=f"coc amend {record.id} --FIELD VALUE; coc end {record.id} --on DATE",
+                       path=record.path, source="reviews")
 
 
 SOURCES: list[Source] = [approvals, conditions, follow_ups, attestations, reviews]

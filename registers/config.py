@@ -114,7 +114,8 @@ def parse_reminders(data: Any, path: str = "coc.yaml") -> Reminders | None:
     if manager is not None and officer is not None and officer <= manager:
         raise CocError("must be more than escalate_to_manager_after_working_days "
                        f"({manager}): the Monitoring Officer is told after the manager",
-                       path=path, field="reminders.escalate_to_monitoring_officer_after_working_days")
+                       path=path,
+                       field="reminders.escalate_to_monitoring_officer_after_working_days")
     assert port is not None and interval is not None
     return Reminders(host, port, starttls, sender, name, interval, manager, officer)
 

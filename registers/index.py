@@ -87,7 +87,7 @@ def load_indexed(register: "Register") -> list["Loaded"]:
     path = register.root / ".git" / "coc" / FILE
     cached = _read(path)
     out: dict[str, Loaded] = {}
-    keep: dict[str, tuple[str, Any, str]] = {}   # what the index will hold: rel -> (blob, data, status)
+    keep: dict[str, tuple[str, Any, str]] = {}   # what the index keeps: rel -> (blob, data, status)
     blobs: dict[str, str] = {}
     misses: list[Path] = []
     for rel, (mode, blob) in entries.items():

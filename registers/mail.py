@@ -97,8 +97,10 @@ class Sender:
             elif user or password:
                 raise CocError(f"set both {' and '.join(CREDENTIALS_ENV)}, or neither")
         except smtplib.SMTPAuthenticationError as exc:
+            said = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+                else str(exc.smtp_error)
             raise CocError(f"{self.where} refused the login of {CREDENTIALS_ENV[0]} "
-                           f"({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}): check "
+                           f"({exc.smtp_code} {header_text(said)}): check "
                            f"{' and '.join(CREDENTIALS_ENV)}; nothing was sent") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise CocError(f"cannot send through {self.where}: {exc}", path="coc.yaml",

@@ -54,11 +54,13 @@ def outside_work(root: Path, user: str, start: str = "2027-03-01") -> str:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n"
+                                     "[commit]\n\tgpgsign = false\n")
     saved = {k: os.environ.get(k) for k in GIT_ENV}
     os.environ.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1",
                       GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-                      GIT_COMMITTER_DATE="2026-06-01T09:00:00Z", GIT_AUTHOR_DATE="2026-06-01T09:00:00Z")
+                      GIT_COMMITTER_DATE="2026-06-01T09:00:00Z",
+                      GIT_AUTHOR_DATE="2026-06-01T09:00:00Z")
     try:
         yield
     finally:
@@ -249,3 +251,27 @@ def test_a_restricted_record_waits_only_for_those_who_have_the_restricted_regist
         assert [r["id"] for r in listed] == [notice]
         shutil.move(str(restricted), str(tmp_path / "elsewhere"))   # a clone without it
         assert items(main, "mjones") == []
+
+
+def test_a_source_added_by_another_part_of_coc_reaches_every_reader(register, monkeypatch,
+                                                                   tmp_path):
+    """The extension point (campaign returns will use it): one function, every reader."""
+    from coc.policies import inbox as inbox_module
+
+    def campaign(inputs):
+        yield inbox_module.new_item(
+            inputs, person="hreed", role="declarant", action="return", record_id=None,
+            kind="attestation", declarant="hreed", since=date(2027, 1, 4),
+            deadline=date(2027, 1, 5), basis="the campaign's window", section="coc.yaml campaigns",
+            why="the 2027 return", command="coc declare attestation --year 2027")
+
+    monkeypatch.setattr(inbox_module, "SOURCES", list(inbox_module.SOURCES))
+    inbox_module.add_source(campaign)
+    root = register["root"]
+    with freeze_time("2027-01-06"):
+        (item,) = items(root, "hreed")
+        mail = ok(run(root, "remind", "--out", str(tmp_path / "mail")))
+    assert item["action"] == "return" and item["overdue"] is True
+    assert item["waited_working_days"] == 2
+    assert "coc declare attestation --year 2027" in (tmp_path / "mail" / "hreed.eml").read_text()
+    assert "Wrote hreed" in mail.output

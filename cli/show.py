@@ -225,11 +225,20 @@ def _known_person(register: Register, person: str | None) -> str | None:
 @click.option("--status", type=click.Choice(STATUSES, case_sensitive=False),
               help="Only records with this status.")
 @click.option("--person", help="Only this declarant (people.yaml id, name or email).")
+@click.option("--awaiting", metavar="PERSON",
+              help="Only records waiting for this person to act (as `coc inbox --for PERSON`).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def list_records(kind: str | None, status: str | None, person: str | None, as_json: bool) -> None:
+def list_records(kind: str | None, status: str | None, person: str | None, awaiting: str | None,
+                 as_json: bool) -> None:
     """List records with their derived status, newest first."""
     register = open_register()
     kind, person = _known_kind(register, kind), _known_person(register, person)
+    waiting: set[str] | None = None
+    if awaiting is not None:
+        from .inbox import gather
+
+        who = _known_person(register, awaiting)
+        waiting = {i.record_id for i in gather(register, person=who) if i.record_id}
     rows = []
     broken = 0
     for prefix, one in register.readers():   # and the restricted register, for those who have it
@@ -239,7 +248,8 @@ def list_records(kind: str | None, status: str | None, person: str | None, as_js
                 broken += 1
                 continue
             if (kind and record.kind != kind) or (person and record.declarant != person) or \
-                    (status and record.status != status):
+                    (status and record.status != status) or \
+                    (waiting is not None and record.id not in waiting):
                 continue
             who = one.people.get(record.declarant)
             rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,

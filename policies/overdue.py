@@ -131,18 +131,11 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
     """The organisation's yearly attestation (coc.yaml practice.yearly_attestation): missing
     after the due date is overdue. Without practice.nil_return only people with a continuing
     declaration in force attest (that it still stands); with it, everyone in people.yaml."""
-    policy = ctx.policy
-    assert policy is not None
-    kind = policy.kinds.get("attestation")
-    due = attestation_due(ctx, today.year, started)
-    if kind is None or due is None or today <= due:
+    owed = attestations_owed(records, ctx, today, started)
+    if owed is None:
         return []
-    done = {r.declarant for r in records if r.kind == "attestation"
-            and r.details.get("year") == today.year and r.status not in ("withdrawn", "rejected")}
-    standing = {r.declarant for r in records if r.kind in policy.kinds
-                and policy.kinds[r.kind].has_end and r.status in IN_FORCE}
-    nil = ctx.practice.nil_return
-    why = "a nil return if there is nothing to declare" if nil else \
+    due, people = owed
+    why = "a nil return if there is nothing to declare" if ctx.practice.nil_return else \
         "that your declarations in force still stand"
     return [Finding("attestation-due",
                     f"{person.name} ({person.id}) has no attestation for {today.year}: due by "
@@ -150,7 +143,26 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
                     f"{why}); who must act: {person.name} (`coc declare attestation --year "
                     f"{today.year}`)", "error", ATTESTATION, field=f"people.{person.id}",
                     path="people.yaml")
-            for person in ctx.people if person.id not in done and (nil or person.id in standing)]
+            for person in people]
+
+
+def attestations_owed(records: list[Record], ctx: Context, today: date,
+                      started: date | None = None) -> tuple[date, list[Person]] | None:
+    """The due date and the people whose attestation for this year is overdue (`coc overdue`
+    and `coc inbox` both ask), or None when none is overdue yet or none is asked for."""
+    policy = ctx.policy
+    assert policy is not None
+    kind = policy.kinds.get("attestation")
+    due = attestation_due(ctx, today.year, started)
+    if kind is None or due is None or today <= due:
+        return None
+    done = {r.declarant for r in records if r.kind == "attestation"
+            and r.details.get("year") == today.year and r.status not in ("withdrawn", "rejected")}
+    standing = {r.declarant for r in records if r.kind in policy.kinds
+                and policy.kinds[r.kind].has_end and r.status in IN_FORCE}
+    nil = ctx.practice.nil_return
+    return due, [person for person in ctx.people
+                 if person.id not in done and (nil or person.id in standing)]
 
 
 def attestation_due(ctx: Context, year: int, started: date | None = None) -> date | None:
@@ -174,6 +186,28 @@ def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Findin
     practice.yearly_review)."""
     policy = ctx.policy
     assert policy is not None
+    out = []
+    for record, last, due in reviews_owed(records, ctx, today):
+        kind = policy.kinds[record.kind]
+        person: Person | None = ctx.people.get(record.declarant)
+        name = person.name if person else record.declarant
+        out.append(_at(record, "review-due",
+                       f"in force and not reviewed since {last}: due for review by {due} "
+                       f"({REVIEW}: the organisation's practice; {kind.section} gives no "
+                       f"review); "
+                       f"who must act: {name} (declarant), to confirm it still stands in "
+                       f"this year's attestation (`coc declare attestation`), amend it "
+                       f"(`coc amend {record.id}`) or end it (`coc end {record.id} --on "
+                       "DATE`)", REVIEW))
+    return out
+
+
+def reviews_owed(records: list[Record], ctx: Context, today: date
+                 ) -> list[tuple[Record, date, date]]:
+    """(record, last looked at, due) for each continuing declaration overdue for its yearly
+    review (`coc overdue` and `coc inbox` both ask)."""
+    policy = ctx.policy
+    assert policy is not None
     if not ctx.practice.yearly_review:
         return []
     attested: dict[str, date] = {}
@@ -191,16 +225,7 @@ def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Findin
         last = max(last, seen) if seen else last
         due = _a_year_after(last)
         if today > due:
-            person: Person | None = ctx.people.get(record.declarant)
-            name = person.name if person else record.declarant
-            out.append(_at(record, "review-due",
-                           f"in force and not reviewed since {last}: due for review by {due} "
-                           f"({REVIEW}: the organisation's practice; {kind.section} gives no "
-                           f"review); "
-                           f"who must act: {name} (declarant), to confirm it still stands in "
-                           f"this year's attestation (`coc declare attestation`), amend it "
-                           f"(`coc amend {record.id}`) or end it (`coc end {record.id} --on "
-                           "DATE`)", REVIEW))
+            out.append((record, last, due))
     return out
 
 

@@ -112,7 +112,6 @@ class Record:
 
     data: Mapping[str, Any]
     path: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

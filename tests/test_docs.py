@@ -61,6 +61,8 @@ JSON_ERRORS = [
     ("validate", "--format", "json", "missing.yaml"), ("audit", "--format=json", "--since", "x"),
     ("log", "GIF-2026-ZZZZZZ", "--json"), ("register", "--format", "json", "--kind", "gifts"),
     ("import", "missing.csv", "--kind", "gift", "--json"), ("overdue", "--format=json"),
+    ("inbox", "--json", "--for", "nobody"), ("remind", "--send", "--json"),
+    ("approve", "GIF-2026-ZZZZZZ", "GIF-2026-YYYYYY", "--json"),
 ]
 
 

@@ -41,6 +41,7 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
         awaiting = {"action": deciders.action, "who": deciders.describe(),
                     "people": [{"id": a.person.id, "name": a.person.name, "as": a.capacity}
                                for a in deciders.eligible],
+                    "passed_over": [{"id": who, "why": why} for who, why in deciders.excluded],
                     "section": deciders.section}
     elif record.conditions() and not record.conditions_accepted() and record.status == "approved":
         person = register.people.get(record.declarant)
@@ -153,6 +154,8 @@ def show(record_id: str, as_json: bool) -> None:
                    f"{withdrawn['reason']}")
     if info["awaiting"]:
         echo_line(f"  awaiting:    {info['awaiting']['who']} ({info['awaiting']['action']})")
+        for passed in info["awaiting"].get("passed_over", []):
+            echo_line(f"  passed over: {passed['id']} ({passed['why']})")
     for action in info["actions"]:
         echo_line(f"  action:      {action}")
     for f in info["findings"]:

@@ -5,6 +5,7 @@ Returns findings as data; nothing here prints, exits or touches git.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any, Iterable, Mapping
 
 from coc.registers.findings import Finding
@@ -239,12 +240,19 @@ def _int_version(decision: Mapping[str, Any]) -> int:
 def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -> list[Finding]:
     """The decisions at these positions were made by someone the policy allows (for new decisions)."""
     assert ctx.policy is not None
-    deciders = ctx.policy.who_may_decide(record, ctx)
+    by_day: dict[date | None, Deciders] = {}
     out = []
     for i in decisions:
         decision = record.decisions[i]
         if decision.get("decision") not in DECIDING:
             continue
+        # judged on the decision's own day: someone who has left since still decided it then
+        moment = as_datetime(decision.get("at"))
+        day = moment.date() if moment else None
+        if day not in by_day:
+            by_day[day] = ctx.policy.who_may_decide(
+                record, replace(ctx, today=day) if day else ctx)
+        deciders = by_day[day]
         by = str(decision.get("by"))
         if deciders.allows(by) is None:
             why = dict(deciders.excluded).get(by) or (

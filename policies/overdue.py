@@ -150,7 +150,8 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
                     f"{why}); who must act: {person.name} (`coc declare attestation --year "
                     f"{today.year}`)", "error", ATTESTATION, field=f"people.{person.id}",
                     path="people.yaml")
-            for person in ctx.people if person.id not in done and (nil or person.id in standing)]
+            for person in ctx.people if person.id not in done and not person.has_left(today)
+            and (nil or person.id in standing)]
 
 
 def attestation_due(ctx: Context, year: int, started: date | None = None) -> date | None:

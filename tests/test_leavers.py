@@ -124,3 +124,13 @@ def test_left_must_be_a_date(make_register, coc):
     result = coc(root, "list")
     assert result.exit_code == 1
     assert "people.yaml:" in result.output and ".left: must be a date" in result.output
+
+
+def test_a_leaver_is_not_chased_for_the_yearly_attestation(make_register, coc):
+    root = make_register("luton")   # coc init switches on practice.yearly_attestation by 03-31
+    with freeze_time("2027-01-04"):
+        leave(root, "pbrown", "2027-02-26")
+    with freeze_time("2027-04-05"):
+        result = coc(root, "overdue", "--format", "json")
+    chased = {f["field"] for f in json.loads(result.stdout) if f["rule"] == "attestation-due"}
+    assert "people.jsmith" in chased and "people.pbrown" not in chased, chased

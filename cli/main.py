@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "log": ("coc.cli.audit", "log", "The life of one record from git history."),
     "register": ("coc.cli.export", "register", "Publish the register as CSV, Markdown, HTML or JSON."),
     "import": ("coc.cli.importer", "import_", "Import declarations from a CSV or JSON file."),
+    "people": ("coc.cli.people", "people", "Update people.yaml from HR's roster export."),
     "policy": ("coc.cli.policy", "policy", "List the policies, or show one's duties in its words."),
     "schema": ("coc.cli.schema", "schema", "Print the JSON Schema of a record kind."),
     "hooks": ("coc.cli.hooks", "hooks", "Install git hooks that check each commit."),

@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "register": ("coc.cli.export", "register", "Publish the register as CSV, Markdown, HTML or JSON."),
     "import": ("coc.cli.importer", "import_", "Import declarations from a CSV or JSON file."),
     "people": ("coc.cli.people", "people", "Update people.yaml from HR's roster export."),
+    "campaign": ("coc.cli.campaign", "campaign",
+                 "The yearly declarations campaign: open it, its progress, non-declarers."),
     "policy": ("coc.cli.policy", "policy", "List the policies, or show one's duties in its words."),
     "schema": ("coc.cli.schema", "schema", "Print the JSON Schema of a record kind."),
     "hooks": ("coc.cli.hooks", "hooks", "Install git hooks that check each commit."),

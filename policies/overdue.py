@@ -142,6 +142,16 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
     standing = {r.declarant for r in records if r.kind in policy.kinds
                 and policy.kinds[r.kind].has_end and r.status in IN_FORCE}
     nil = ctx.practice.nil_return
+    campaign = ctx.practice.campaign
+
+    def asked(person: Person) -> bool:
+        """Never a leaver; with practice.campaign, only those it asks for a return."""
+        if campaign is None:
+            return not person.has_left(today)
+        from .campaigns import must_return
+
+        return must_return(person, campaign, ctx.people, today)
+
     why = "a nil return if there is nothing to declare" if nil else \
         "that your declarations in force still stand"
     return [Finding("attestation-due",
@@ -150,7 +160,7 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
                     f"{why}); who must act: {person.name} (`coc declare attestation --year "
                     f"{today.year}`)", "error", ATTESTATION, field=f"people.{person.id}",
                     path="people.yaml")
-            for person in ctx.people if person.id not in done and not person.has_left(today)
+            for person in ctx.people if person.id not in done and asked(person)
             and (nil or person.id in standing)]
 
 

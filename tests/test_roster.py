@@ -237,3 +237,18 @@ def test_the_shipped_mapping_is_printed_by_coc_people_mapping(coc, make_register
     result = coc(root, "people", "mapping")
     assert result.exit_code == 0
     assert result.output == MAPPING.read_text()
+
+
+def test_the_example_export_that_ships_with_the_mapping(make_register, coc):
+    """templates/roster/example-hr-export.csv: the example organisation a month on, as the
+    README imports it: a joiner, a leaver and a changed manager."""
+    root = make_register("luton")
+    source = MAPPING.parent / "example-hr-export.csv"
+    with freeze_time("2026-12-03"):
+        result = run(coc, root, source)
+    assert result.exit_code == 0, result.output
+    assert "- pbrown leaves: employee_number: (none) -> E009; left: (none) -> 2026-11-30" \
+        in result.output.splitlines()
+    now = people(root)
+    assert now["agreen"]["manager"] == "hhughes" and "toni.new" in now
+    assert "decision-maker" in now["sshah"]["flags"]

@@ -135,6 +135,13 @@ def show(record_id: str, as_json: bool) -> None:
         echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{printable(value, one_line=True)}")
     for decision in record.decisions:
         line = f"  - {decision.get('decision')} by {decision.get('by')} at {decision.get('at')}"
+        note = decision.get("imported")
+        if isinstance(note, dict) and record.is_imported(decision):
+            row = f"line {note.get('line')}" if note.get("line") else f"item {note.get('item')}"
+            said = f" (the source says {note['verdict']})" if note.get("verdict") else ""
+            line = (f"  - {decision.get('decision')}{said} by {note.get('decided_by')} on "
+                    f"{note.get('decided_on')}: imported from {note.get('file')} {row} by "
+                    f"{decision.get('by')} at {decision.get('at')}")
         for extra in ("conditions", "reason"):
             if decision.get(extra):
                 line += f"; {extra}: {decision[extra]}"

@@ -23,7 +23,13 @@ MAX_SOURCE_BYTES = 20 * 1024 * 1024   # a council's whole register is a few MB a
 MAX_ROWS = 10_000                      # one commit, one review: split bigger imports
 ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252", "latin-1": "latin-1"}
 FORMATS = ("csv", "json")
-MAPPING_KEYS = ("source", "declarant", "declared_on", "late_reason", "fields", "skip")
+MAPPING_KEYS = ("source", "declarant", "declared_on", "late_reason", "fields", "skip",
+                "decision")
+DECISION_KEYS = ("verdict", "by", "on")   # a past decision: what, by whom (as the source names
+#                                           them), when
+VERDICT_WORDS = {"approved": "approved", "approve": "approved", "accepted": "approved",
+                 "granted": "approved", "noted": "noted", "acknowledged": "noted",
+                 "declined": "rejected", "rejected": "rejected", "refused": "rejected"}
 SOURCE_KEYS = ("format", "records", "encoding", "delimiter")
 SPEC_KEYS = ("column", "value", "template", "values", "default", "date_format")
 MATCHES = ("id", "name", "email")
@@ -106,6 +112,7 @@ class ImportMapping:
     declared_on: Spec | None = None      # None: today
     late_reason: Spec | None = None
     skip: tuple[tuple[str, frozenset[str]], ...] = ()
+    decision: Mapping[str, Spec] | None = None   # verdict, by, on: a decision already made
     format: str | None = None
     records: str | None = None
     encoding: str = "utf-8"
@@ -114,7 +121,8 @@ class ImportMapping:
     def specs(self) -> dict[str, Spec]:
         named = {"declarant": self.declarant, "declared_on": self.declared_on,
                  "late_reason": self.late_reason}
-        return {**{k: v for k, v in named.items() if v is not None}, **self.fields}
+        decided = {f"decision.{k}": v for k, v in (self.decision or {}).items()}
+        return {**{k: v for k, v in named.items() if v is not None}, **self.fields, **decided}
 
     def columns(self) -> list[str]:
         wanted = [c for spec in self.specs().values() for c in spec.columns()]
@@ -216,8 +224,28 @@ def parse_mapping(data: Any, path: str) -> ImportMapping:
     return ImportMapping(
         fields={str(name): _spec(spec, path, f"fields.{name}") for name, spec in fields.items()},
         declarant=optional("declarant", declarant=True), declared_on=optional("declared_on"),
-        late_reason=optional("late_reason"), skip=tuple(skip), format=fmt, records=records,
+        late_reason=optional("late_reason"), skip=tuple(skip),
+        decision=_decision(data.get("decision"), path), format=fmt, records=records,
         encoding=encoding, delimiter=delimiter)
+
+
+def _decision(raw: Any, path: str) -> dict[str, Spec] | None:
+    """`decision: {verdict, by, on}`: a decision the source records as already made."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or set(raw) != set(DECISION_KEYS):
+        raise CocError("must be a mapping of verdict (approved, noted or declined), by (who "
+                       "decided, as the source names them) and on (the day)", path=path,
+                       field="decision")
+    return {key: _spec(raw[key], path, f"decision.{key}") for key in DECISION_KEYS}
+
+
+def verdict(text: str) -> str | None:
+    """approved / noted / rejected from a source's word for it ("declined" is rejected), ""
+    for no decision; None when the word is not one of them."""
+    if not text.strip():
+        return ""
+    return VERDICT_WORDS.get(norm(text))
 
 
 def default_mapping(field_names: list[str], header: list[str]) -> ImportMapping:

@@ -38,7 +38,7 @@ from coc.registers.people import Person
 from coc.registers.record import Record, as_datetime
 
 from .base import Context, Kind, Policy
-from .engine import schema_findings, who_must_act
+from .engine import open_breaches, schema_findings, who_must_act
 
 ATTESTATION = Practice.cite("yearly_attestation")
 REVIEW = Practice.cite("yearly_review")
@@ -83,6 +83,10 @@ def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Contex
         return []
     who = f"who must act: {deciders.describe()}, to {deciders.action} it " \
           f"(`coc approve {record.id}`)"
+    if open_breaches(record, ctx):   # an approval never resolves a breach (issue 8, contract 2)
+        who = f"who must act: {deciders.describe()}, to reject it (`coc reject {record.id} " \
+              "--reason TEXT`): an approval never resolves a breach; or the declarant amends " \
+              f"its cause (`coc amend {record.id}`) or withdraws it"
     since = waiting_since(record)
     deadline = policy.deadline(record, ctx)
     if deciders.action == "acknowledge" and deadline is not None and since is not None:

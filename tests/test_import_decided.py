@@ -297,3 +297,13 @@ def test_the_real_registers_come_in_decided(make_register, coc):
     assert all(any(r in b for b in breached) for r in waiting)
     audit = coc(root, "audit", "--format", "json")
     assert not [f for f in json_findings(audit) if f["rule"] == "imported-decision"]
+
+
+def test_overdue_asks_for_a_rejection_of_a_breach_never_an_approval(mk, coc, tmp_path):
+    source, spec = write(tmp_path, ROWS[3:4])        # a £100 gift kept: MK §6
+    assert run(coc, mk, source, spec).exit_code == 0
+    with freeze_time("2027-01-04"):
+        overdue = json_findings(coc(mk, "overdue", "--format", "json"))
+    assert len(overdue) == 1
+    assert "to reject it (`coc reject" in overdue[0]["message"]
+    assert "`coc approve" not in overdue[0]["message"]

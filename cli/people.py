@@ -16,7 +16,8 @@ import click
 
 from coc.registers.errors import CocError, raise_all
 from coc.registers.people import People, Person
-from coc.registers.roster import RosterPlan, parse_roster_mapping, plan, read_roster
+from coc.registers.roster import (RosterPlan, parse_roster_mapping, people_text, plan,
+                                  read_roster)
 from coc.registers.store import Register
 
 from .common import acting_person, echo_json, echo_line, open_register, user_path
@@ -39,7 +40,7 @@ def import_roster(register: Register, source: Path, mapping_file: Path, actor: P
     `before_commit(plan)` is called with the plan before anything is written."""
     from coc.policies.history import file_authority, self_serving
     from coc.registers.people import parse_people
-    from coc.registers.yamlio import dump_roundtrip, load_fast, load_roundtrip, read_fast
+    from coc.registers.yamlio import load_fast, read_fast, read_regular
 
     refused = file_authority("people.yaml", [(actor.email, actor)])
     if refused is not None:
@@ -54,14 +55,14 @@ def import_roster(register: Register, source: Path, mapping_file: Path, actor: P
     with register.changing() as change:
         path = register.root / "people.yaml"
         current = register.people
-        data = load_roundtrip(path, "people.yaml")
+        original = read_regular(path, "people.yaml").decode("utf-8-sig")
+        data = load_fast(original.encode("utf-8"), "people.yaml")
         result = plan(current, data, entries, [], mapping, shown, today)
         raise_all([CocError(p.message, path=p.path, line=p.line, field=p.field or None)
                    for p in result.problems])
-        text = dump_roundtrip(result.data)
+        text, written = people_text(original, result.data, {c.person_id for c in result.changes})
         try:
-            after: People = parse_people(load_fast(text.encode("utf-8"), "people.yaml"),
-                                         "people.yaml", register.config.grades)
+            after: People = parse_people(written, "people.yaml", register.config.grades)
         except CocError as exc:
             raise CocError(f"the export would make people.yaml invalid ({exc}): nothing "
                            "changed") from None

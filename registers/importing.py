@@ -292,15 +292,17 @@ def source_format(path: Path, mapping: ImportMapping | None) -> str:
                    "the mapping", path=str(path))
 
 
-def read_rows(path: Path, shown: str, mapping: ImportMapping | None) -> tuple[list[str], list[Row]]:
-    """(header, rows) of a CSV or JSON file."""
+def read_rows(path: Path, shown: str, mapping: ImportMapping | None,
+              limit: int = MAX_ROWS) -> tuple[list[str], list[Row]]:
+    """(header, rows) of a CSV or JSON file, at most `limit` rows (one commit, one review)."""
     text = read_source(path, shown, mapping)
     if source_format(path, mapping) == "json":
         return _json_rows(text, shown, mapping.records if mapping else None)
-    return _csv_rows(text, shown, mapping.delimiter if mapping else ",")
+    return _csv_rows(text, shown, mapping.delimiter if mapping else ",", limit)
 
 
-def _csv_rows(text: str, shown: str, delimiter: str) -> tuple[list[str], list[Row]]:
+def _csv_rows(text: str, shown: str, delimiter: str,
+              limit: int = MAX_ROWS) -> tuple[list[str], list[Row]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[Row] = []
     header: list[str] = []
@@ -319,8 +321,8 @@ def _csv_rows(text: str, shown: str, delimiter: str) -> tuple[list[str], list[Ro
                 continue
             if not any(c.strip() for c in cells):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise CocError(f"more than {MAX_ROWS} rows: split the file", path=shown, line=line)
+            if len(rows) >= limit:
+                raise CocError(f"more than {limit} rows: split the file", path=shown, line=line)
             extra = [c for c in cells[len(header):] if c.strip()]
             problem = (f"{len(cells)} cells but the header names {len(header)} columns"
                        if extra else None)

@@ -10,6 +10,7 @@ Nothing here knows policies or writes to the register.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,8 @@ SOURCE_KEYS = ("encoding", "delimiter")
 FIELDS = ("employee_number", "name", "email", "department", "job_title", "grade", "fte",
           "contracted_hours", "manager", "left", "decision_maker")
 REQUIRED = ("employee_number", "name", "email", "department")
-ABSENT = ("keep", "left")        # someone in people.yaml the export no longer lists
+ABSENT = ("keep", "left")
+MAX_PEOPLE = 50_000              # the whole organisation is one export (issue 9 item 11: 20,000)        # someone in people.yaml the export no longer lists
 TRUE_WORDS = frozenset({"y", "yes", "true", "1"})
 FALSE_WORDS = frozenset({"", "n", "no", "false", "0"})
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
@@ -90,7 +92,7 @@ class RosterChange:
 class RosterPlan:
     changes: list[RosterChange]
     problems: list[RosterProblem]
-    data: Any = None                        # the new people.yaml (round-trip), when no problems
+    data: Any = None                        # the new people.yaml content, when no problems
     absent: list[str] = field(default_factory=list)   # people the export does not list
 
     def counts(self) -> dict[str, int]:
@@ -169,7 +171,8 @@ def read_roster(source: Path, shown: str, mapping: RosterMapping, today: date
                 ) -> tuple[list[Entry], list[RosterProblem]]:
     """Every row cleaned, or its problems; duplicate employee numbers and emails refused."""
     header, rows = read_rows(source, shown, ImportMapping(
-        fields={}, format="csv", encoding=mapping.encoding, delimiter=mapping.delimiter))
+        fields={}, format="csv", encoding=mapping.encoding, delimiter=mapping.delimiter),
+        limit=MAX_PEOPLE)
     problems: list[RosterProblem] = []
     for name, spec in mapping.fields.items():
         absent = [c for c in spec.columns() if c not in header]
@@ -273,8 +276,8 @@ def _clean(name: str, text: str, spec: Spec, mapping: RosterMapping, today: date
 # -- planning the change -------------------------------------------------------------------------
 def plan(current: People, data: Any, entries: list[Entry], problems: list[RosterProblem],
          mapping: RosterMapping, shown: str, today: date) -> RosterPlan:
-    """The changes the export makes to people.yaml (`data`, round-trip loaded, edited in
-    place only when there are no problems)."""
+    """The changes the export makes to people.yaml (`data`, as loaded, edited in place only
+    when there are no problems; `people_text` writes it)."""
     problems = list(problems)
     by_number = {p.employee_number: p for p in current if p.employee_number}
     by_email = {p.email.lower(): p for p in current}
@@ -335,23 +338,27 @@ def _cycles(entries: list[Entry], managers: Mapping[str, str | None], current: P
                if p.employee_number}
     up = {**outside, **managers}
     lines = {e.employee_number: e.line for e in entries}
+    reaches_top: set[str] = set()   # each person walked once: linear however deep (issue 9)
     for entry in entries:
-        walk, step = [entry.employee_number], up.get(entry.employee_number)
-        while step is not None and step not in walk and len(walk) <= len(up):
-            walk.append(step)
+        walk: dict[str, int] = {}
+        step: str | None = entry.employee_number
+        while step is not None and step not in reaches_top:
+            if step in walk:
+                circle = list(walk)[walk[step]:] + [step]
+                first = min(circle[:-1], key=lambda n: lines.get(n) or 10**9)
+                at = circle.index(first)
+                circle = circle[at:-1] + circle[:at] + [first]
+                return [RosterProblem(shown, lines.get(first), mapping.fields["manager"]
+                                      .describe(), "line management goes round in a circle: "
+                                      + " -> ".join(circle))]
+            walk[step] = len(walk)
             step = up.get(step)
-        if step is not None and step == entry.employee_number:
-            return [RosterProblem(shown, lines[entry.employee_number],
-                                  mapping.fields["manager"].describe(),
-                                  "line management goes round in a circle: "
-                                  + " -> ".join(walk + [step]))]
+        reaches_top.update(walk)
     return []
 
 
 def _apply(current: People, data: Any, entries: list[Entry], ids: dict[str, str],
            known: dict[str, str], mapping: RosterMapping, today: date) -> RosterPlan:
-    from ruamel.yaml.comments import CommentedMap
-
     listed = data["people"]
     position = {str(item.get("id")): i for i, item in enumerate(listed)}
     changes: list[RosterChange] = []
@@ -359,7 +366,7 @@ def _apply(current: People, data: Any, entries: list[Entry], ids: dict[str, str]
         person_id = ids[entry.employee_number]
         wanted = _wanted(entry, known, mapping)
         if person_id not in position:
-            item = CommentedMap(id=person_id)
+            item = {"id": person_id}
             for key, value in wanted.items():
                 if value not in (None, "", ()):
                     item[key] = list(value) if isinstance(value, tuple) else value
@@ -426,3 +433,110 @@ def merged_flags(old: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[str, ..
     """Flags other than decision-maker stay people.yaml's own."""
     kept = tuple(f for f in old if f != "decision-maker" and f in FLAGS)
     return kept + wanted
+
+
+@lru_cache(maxsize=1)
+def _dumper() -> Any:
+    """libyaml's safe dumper, also for dates of a subclass of date (a test's frozen clock)."""
+    import yaml
+
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        pass
+
+    real = next(c for c in date.__mro__ if c.__module__ == "datetime" and c.__name__ == "date")
+    Dumper.add_multi_representer(real, yaml.representer.SafeRepresenter.represent_date)
+    return Dumper
+
+
+# -- writing people.yaml -------------------------------------------------------------------------
+def people_text(original: str, data: Any, changed: set[str]) -> tuple[str, Any]:
+    """people.yaml with only the entries of `changed` people rewritten and joiners appended:
+    every other line (comments included) stays byte for byte. A round-trip dump of 20,000
+    people takes a minute; this takes a parse with libyaml's positions. Falls back to a whole
+    dump when the layout is not a plain block list; the result always reads back as `data`
+    (returned with the text, as read back, so that it is parsed once)."""
+    from .yamlio import load_fast
+
+    try:
+        text = _splice_people(original, data, changed)
+        if text is not None:
+            loaded = load_fast(text.encode("utf-8"), "people.yaml")
+            if loaded == data:
+                return text, loaded
+    except (CocError, ValueError, IndexError, KeyError):
+        pass
+    from .yamlio import dump_roundtrip
+
+    head = "".join(line for line in original.splitlines(keepends=True)
+                   if line.startswith("#")) if original.startswith("#") else ""
+    text = head + dump_roundtrip(data)
+    return text, load_fast(text.encode("utf-8"), "people.yaml")
+
+
+def _splice_people(original: str, data: Any, changed: set[str]) -> str | None:
+    import yaml
+
+    loader = yaml.CSafeLoader(original) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(
+        original)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    seq = next((v for k, v in root.value if k.value == "people"), None)
+    if not isinstance(seq, yaml.SequenceNode) or seq.flow_style or not seq.value:
+        return None
+    lines = original.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    spans: list[tuple[int, int, int]] = []   # (first line, line after, dash column) per entry
+    for item in seq.value:
+        if not isinstance(item, yaml.MappingNode) or item.flow_style or not item.value:
+            return None
+        last = item.value[-1][1]
+        end = last.end_mark.line + (1 if last.end_mark.column > 0 else 0)
+        spans.append((item.start_mark.line, end, item.start_mark.column - 2))
+    indent = spans[0][2]
+    if indent < 0 or any(s[2] != indent for s in spans):
+        return None
+    people = data["people"]
+    if len(people) < len(spans):
+        return None
+    out: list[str] = []
+    at = 0
+    for index, (first, after, _) in enumerate(spans):
+        out += lines[at:first]
+        entry = people[index]
+        if str(entry.get("id")) in changed:
+            out.append(_entry_text(entry, indent))
+        else:
+            out += lines[first:after]
+        at = after
+    tail = lines[at:]
+    # joiners go straight after the last entry, before anything that follows the list
+    out += [_entry_text(entry, indent) for entry in people[len(spans):]]
+    out += tail
+    return "".join(out)
+
+
+def _entry_text(entry: Mapping[str, Any], indent: int) -> str:
+    """One person as people.yaml writes them: block keys, lists of names in flow style."""
+    import yaml
+
+    rows: list[str] = []
+    scalars = {k: v for k, v in entry.items() if not isinstance(v, list)}
+    body = yaml.dump(scalars, Dumper=_dumper(), sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=1_000_000).splitlines() if scalars else []
+    by_key = dict(zip(scalars, body)) if len(body) == len(scalars) else None
+    if by_key is None:
+        raise ValueError("a value that does not fit on one line")
+    for key, value in entry.items():
+        if isinstance(value, list):   # roles and flags: names from a fixed list
+            if not all(isinstance(v, str) and re.fullmatch(r"[a-z0-9-]+", v) for v in value):
+                raise ValueError("a list that is not of plain names")
+            rows.append(f"{key}: [{', '.join(value)}]")
+        else:
+            rows.append(by_key[key])
+    pad = " " * indent
+    return "".join((f"{pad}- " if i == 0 else f"{pad}  ") + row + "\n" for i, row in enumerate(rows))

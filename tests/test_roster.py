@@ -101,6 +101,14 @@ def test_joiner_leaver_and_changed_manager_in_one_commit_with_a_readable_diff(
     assert git(adopted, "show", "--name-only", "--format=", "HEAD").split() == ["people.yaml"]
     assert git(adopted, "log", "-1", "--format=%ae %s").startswith(
         "harper.reed@example.gov.uk people: import hr.csv by hreed")
+    # only the entries that change are rewritten: every other line stays as it was
+    diff = git(adopted, "diff", "--unified=0", "HEAD~1", "--", "people.yaml")
+    changed = [line for line in diff.splitlines() if line[:1] in "+-"
+               and not line.startswith(("+++", "---"))]
+    assert [line for line in changed if line.startswith("-")] == ["-    manager: mjones"], diff
+    added = [line for line in changed if line.startswith("+")]
+    assert added[:3] == ["+    left: 2027-02-26", "+    manager: hhughes", "+  - id: toni.new"]
+    assert len(added) == 12, diff       # the joiner's ten lines
     now = people(adopted)
     assert str(now["pbrown"]["left"]) == "2027-02-26"        # marked left, never removed
     assert now["agreen"]["manager"] == "hhughes"
@@ -252,3 +260,19 @@ def test_the_example_export_that_ships_with_the_mapping(make_register, coc):
     now = people(root)
     assert now["agreen"]["manager"] == "hhughes" and "toni.new" in now
     assert "decision-maker" in now["sshah"]["flags"]
+
+
+def test_a_people_yaml_of_another_layout_is_written_whole_and_still_reads_back(
+        make_register, coc, tmp_path):
+    import yaml
+
+    root = make_register("luton")
+    data = load_fast((root / "people.yaml").read_bytes(), "people.yaml")
+    (root / "people.yaml").write_text("# flow style\n" + yaml.safe_dump(data,
+                                                                       default_flow_style=True))
+    git(root, "commit", "-qam", "flow", email=EXAMPLE_EMAILS["hreed"])
+    result = run(coc, root, roster(tmp_path, ROWS))
+    assert result.exit_code == 0, result.output
+    assert (root / "people.yaml").read_text().startswith("# flow style\n")
+    assert people(root)["jsmith"]["employee_number"] == "E008"
+    assert coc(root, "validate", "--all").exit_code == 0

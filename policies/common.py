@@ -34,19 +34,35 @@ def has_flag(record: Record, ctx: Context, *flags: str) -> bool:
 
 
 def related_people(record: Record, ctx: Context) -> dict[str, str]:
-    """People who declared a relationship with the declarant, or with whom the declarant did."""
+    """People who declared a relationship with the declarant, or with whom the declarant did.
+
+    Rejecting, or not yet deciding, the declaration does not end the relationship: only its
+    withdrawal does, or its ending once the day it ends has come (issue 8, contract 3). The
+    other person is matched by id in any case or by email, as people write them."""
     related: dict[str, str] = {}
+    today = date.today()
     for other in ctx.records.values():
-        # rejecting, or not yet deciding, the declaration does not end the relationship: only
-        # its ending or withdrawal does (issue 8, contract 3)
-        if other.kind != "relationship" or other.status in ("withdrawn", "ended"):
+        if other.kind != "relationship" or other.data.get("withdrawn") or \
+                _ended_by(other, today):
             continue
-        named = str(other.details.get("other_person", ""))
-        if other.declarant == record.declarant and named in ctx.people:
-            related[named] = f"has a declared relationship with the declarant ({other.id})"
-        elif named == record.declarant and other.declarant in ctx.people:
-            related[other.declarant] = f"has a declared relationship with the declarant ({other.id})"
+        named = ctx.people.named(other.details.get("other_person"))
+        if named is None:
+            continue
+        why = f"has a declared relationship with the declarant ({other.id})"
+        if other.declarant == record.declarant:
+            related[named.id] = why
+        elif named.id == record.declarant and other.declarant in ctx.people:
+            related[other.declarant] = why
     return related
+
+
+def _ended_by(record: Record, today: date) -> bool:
+    """An ending recorded for a day still to come leaves the relationship standing until then."""
+    ended = record.data.get("ended")
+    if not ended:
+        return False
+    on = as_date(ended.get("on")) if isinstance(ended, Mapping) else None
+    return on is None or on <= today
 
 
 # --- who may decide ---------------------------------------------------------------------------
@@ -288,7 +304,7 @@ def other_person_known(section: str) -> Rule:
     @rule("relationship-person", section, ("relationship",))
     def check(record: Record, ctx: Context) -> Iterable[Finding]:
         other = record.details.get("other_person")
-        if isinstance(other, str) and other and other not in ctx.people and \
+        if isinstance(other, str) and other and ctx.people.named(other) is None and \
                 record.details.get("context") in ("line-management", "decision"):
             yield finding(f"{other!r} is not a people.yaml id: if they work for the council, use "
                           "their id so that they are kept from deciding your declarations",

@@ -376,7 +376,11 @@ def open_breaches(record: Record, ctx: Context) -> list[Finding]:
     withdrawal does (issue 8, contract 2). `coc approve`, the hook and `coc audit` all refuse a
     decision that would approve one."""
     assert ctx.policy is not None
-    if any(f.failing for f in schema_findings(record, ctx.policy, ctx)):
-        return []
+    failing = [f for f in schema_findings(record, ctx.policy, ctx) if f.failing]
+    if failing:
+        # the rules cannot read a record that fails its schema, so nothing shows it is not a
+        # breach: nobody approves it until it is put right (a hand-written "£900" stays open)
+        return [replace(f, severity="breach", message=f"{f.field or 'the record'}: "
+                        f"{f.message} (put right before any decision)") for f in failing[:1]]
     return [f for rule_fn in ctx.policy.rules for f in rule_fn(record, ctx)
             if f.severity == "breach"]

@@ -231,6 +231,14 @@ def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]
         if after.data.get("withdrawn") or after.data.get("ended"):
             out.append(_f("decision-sequence", "a withdrawn or ended declaration is not decided",
                           f"{where}.decision"))
+        if verdict in VERDICTS:
+            earlier = Record(data={**after.data, "decisions": after.decisions[:i]}).verdict()
+            if earlier is not None:
+                # as `coc approve` refuses: a decision stands until the details change, so an
+                # approval appended after a rejection does not overturn it (issue 8, contract 2)
+                out.append(_f("decision-sequence", f"already {earlier.get('decision')} by "
+                              f"{earlier.get('by')}: a new decision follows a change of details "
+                              "(an amendment)", f"{where}.decision"))
         if kind is not None and verdict in VERDICTS:
             out += _verdict_fits_duty(after, ctx, i)
         if verdict == "conditions-accepted":
@@ -247,7 +255,10 @@ def _verdict_fits_duty(after: Record, ctx: Context, i: int) -> list[Finding]:
     verdict, where = after.decisions[i].get("decision"), f"decisions.{i}"
     earlier = Record(data={**after.data, "decisions": after.decisions[:i]})
     duty = duty_of(earlier, ctx)
-    breaches = open_breaches(earlier, ctx)
+    # the breaches this decision leaves open: judged with it in place, so a rejection earlier
+    # in the list does not count as handling what an approval after it would approve
+    breaches = open_breaches(earlier if verdict == "rejected" else
+                             Record(data={**after.data, "decisions": after.decisions[:i + 1]}), ctx)
     if verdict == "rejected" and breaches:
         return []     # rejecting is a way out of a breach, whatever the duty (contract 2)
     if duty is not None and duty.action is None:

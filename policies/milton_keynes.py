@@ -379,12 +379,12 @@ def criminal_matter_scope(record: Record, ctx: Context) -> Iterable[Finding]:
 def manage_partner_or_family(record: Record, ctx: Context) -> Iterable[Finding]:
     """§11: "You are not allowed to directly manage a partner or family member, in these
     circumstances other arrangements need to be put in place"."""
-    other = str(record.details.get("other_person", ""))
+    other = ctx.people.named(record.details.get("other_person"))
+    declarant = ctx.people.get(record.declarant)
     close = record.details.get("relationship") in ("partner", "family")
     manages = record.details.get("context") == "line-management" or \
-        other in ctx.people and record.declarant in ctx.people and (
-            ctx.people.by_id[other].manager == record.declarant
-            or ctx.people.by_id[record.declarant].manager == other)
+        other is not None and declarant is not None and (
+            other.manager == declarant.id or declarant.manager == other.id)
     if close and manages and not record.details.get("arrangements"):
         yield common.breach(record, "a partner or family member may not be directly managed by "
                             "their partner or relative: say what other arrangements are in "

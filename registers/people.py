@@ -59,6 +59,7 @@ class People:
         self.by_id = {p.id: p for p in people}
         self.by_email = {p.email.lower(): p for p in people}
         self.grades = grades
+        self._by_folded_id: dict[str, Person] | None = None
 
     def __iter__(self) -> Iterator[Person]:
         return iter(self.by_id.values())
@@ -68,6 +69,18 @@ class People:
 
     def get(self, person_id: str) -> Person | None:
         return self.by_id.get(person_id)
+
+    def named(self, text: object) -> Person | None:
+        """The person a free-text field means: their id in any case, or their email. A
+        relationship naming "MJones" or "max.jones@..." still keeps Max from deciding."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        text = text.strip()
+        if text in self.by_id:
+            return self.by_id[text]
+        if self._by_folded_id is None:
+            self._by_folded_id = {p.id.casefold(): p for p in self.by_id.values()}
+        return self._by_folded_id.get(text.casefold()) or self.by_email.get(text.lower())
 
     def require(self, person_id: str, *, what: str = "person") -> Person:
         person = self.by_id.get(person_id)

@@ -40,7 +40,7 @@ def related_people(record: Record, ctx: Context) -> dict[str, str]:
     withdrawal does, or its ending once the day it ends has come (issue 8, contract 3). The
     other person is matched by id in any case or by email, as people write them."""
     related: dict[str, str] = {}
-    today = date.today()
+    today = ctx.day   # the day decisions are judged on (a past decision: its own day)
     for other in ctx.records.values():
         if other.kind != "relationship" or other.data.get("withdrawn") or \
                 _ended_by(other, today):

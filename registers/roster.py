@@ -85,6 +85,9 @@ class RosterChange:
         head = {"leaver": "- ", "rejoined": "+ "}.get(self.what, "~ ")
         verb = {"leaver": "leaves", "rejoined": "rejoins"}.get(self.what, "changes")
         parts = [f"{k}: {_show(old)} -> {_show(new)}" for k, (old, new) in self.changes.items()]
+        moved = self.changes.get("department")
+        if moved and moved[0]:   # records are filed by department, and move only with HR
+            parts.append(f"their records stay in registers/{moved[0]}/ until HR moves them")
         return f"{head}{self.person_id} {verb}: {'; '.join(parts)}"
 
 

@@ -153,6 +153,9 @@ def test_progress_per_department(running, coc):
         text = coc(running, "campaign", "progress", "2027")
     assert "[coc.yaml practice.campaign]" in text.output and "§" not in text.output
     assert "housing" in text.output and "nil return" in text.output
+    with freeze_time("2027-03-01"):
+        md = coc(running, "campaign", "progress", "2027", "--format", "md")
+    assert "| housing " in md.output and "| department " in md.output
 
 
 def test_non_declarers_as_csv_and_markdown(running, coc):

@@ -276,3 +276,11 @@ def test_a_people_yaml_of_another_layout_is_written_whole_and_still_reads_back(
     assert (root / "people.yaml").read_text().startswith("# flow style\n")
     assert people(root)["jsmith"]["employee_number"] == "E008"
     assert coc(root, "validate", "--all").exit_code == 0
+
+
+def test_a_move_of_department_says_where_the_records_stay(adopted, coc, tmp_path):
+    rows = {**ROWS, "E008": ROWS["E008"].replace(",Housing,", ",Legal,")}
+    result = run(coc, adopted, roster(tmp_path, rows), "--dry-run")
+    assert result.exit_code == 0
+    assert ("~ jsmith changes: department: housing -> legal; their records stay in "
+            "registers/housing/ until HR moves them") in result.output.splitlines()

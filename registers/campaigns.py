@@ -105,3 +105,14 @@ def dump_campaign(campaign: OpenCampaign, source: str) -> str:
             f"# was asked for a return ({source}: the organisation's practice, not the\n"
             "# code's), the window, and the kinds a return covers.\n")
     return head + dump_roundtrip(data)
+
+
+def open_campaigns(root: Path, today: date) -> list[OpenCampaign]:
+    """The campaigns whose window has opened this year or last (so a return still owed after
+    the window closes stays in the inbox until the year is out)."""
+    found = []
+    for year in (today.year - 1, today.year):
+        campaign = read_campaign(root, year)
+        if campaign is not None and campaign.opens <= today <= date(campaign.year, 12, 31):
+            found.append(campaign)
+    return found

@@ -108,11 +108,7 @@ def dump_campaign(campaign: OpenCampaign, source: str) -> str:
 
 
 def open_campaigns(root: Path, today: date) -> list[OpenCampaign]:
-    """The campaigns whose window has opened this year or last (so a return still owed after
-    the window closes stays in the inbox until the year is out)."""
-    found = []
-    for year in (today.year - 1, today.year):
-        campaign = read_campaign(root, year)
-        if campaign is not None and campaign.opens <= today <= date(campaign.year, 12, 31):
-            found.append(campaign)
-    return found
+    """This year's campaign once its window has opened: a return still owed after the window
+    closes stays in the inbox (overdue) until the year is out."""
+    campaign = read_campaign(root, today.year)
+    return [campaign] if campaign is not None and campaign.opens <= today else []

@@ -233,3 +233,22 @@ def test_overdue_chases_only_those_the_campaign_asks(make_register, coc):
     chased = {f["field"] for f in json.loads(result.stdout) if f["rule"] == "attestation-due"}
     assert chased == {f"people.{p}" for p in ("ccarter", "mokafor", "ddavies", "sshah",
                                               "hhughes")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("year: 2026\n", "campaigns/2027.yaml: year: must be 2027"),
+    ("- 1\n", "campaigns/2027.yaml: expected a mapping"),
+    ("year: 2027\nopened_on: 2027-02-01\nopened_by: hreed\nopens: 2027-02-01\n"
+     "closes: 2027-03-31\nwho: everyone\nkinds: [gift]\npeople: [{id: ../x, department: a}]\n",
+     "campaigns/2027.yaml: people[0]: must be {id: PERSON, department: DEPARTMENT}"),
+    ("a: &a [*a]\n", "campaigns/2027.yaml"),
+])
+def test_a_broken_campaign_file_is_one_line_naming_it(make_register, coc, text, expected):
+    root = make_register("luton")
+    (root / "campaigns").mkdir()
+    (root / "campaigns" / "2027.yaml").write_text(text)
+    for command in ("progress", "non-declarers"):
+        result = coc(root, "campaign", command, "2027")
+        assert result.exit_code == 1 and result.output.startswith("coc: error: campaigns/2027.yaml")
+        assert expected.split(": ", 1)[-1] in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

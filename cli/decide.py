@@ -79,13 +79,30 @@ def _text(name: str, value: str | None) -> str | None:
 
 
 def change(register: Register, record_id: str, actor: Person, action: str,
-           apply: Callable[[Edit], str], *, branch: bool = False) -> Changed:
+           apply: Callable[[Edit], str], *, branch: bool = False, dry_run: bool = False) -> Changed:
     """Open the record (on its branch if asked), let `apply` edit it and return the commit
-    message body, judge the result as the hook will, then write and commit it as `actor`."""
+    message body, judge the result as the hook will, then write and commit it as `actor`.
+    With `dry_run`, stop after judging: every refusal is raised, nothing is written."""
     record_id = check_id(record_id.strip().upper())
     # Locked from the read to the commit, and the commit refused if the record changed in HEAD
     # meanwhile: a concurrent approve and amend cannot drop each other's entry (issue 9, 15).
     name = f"declare/{record_id}"
+    try:
+        return _change(register, record_id, actor, action, apply, branch, dry_run, name)
+    except _Judged as judged:   # a dry run: the change undid its branch switch, if any
+        return judged.changed
+
+
+class _Judged(Exception):
+    """Raised out of a dry run's change, so that it puts back whatever it switched."""
+
+    def __init__(self, changed: Changed) -> None:
+        super().__init__("dry run")
+        self.changed = changed
+
+
+def _change(register: Register, record_id: str, actor: Person, action: str,
+            apply: Callable[[Edit], str], branch: bool, dry_run: bool, name: str) -> Changed:
     with register.changing(record_id, name if branch else None) as change_:
         _branch_ready(register, record_id, branch, change_)
         edit = _open(register, record_id, actor)
@@ -94,6 +111,9 @@ def change(register: Register, record_id: str, actor: Person, action: str,
         after, flagged = _judge(edit)
         verb = "note" if action == "approve" and after.verdict() and \
             after.verdict().get("decision") == "noted" else action
+        if dry_run:
+            raise _Judged(Changed(record_id, after.path, verb, after.status, "", change_.branch,
+                                  "", tuple(flagged)))
         message = f"{verb}({after.kind}): {record_id} by {actor.id}" + \
             (f"\n\n{body}" if body else "")
         text = dump_edit(committed.decode("utf-8-sig"), edit.data)   # untouched lines kept
@@ -185,7 +205,7 @@ def next_step(register: Register, record: Record, ctx: Any, branch: str | None) 
 
 def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
            conditions: str | None = None, reason: str | None = None,
-           branch: bool = False) -> Changed:
+           branch: bool = False, dry_run: bool = False) -> Changed:
     """Approve (or, for a notification, note) or reject, as the policy's decider."""
 
     def apply(edit: Edit) -> str:
@@ -224,7 +244,7 @@ def decide(register: Register, record_id: str, actor: Person, verdict: str, *,
         return "\n".join(line for line in lines if line)
 
     action = "approve" if verdict == "approved" else "reject"
-    return change(register, record_id, actor, action, apply, branch=branch)
+    return change(register, record_id, actor, action, apply, branch=branch, dry_run=dry_run)
 
 
 def accept_conditions(register: Register, record_id: str, actor: Person, *,
@@ -371,18 +391,33 @@ def _run(fn: Callable[..., Changed], record_id: str, as_json: bool, **kwargs: An
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_ids", metavar="ID...", nargs=-1)
 @click.option("--conditions", metavar="TEXT", help="Conditions the declarant must accept.")
+@click.option("--all-from-inbox", is_flag=True,
+              help="Every decision and acknowledgement in your inbox (`coc inbox`).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before deciding --all-from-inbox.")
 @BRANCH
 @JSON
-def approve(record_id: str, conditions: str | None, branch: bool, as_json: bool) -> None:
+def approve(record_ids: tuple[str, ...], conditions: str | None, all_from_inbox: bool, yes: bool,
+            branch: bool, as_json: bool) -> None:
     """Approve a declaration, or acknowledge a notification (criminal matter, ...).
 
     Only someone the policy allows may: never the declarant, nor HR who recorded it, nor a
-    manager with a declared relationship with the declarant.
+    manager with a declared relationship with the declarant. Several IDs (or
+    --all-from-inbox) are each checked exactly as one is, all before any is decided: one
+    refused, none decided. Each decision is then its own commit.
     """
-    _run(decide, record_id, as_json, verdict="approved", conditions=_text("conditions", conditions),
-         branch=branch)
+    conditions = _text("conditions", conditions)
+    if len(record_ids) == 1 and not all_from_inbox:
+        _run(decide, record_ids[0], as_json, verdict="approved", conditions=conditions,
+             branch=branch)
+        return
+    if not record_ids and not all_from_inbox:
+        raise click.UsageError("give the ID of a declaration (or several, or --all-from-inbox)")
+    from .bulk import approve_many
+
+    approve_many(list(record_ids), all_from_inbox=all_from_inbox, yes=yes,
+                 conditions=conditions, branch=branch, as_json=as_json)
 
 
 @click.command()

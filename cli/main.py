@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "withdraw": ("coc.cli.decide", "withdraw", "Withdraw a declaration, with a reason."),
     "validate": ("coc.cli.validate", "validate", "Check records against the schema and the policy."),
     "overdue": ("coc.cli.overdue", "overdue", "List work past its deadline, and who must act."),
+    "inbox": ("coc.cli.inbox", "inbox", "What waits for you: decisions to make, conditions to accept."),
+    "remind": ("coc.cli.remind", "remind", "E-mail each person a digest of what waits for them."),
     "audit": ("coc.cli.audit", "audit", "Find anomalies in the register's git history."),
     "log": ("coc.cli.audit", "log", "The life of one record from git history."),
     "register": ("coc.cli.export", "register", "Publish the register as CSV, Markdown, HTML or JSON."),

@@ -210,31 +210,49 @@ def _known_person(register: Register, person: str | None) -> str | None:
                    field="--person")
 
 
+def _status(record: Record) -> str:
+    """The derived status, as the record index keeps it beside the record (else worked out)."""
+    known = record.extra.get("status")
+    return known if isinstance(known, str) else record.status
+
+
 @click.command("list")
 @click.option("--kind", help="Only this kind (gift, interest, ...).")
 @click.option("--status", type=click.Choice(STATUSES, case_sensitive=False),
               help="Only records with this status.")
 @click.option("--person", help="Only this declarant (people.yaml id, name or email).")
+@click.option("--awaiting", metavar="PERSON",
+              help="Only records waiting for this person to act (as `coc inbox --for PERSON`).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def list_records(kind: str | None, status: str | None, person: str | None, as_json: bool) -> None:
+def list_records(kind: str | None, status: str | None, person: str | None, awaiting: str | None,
+                 as_json: bool) -> None:
     """List records with their derived status, newest first."""
     register = open_register()
     kind, person = _known_kind(register, kind), _known_person(register, person)
+    waiting: set[str] | None = None
+    if awaiting is not None:
+        from .inbox import gather
+
+        who = _known_person(register, awaiting)
+        waiting = {i.record_id for i in gather(register, person=who) if i.record_id}
     rows = []
     broken = 0
+    from coc.registers.index import load_indexed
+
     for prefix, one in register.readers():   # and the restricted register, for those who have it
-        for loaded in one.load_all():
+        for loaded in load_indexed(one):   # parsed once per blob (.git/coc/records.json)
             record = loaded.record
             if record is None:
                 broken += 1
                 continue
             if (kind and record.kind != kind) or (person and record.declarant != person) or \
-                    (status and record.status != status):
+                    (status and _status(record) != status) or \
+                    (waiting is not None and record.id not in waiting):
                 continue
             who = one.people.get(record.declarant)
             rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
                          "name": who.name if who else record.declarant,
-                         "declared_on": record.data.get("declared_on"), "status": record.status,
+                         "declared_on": record.data.get("declared_on"), "status": _status(record),
                          "summary": summary(record), "path": prefix + record.path})
     rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
     if as_json:

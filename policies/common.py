@@ -39,8 +39,22 @@ def related_people(record: Record, ctx: Context) -> dict[str, str]:
     Rejecting, or not yet deciding, the declaration does not end the relationship: only its
     withdrawal does, or its ending once the day it ends has come (issue 8, contract 3). The
     other person is matched by id in any case or by email, as people write them."""
-    related: dict[str, str] = {}
+    return dict(_relationships(ctx).get(record.declarant, {}))
+
+
+def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
+    """person -> {related person: why}, from the context's relationship records: worked out
+    once per context, day and set of records, not once per record decided (`coc inbox` asks
+    for thousands)."""
     today = ctx.day   # the day decisions are judged on (a past decision: its own day)
+    # the very record objects it was made from (held, so that none is freed and its id
+    # reused): audit replaces a record in ctx.records as it walks the history
+    key = (ctx.people, today, tuple(ctx.records.values()))
+    cached = ctx.__dict__.get("_related")
+    if cached is not None and cached[0][0] is key[0] and cached[0][1] == today \
+            and cached[0][2] == key[2]:   # tuples compare by identity first
+        return cached[1]  # type: ignore[no-any-return]
+    index: dict[str, dict[str, str]] = {}
     for other in ctx.records.values():
         if other.kind != "relationship" or other.data.get("withdrawn") or \
                 _ended_by(other, today):
@@ -49,11 +63,11 @@ def related_people(record: Record, ctx: Context) -> dict[str, str]:
         if named is None:
             continue
         why = f"has a declared relationship with the declarant ({other.id})"
-        if other.declarant == record.declarant:
-            related[named.id] = why
-        elif named.id == record.declarant and other.declarant in ctx.people:
-            related[other.declarant] = why
-    return related
+        index.setdefault(other.declarant, {})[named.id] = why
+        if named.id != other.declarant and other.declarant in ctx.people:
+            index.setdefault(named.id, {})[other.declarant] = why
+    ctx.__dict__["_related"] = (key, index)
+    return index
 
 
 def _ended_by(record: Record, today: date) -> bool:

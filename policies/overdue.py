@@ -135,12 +135,32 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
     """The organisation's yearly attestation (coc.yaml practice.yearly_attestation): missing
     after the due date is overdue. Without practice.nil_return only people with a continuing
     declaration in force attest (that it still stands); with it, everyone in people.yaml."""
+    owed = attestations_owed(records, ctx, today, started)
+    if owed is None:
+        return []
+    due, people = owed
+    why = "a nil return if there is nothing to declare" if ctx.practice.nil_return else \
+        "that your declarations in force still stand"
+    return [Finding("attestation-due",
+                    f"{person.name} ({person.id}) has no attestation for {today.year}: due by "
+                    f"{due} ({ATTESTATION}: the organisation's practice, not the code's; "
+                    f"{why}); who must act: {person.name} (`coc declare attestation --year "
+                    f"{today.year}`)", "error", ATTESTATION, field=f"people.{person.id}",
+                    path="people.yaml")
+            for person in people]
+
+
+def attestations_owed(records: list[Record], ctx: Context, today: date,
+                      started: date | None = None) -> tuple[date, list[Person]] | None:
+    """The due date and the people whose attestation for this year is overdue (`coc overdue`
+    and `coc inbox` both ask), or None when none is overdue yet or none is asked for. Never a
+    leaver; with practice.campaign, only those the campaign asks for a return."""
     policy = ctx.policy
     assert policy is not None
     kind = policy.kinds.get("attestation")
     due = attestation_due(ctx, today.year, started)
     if kind is None or due is None or today <= due:
-        return []
+        return None
     done = {r.declarant for r in records if r.kind == "attestation"
             and r.details.get("year") == today.year and r.status not in ("withdrawn", "rejected")}
     standing = {r.declarant for r in records if r.kind in policy.kinds
@@ -149,23 +169,14 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
     campaign = ctx.practice.campaign
 
     def asked(person: Person) -> bool:
-        """Never a leaver; with practice.campaign, only those it asks for a return."""
         if campaign is None:
             return not person.has_left(today)
         from .campaigns import must_return
 
         return must_return(person, campaign, ctx.people, today)
 
-    why = "a nil return if there is nothing to declare" if nil else \
-        "that your declarations in force still stand"
-    return [Finding("attestation-due",
-                    f"{person.name} ({person.id}) has no attestation for {today.year}: due by "
-                    f"{due} ({ATTESTATION}: the organisation's practice, not the code's; "
-                    f"{why}); who must act: {person.name} (`coc declare attestation --year "
-                    f"{today.year}`)", "error", ATTESTATION, field=f"people.{person.id}",
-                    path="people.yaml")
-            for person in ctx.people if person.id not in done and asked(person)
-            and (nil or person.id in standing)]
+    return due, [person for person in ctx.people
+                 if person.id not in done and asked(person) and (nil or person.id in standing)]
 
 
 def attestation_due(ctx: Context, year: int, started: date | None = None) -> date | None:
@@ -189,6 +200,28 @@ def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Findin
     practice.yearly_review)."""
     policy = ctx.policy
     assert policy is not None
+    out = []
+    for record, last, due in reviews_owed(records, ctx, today):
+        kind = policy.kinds[record.kind]
+        person: Person | None = ctx.people.get(record.declarant)
+        name = person.name if person else record.declarant
+        out.append(_at(record, "review-due",
+                       f"in force and not reviewed since {last}: due for review by {due} "
+                       f"({REVIEW}: the organisation's practice; {kind.section} gives no "
+                       f"review); "
+                       f"who must act: {name} (declarant), to confirm it still stands in "
+                       f"this year's attestation (`coc declare attestation`), amend it "
+                       f"(`coc amend {record.id}`) or end it (`coc end {record.id} --on "
+                       "DATE`)", REVIEW))
+    return out
+
+
+def reviews_owed(records: list[Record], ctx: Context, today: date
+                 ) -> list[tuple[Record, date, date]]:
+    """(record, last looked at, due) for each continuing declaration overdue for its yearly
+    review (`coc overdue` and `coc inbox` both ask)."""
+    policy = ctx.policy
+    assert policy is not None
     if not ctx.practice.yearly_review:
         return []
     attested: dict[str, date] = {}
@@ -206,16 +239,7 @@ def reviews_due(records: list[Record], ctx: Context, today: date) -> list[Findin
         last = max(last, seen) if seen else last
         due = _a_year_after(last)
         if today > due:
-            person: Person | None = ctx.people.get(record.declarant)
-            name = person.name if person else record.declarant
-            out.append(_at(record, "review-due",
-                           f"in force and not reviewed since {last}: due for review by {due} "
-                           f"({REVIEW}: the organisation's practice; {kind.section} gives no "
-                           f"review); "
-                           f"who must act: {name} (declarant), to confirm it still stands in "
-                           f"this year's attestation (`coc declare attestation`), amend it "
-                           f"(`coc amend {record.id}`) or end it (`coc end {record.id} --on "
-                           "DATE`)", REVIEW))
+            out.append((record, last, due))
     return out
 
 

@@ -1,6 +1,7 @@
 """The register's `coc.yaml`: which policy, which calendar, the grade scale, policy parameters."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -10,7 +11,7 @@ from .errors import CocError
 CALENDARS = ("england-and-wales", "scotland", "northern-ireland")
 DEFAULT_GRADES = tuple("ABCDEFGHIJKLM")
 CONFIG_KEYS = ("policy", "calendar", "grades", "parameters", "practice",
-               "require_signed_commits", "restricted_register", "restricted")
+               "require_signed_commits", "restricted_register", "restricted", "reminders")
 PRACTICE_KEYS = ("yearly_attestation", "nil_return", "yearly_review",
                  "decision_period_working_days", "campaign")
 CAMPAIGN_KEYS = ("who", "opens", "closes", "kinds")
@@ -54,6 +55,92 @@ class Practice:
         return f"{PRACTICE_SECTION}.{key}"
 
 
+REMINDER_KEYS = ("smtp_host", "smtp_port", "starttls", "sender", "sender_name",
+                 "interval_working_days", "escalate_to_manager_after_working_days",
+                 "escalate_to_monitoring_officer_after_working_days")
+REMINDERS_SECTION = "coc.yaml reminders"   # what escalation cites: the organisation's, never a code
+CREDENTIALS_ENV = ("COC_SMTP_USER", "COC_SMTP_PASSWORD")
+_HOST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^\[[0-9A-Fa-f:.]+\]$")
+_ADDRESS_RE = re.compile(r"^[^\s@<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+$")
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """coc.yaml `reminders:`: how `coc remind` sends its digests, how often, and when a wait
+    is copied to the approver's manager, then to the Monitoring Officer. The organisation's
+    practice, not the code's; the SMTP user and password come only from the environment."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    starttls: bool = True
+    sender: str | None = None
+    sender_name: str = "Code of Conduct register"
+    interval_working_days: int = 2
+    escalate_to_manager_after_working_days: int | None = None
+    escalate_to_monitoring_officer_after_working_days: int | None = None
+
+    @staticmethod
+    def cite(key: str) -> str:
+        return f"{REMINDERS_SECTION}.{key}"
+
+
+def parse_reminders(data: Any, path: str = "coc.yaml") -> Reminders | None:
+    """coc.yaml's `reminders:` block, each mistake naming its field; None when absent."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise CocError(f"must be a mapping of {', '.join(REMINDER_KEYS)}", path=path,
+                       field="reminders")
+    for key in data:
+        if str(key).lower() in ("user", "username", "password", "smtp_user", "smtp_password"):
+            raise CocError("SMTP credentials never go in the register: set "
+                           f"{' and '.join(CREDENTIALS_ENV)} in the environment (CI secrets)",
+                           path=path, field=f"reminders.{key}")
+        if key not in REMINDER_KEYS:
+            raise CocError(f"unknown key {key!r} (known: {', '.join(REMINDER_KEYS)})", path=path,
+                           field=f"reminders.{key}")
+
+    def text(key: str, pattern: re.Pattern[str], what: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise CocError(f"must be {what}", path=path, field=f"reminders.{key}")
+        return value
+
+    def number(key: str, low: int, high: int, default: int | None) -> int | None:
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise CocError(f"must be a whole number from {low} to {high}", path=path,
+                           field=f"reminders.{key}")
+        return value
+
+    host = text("smtp_host", _HOST_RE, "a host name like smtp.example.gov.uk")
+    sender = text("sender", _ADDRESS_RE, "an email address like coc-register@example.gov.uk")
+    name = data.get("sender_name", Reminders.sender_name)
+    if not isinstance(name, str) or not name.strip() or len(name) > 100 or \
+            any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise CocError("must be one line of text of at most 100 characters", path=path,
+                       field="reminders.sender_name")
+    starttls = data.get("starttls", True)
+    if not isinstance(starttls, bool):
+        raise CocError("must be true or false", path=path, field="reminders.starttls")
+    port = number("smtp_port", 1, 65535, 587)
+    interval = number("interval_working_days", 1, MAX_DECISION_PERIOD, 2)
+    manager = number("escalate_to_manager_after_working_days", 1, MAX_DECISION_PERIOD, None)
+    officer = number("escalate_to_monitoring_officer_after_working_days", 1,
+                     MAX_DECISION_PERIOD, None)
+    if manager is not None and officer is not None and officer <= manager:
+        raise CocError("must be more than escalate_to_manager_after_working_days "
+                       f"({manager}): the Monitoring Officer is told after the manager",
+                       path=path,
+                       field="reminders.escalate_to_monitoring_officer_after_working_days")
+    assert port is not None and interval is not None
+    return Reminders(host, port, starttls, sender, name, interval, manager, officer)
+
+
 @dataclass(frozen=True)
 class Config:
     policy: str
@@ -64,6 +151,7 @@ class Config:
     restricted_register: str | None = None
     practice: Practice = field(default_factory=Practice)
     restricted: bool = False     # this repository IS an organisation's restricted register
+    reminders: Reminders | None = None   # coc.yaml `reminders:`, for `coc remind`
 
     @property
     def role(self) -> str:
@@ -211,7 +299,8 @@ def parse_config(data: Any, path: str = "coc.yaml") -> Config:
     return Config(policy=policy, calendar=calendar, grades=tuple(map(str, grades)),
                   parameters=dict(parameters), require_signed_commits=signed,
                   restricted_register=restricted, restricted=is_restricted,
-                  practice=parse_practice(data.get("practice"), path, tuple(map(str, grades))))
+                  practice=parse_practice(data.get("practice"), path, tuple(map(str, grades))),
+                  reminders=parse_reminders(data.get("reminders"), path))
 
 
 def load_config(path: Path) -> Config:

@@ -120,7 +120,7 @@ def test_github_workflow_triggers_permissions_and_pinned_actions(registers):
     assert flow["permissions"] == {"contents": "read"}
     assert flow["env"]["COC_VERSION"] == __version__
     assert flow["env"]["COC_REQUIREMENT"].endswith(f"@v{__version__}")
-    assert set(flow["jobs"]) == {"check", "overdue"}
+    assert set(flow["jobs"]) == {"check", "overdue", "remind"}
     assert flow["jobs"]["check"]["name"] == "coc check"    # the check that branch protection requires
     for job in flow["jobs"].values():
         for step in job["steps"]:

@@ -17,7 +17,6 @@ from typing import Iterable
 from coc.registers.campaigns import OpenCampaign
 from coc.registers.config import Campaign, Practice
 from coc.registers.errors import CocError
-from coc.registers.findings import Finding
 from coc.registers.people import People, Person
 from coc.registers.record import Record
 
@@ -147,18 +146,3 @@ def progress(found: list[Return]) -> list[Progress]:
 def non_declarers(found: list[Return]) -> list[Return]:
     """The people asked who have made no return (nor left): the list NHS bodies publish."""
     return [r for r in found if r.status == "outstanding"]
-
-
-def due(opened: OpenCampaign, found: list[Return], today: date) -> list[Finding]:
-    """One "campaign return due" item per person outstanding, for their inbox and reminders."""
-    late = today > opened.closes
-    return [Finding("campaign-return-due",
-                    f"{r.name} ({r.person}): your {opened.year} declarations return "
-                    f"{'was' if late else 'is'} due by {opened.closes} ({CAMPAIGN}: the "
-                    "organisation's practice, not the code's): declare what you have to "
-                    f"({', '.join(opened.kinds)}), then `coc declare attestation --year "
-                    f"{opened.year} --read-code yes --nil-return no`; with nothing to declare, "
-                    f"a nil return: `coc declare attestation --year {opened.year} --read-code "
-                    "yes --nil-return yes`", "error" if late else "info", CAMPAIGN,
-                    field=f"people.{r.person}", path=f"campaigns/{opened.year}.yaml")
-            for r in found if r.status == "outstanding"]

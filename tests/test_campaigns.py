@@ -252,3 +252,67 @@ def test_a_broken_campaign_file_is_one_line_naming_it(make_register, coc, text, 
         assert result.exit_code == 1 and result.output.startswith("coc: error: campaigns/2027.yaml")
         assert expected.split(": ", 1)[-1] in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+# -- campaign returns in `coc inbox` and `coc remind` ---------------------------------------------
+def inbox_of(coc, root: Path, person: str, day: str) -> list[dict]:
+    with freeze_time(day):
+        result = coc(root, "inbox", "--for", person, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_inbox_shows_a_campaign_return_to_those_outstanding(running, coc):
+    items = inbox_of(coc, running, "hhughes", "2027-03-01")
+    returns = [i for i in items if i["source"] == "campaigns"]
+    assert len(returns) == 1
+    item = returns[0]
+    assert item["action"] == "campaign return" and item["deadline"] == "2027-03-31"
+    assert item["section"] == "coc.yaml practice.campaign" and not item["overdue"]
+    assert "campaign return due" in item["why"] and "§" not in json.dumps(item)
+    assert item["command"] == "coc declare attestation --year 2027 --read-code yes --nil-return yes"
+    for done in ("jsmith", "pbrown", "agreen"):      # returned, nil return, declared
+        assert not [i for i in inbox_of(coc, running, done, "2027-03-01")
+                    if i["source"] == "campaigns"], done
+    assert inbox_of(coc, running, "kpatel", "2027-03-01") == []     # left: nothing, ever
+    # after the window: overdue, and the same return is not also chased as an attestation
+    late = inbox_of(coc, running, "hhughes", "2027-04-05")
+    assert [i["source"] for i in late if i["kind"] == "attestation"] == ["campaigns"]
+    assert [i for i in late if i["source"] == "campaigns"][0]["overdue"]
+    # before the window opens, nothing
+    assert not [i for i in inbox_of(coc, running, "hhughes", "2027-01-29")
+                if i["source"] == "campaigns"]
+
+
+def test_remind_sends_the_campaign_return_to_those_outstanding_only(make_register, coc):
+    from test_remind import REAL_CLOCK, Server, configure, free_port, reminders_block
+    from test_remind import start as start_smtp
+
+    root = make_register("luton")
+    open_campaign(coc, root)
+    with freeze_time("2027-02-10"):
+        attest(coc, root, "jsmith", nil=True)
+        text = (root / "people.yaml").read_text().replace(
+            "  - id: kpatel\n", "  - id: kpatel\n    left: 2027-02-28\n")
+        (root / "people.yaml").write_text(text)
+        git(root, "commit", "-qam", "kpatel left", email=EXAMPLE_EMAILS["hreed"])
+    server = Server(free_port())   # a real SMTP server (aiosmtpd), as tests/test_remind.py
+    controller = start_smtp(server)
+    try:
+        configure(root, reminders_block(server.port))
+        with freeze_time("2027-03-01", ignore=REAL_CLOCK):
+            result = coc(root, "remind", "--send", user="hreed")
+            assert result.exit_code == 0, result.output
+    finally:
+        controller.stop()
+    got = {r.message["To"].addresses[0].addr_spec: r.message.get_content() for r in server.got}
+    outstanding = {"ccarter", "mokafor", "hreed", "ddavies", "sshah", "hhughes", "mjones",
+                   "pbrown", "agreen"}
+    assert set(got) == {EXAMPLE_EMAILS[p] for p in outstanding}
+    for person in outstanding:
+        body = got[EXAMPLE_EMAILS[person]]
+        assert "campaign return due: the 2027 declarations campaign" in body
+        assert "coc declare attestation --year 2027 --read-code yes --nil-return yes" in body
+        assert "2027-03-31" in body and "coc.yaml practice.campaign" in body
+    assert EXAMPLE_EMAILS["jsmith"] not in got        # returned
+    assert EXAMPLE_EMAILS["kpatel"] not in got        # left: never reminded

@@ -134,3 +134,20 @@ def test_a_leaver_is_not_chased_for_the_yearly_attestation(make_register, coc):
         result = coc(root, "overdue", "--format", "json")
     chased = {f["field"] for f in json.loads(result.stdout) if f["rule"] == "attestation-due"}
     assert "people.jsmith" in chased and "people.pbrown" not in chased, chased
+
+
+def test_the_inbox_of_a_leaver_is_empty_and_the_next_one_up_has_it(root, coc):
+    with freeze_time("2027-01-25"):
+        record_id = declare(coc, root)
+        other = declare(coc, root, user="pbrown")
+        assert coc(root, "approve", other, "--conditions", "Weekends only",
+                   user="mjones").exit_code == 0
+        leave(root, "mjones")
+        leave(root, "pbrown")
+    with freeze_time("2027-02-01"):
+        gone = coc(root, "inbox", "--for", "mjones", "--json")
+        assert gone.exit_code == 0 and json.loads(gone.stdout) == []
+        left = coc(root, "inbox", "--for", "pbrown", "--json")     # conditions never accepted
+        assert json.loads(left.stdout) == []
+        up = json.loads(coc(root, "inbox", "--for", "hhughes", "--json").stdout)
+        assert [i["id"] for i in up if i["action"] == "approve"] == [record_id]

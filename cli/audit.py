@@ -17,6 +17,7 @@ from .common import (
     shown_from,
     to_jsonable,
 )
+from .progress import Progress, quiet_option
 
 
 @click.command()
@@ -31,8 +32,9 @@ from .common import (
 @click.option("--write-anchor", type=click.Path(path_type=Path, dir_okay=False),
               help="When the audit is clean, write its anchor (the head commit and each "
                    "record's appended facts) to this file, for the next run's --anchor.")
+@quiet_option
 def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
-          write_anchor: Path | None) -> None:
+          write_anchor: Path | None, quiet: bool) -> None:
     """Find anomalies in the register's git history.
 
     Every change to every record is checked against the coc.yaml and people.yaml in force at
@@ -50,11 +52,14 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     history = History.read(register.root)
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
-    found = run(history, report, use_cache=not no_cache)
+    with Progress("coc audit: checking changes", quiet=quiet) as progress:
+        found = run(history, report, use_cache=not no_cache, on_progress=progress.callback)
     restricted = register.readers()[1:]   # its history too, whole, for those who have it
     others = [(prefix, History.read(other.root)) for prefix, other in restricted]
     for (prefix, other_history), (_, other) in zip(others, restricted):
-        found += shown_from(prefix, run(other_history, None, use_cache=not no_cache))
+        with Progress(f"coc audit: checking {prefix}", quiet=quiet) as progress:
+            found += shown_from(prefix, run(other_history, None, use_cache=not no_cache,
+                                            on_progress=progress.callback))
         kept = {loaded.record.id for loaded in other.load_all() if loaded.record}
         found += moved_out(history, kept) + shown_from(prefix, moved_in(history, other_history))
     if anchor_file is not None:

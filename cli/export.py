@@ -27,6 +27,7 @@ from coc.registers.store import Register
 from coc.registers.text import FORMULA_START, looks_like_formula  # noqa: F401 - tests use it
 
 from .common import open_register, to_jsonable
+from .progress import OnProgress, Progress, offset, quiet_option
 
 Columns = tuple[tuple[str, str], ...]   # (key, heading)
 
@@ -107,19 +108,26 @@ def public_row(register: Register, record: Record, columns: Columns) -> dict[str
     return {key: row[key] for key, _ in HEAD + columns + TAIL}
 
 
-def tables(register: Register, only: str | None = None) -> tuple[list[Table], int]:
-    """The published tables, newest first, and how many record files could not be read."""
+def tables(register: Register, only: str | None = None,
+           on_progress: OnProgress | None = None) -> tuple[list[Table], int]:
+    """The published tables, newest first, and how many record files could not be read;
+    `on_progress(done, total)` is told as record files are read."""
     out, broken = [], 0
-    for name in public_kinds(register, only):
+    kinds = public_kinds(register, only)
+    files = {name: sorted((register.root / "registers").glob(f"*/{name}/*/*.yaml"))
+             for name in kinds}
+    total, before = sum(len(paths) for paths in files.values()), 0
+    for name in kinds:
         kind = policy_for(register).kind(name)
-        paths = sorted((register.root / "registers").glob(f"*/{name}/*/*.yaml"))
+        paths = files[name]
         rows = []
-        for loaded in register.load_all(paths):
+        for loaded in register.load_all(paths, offset(on_progress, before, total)):
             record = loaded.record
             if record is None:
                 broken += 1
             elif record.kind == name and record.status != "withdrawn":
                 rows.append(public_row(register, record, PUBLIC[name]))
+        before += len(paths)
         rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
         out.append(Table(name, kind.title, HEAD + PUBLIC[name] + TAIL, rows))
     return out, broken
@@ -212,9 +220,10 @@ RENDERERS: dict[str, Callable[[Page], str]] = {
 
 
 def publish(register: Register, fmt: str, kind: str | None = None,
-            today: date | None = None) -> tuple[str, int]:
+            today: date | None = None,
+            on_progress: OnProgress | None = None) -> tuple[str, int]:
     """The published register as text in `fmt`, and how many record files could not be read."""
-    found, broken = tables(register, kind)
+    found, broken = tables(register, kind, on_progress)
     title = "Register of declarations" + (f": {found[0].title}" if kind else "")
     page = Page(title, policy_for(register).title, today or date.today(), found)
     return RENDERERS[fmt](page), broken
@@ -226,7 +235,8 @@ def publish(register: Register, fmt: str, kind: str | None = None,
               show_default=True, help="CSV holds one kind, so it needs --kind.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to this file (atomically) instead of standard output.")
-def register(kind: str | None, fmt: str, output: Path | None) -> None:
+@quiet_option
+def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> None:
     """Publish the register: names, job titles and the public details of each declaration.
 
     Sensitive kinds (criminal matters, driving disqualifications, relationships, service-user
@@ -235,7 +245,8 @@ def register(kind: str | None, fmt: str, output: Path | None) -> None:
     if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
         raise CocError("--output needs a file name", field="--output")
     reg = open_register()
-    text, broken = publish(reg, fmt, kind)
+    with Progress("coc register: reading records", quiet=quiet) as progress:
+        text, broken = publish(reg, fmt, kind, on_progress=progress.callback)
     if output is not None:
         from coc.registers.yamlio import write_atomic
 

@@ -30,8 +30,10 @@ from coc.registers.text import control_character
 from coc.registers.writing import Change
 from coc.registers.yamlio import dump_roundtrip
 
-from .common import acting_person, echo_json, open_register, render_findings, to_jsonable
+from .common import (acting_person, echo_json, echo_line, open_register, render_findings,
+                     to_jsonable)
 from .declare import build_record
+from .progress import OnProgress, Progress, quiet_option
 
 NOT_MAPPABLE = {
     "id": "ids are always generated", "kind": "the kind is --kind",
@@ -328,8 +330,9 @@ def load_mapping(register: Register, kind_name: str, mapping_file: Path) -> Impo
 
 def import_file(register: Register, source: Path, kind_name: str, mapping_file: Path | None, *,
                 actor: Person, dry_run: bool = False, skip_bad: bool = False,
-                today: date | None = None) -> Imported:
-    """Check every row; write the good ones in one commit unless a row is bad (or `skip_bad`)."""
+                today: date | None = None, on_progress: OnProgress | None = None) -> Imported:
+    """Check every row; write the good ones in one commit unless a row is bad (or `skip_bad`);
+    `on_progress(done, total)` is told as rows are checked."""
     shown = str(source)
     kind = policy_for(register).kind(kind_name)
     given = load_mapping(register, kind_name, mapping_file) if mapping_file else None
@@ -348,16 +351,18 @@ def import_file(register: Register, source: Path, kind_name: str, mapping_file: 
     # file running at the same time finds the first one's records (issue 9, item 15).
     with nullcontext() if dry_run else register.changing() as change:
         return _plan_and_write(register, kind_name, mapping, actor, shown, rows, change,
-                               skip_bad, today or date.today())
+                               skip_bad, today or date.today(), on_progress)
 
 
 def _plan_and_write(register: Register, kind_name: str, mapping: ImportMapping, actor: Person,
                     shown: str, rows: list[Row], change: Change | None, skip_bad: bool,
-                    today: date) -> Imported:
+                    today: date, on_progress: OnProgress | None = None) -> Imported:
     """Plan every row; with `change` (not a dry run), write the good ones as one commit."""
     planner = _Rows(register, kind_name, mapping, actor, shown, today)
     planned, bad, skipped = [], [], 0
-    for row in rows:
+    for done, row in enumerate(rows, 1):
+        if on_progress is not None:
+            on_progress(done, len(rows))
         if not row.problem and mapping.skipped(row.cells):
             skipped += 1
             continue
@@ -390,8 +395,9 @@ def _plan_and_write(register: Register, kind_name: str, mapping: ImportMapping, 
 @click.option("--dry-run", is_flag=True, help="Check every row; write nothing.")
 @click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are bad.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@quiet_option
 def import_(source: Path, kind_name: str, mapping_file: Path | None, dry_run: bool,
-            skip_bad: bool, as_json: bool) -> None:
+            skip_bad: bool, as_json: bool, quiet: bool) -> None:
     """Import declarations from a CSV or JSON FILE as records, in one commit.
 
     All or nothing: one bad row (reported as FILE:line: field: message) stops the import,
@@ -404,8 +410,9 @@ def import_(source: Path, kind_name: str, mapping_file: Path | None, dry_run: bo
     target = destination(register, kind_name)   # sensitive kinds: the restricted register
     if target is not register:
         register, actor = target, target.people.require(actor.id)
-    result = import_file(register, source, kind_name, mapping_file, actor=actor,
-                         dry_run=dry_run, skip_bad=skip_bad)
+    with Progress(f"coc import: checking rows of {source.name}", quiet=quiet) as progress:
+        result = import_file(register, source, kind_name, mapping_file, actor=actor,
+                             dry_run=dry_run, skip_bad=skip_bad, on_progress=progress.callback)
     failed = not result.planned or (bool(result.bad) and not skip_bad)
     if as_json:
         echo_json({"dry_run": dry_run, "commit": result.commit, "skipped": result.skipped,
@@ -428,6 +435,7 @@ def _carried(planned: Planned) -> str | None:
 
 def _report(register: Register, result: Imported, source: Path, kind: str, dry_run: bool,
             skip_bad: bool) -> None:
+    """What the import did, in lines that hold the file's name: escaped (issue 9 item 10)."""
     if result.bad:
         click.echo(render_findings(result.bad, "text"))
     warnings = 0
@@ -437,24 +445,24 @@ def _report(register: Register, result: Imported, source: Path, kind: str, dry_r
                 warnings += 1
                 continue
             where = f"{source}:{planned.row.item}" if planned.row.item else str(source)
-            click.echo(f.at(path=where, line=planned.row.line, record_id=planned.id).render())
+            echo_line(f.at(path=where, line=planned.row.line, record_id=planned.id).render())
     good, bad = len(result.planned), len(result.bad)
     notes = [f"{result.skipped} row(s) skipped by the mapping"] if result.skipped else []
     if warnings:
         notes.append(f"{warnings} warning(s) on the records: see `coc show ID`")
     if not good:
-        click.echo(f"Nothing to import from {source}: no good rows" +
-                   (f" ({', '.join(notes)})" if notes else "") + ".")
+        echo_line(f"Nothing to import from {source}: no good rows" +
+                  (f" ({', '.join(notes)})" if notes else "") + ".")
         return
     if bad and not skip_bad:
-        click.echo(f"Nothing {'would be ' if dry_run else ''}imported: {bad} bad row(s). Fix them, "
-                   f"or use --skip-bad to import the {good} good row(s).")
+        echo_line(f"Nothing {'would be ' if dry_run else ''}imported: {bad} bad row(s). Fix "
+                  f"them, or use --skip-bad to import the {good} good row(s).")
         return
     if bad:
         notes.append(f"{bad} bad row(s) skipped")
     tail = f" ({'; '.join(notes)})" if notes else ""
     if dry_run:
-        click.echo(f"Would import {good} {kind} record(s) from {source}{tail}.")
+        echo_line(f"Would import {good} {kind} record(s) from {source}{tail}.")
     else:
-        click.echo(f"Imported {good} {kind} record(s) from {source} in commit "
-                   f"{(result.commit or '')[:10]}{tail}.")
+        echo_line(f"Imported {good} {kind} record(s) from {source} in commit "
+                  f"{(result.commit or '')[:10]}{tail}.")

@@ -8,6 +8,7 @@ import click
 from coc.policies.registry import context_for, policy_for
 from coc.registers.record import STATUSES, Record
 from coc.registers.store import Register, check_id
+from coc.registers.display import plain_value
 from coc.registers.text import printable
 
 from .common import echo, echo_json, echo_line, open_register, to_jsonable
@@ -65,9 +66,10 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
 def load_here_or_on_branch(register: Register, record_id: str) -> tuple[Record, str | None]:
     """The record in the working tree, else on its fetched pull-request branch (the reviewer's
     `git fetch origin` then `coc show ID`), with that branch's name."""
-    if register.path_of(record_id, missing_ok=True) is not None:
+    if register.path_of(record_id, missing_ok=True) is not None and \
+            not behind_its_remote(register, record_id):
         return register.load(record_id), None
-    found = register.find_on_branch(record_id)
+    found = register.find_on_branch(record_id)   # the newest copy: local, else a fetched one
     if found is None:
         from coc.registers.errors import CocError
 
@@ -76,6 +78,19 @@ def load_here_or_on_branch(register: Register, record_id: str) -> tuple[Record, 
                        "first", field="id")
     branch, record = found
     return record, branch
+
+
+def behind_its_remote(register: Register, record_id: str) -> bool:
+    """Checked out on `declare/<id>`, and a fetched copy of it has moved on (the approver
+    decided and pushed): the working tree's record is out of date, and showing it would say
+    "awaiting approval" of a record already approved (issue 10)."""
+    from coc.registers.git import current_branch, newest_first, remote_branches
+
+    branch = f"declare/{record_id}"
+    if current_branch(register.root) != branch:
+        return False
+    return newest_first(register.root, [branch, *remote_branches(register.root, branch)])[0] \
+        != branch
 
 
 def changes(record: Record) -> dict[str, Any]:
@@ -120,7 +135,11 @@ def show(record_id: str, as_json: bool) -> None:
         echo_json(info)
         return
     echo_line(f"{record.id}  {record.kind}  [{info['status']}]")
-    if branch:
+    if branch and register.path_of(record_id, missing_ok=True) is not None:
+        local = f"declare/{record_id}"
+        echo_line(f"  on branch:   {branch} (newer than your branch {local}: `git pull` brings "
+                  f"it here; `coc accept --branch` and the like fast-forward it themselves)")
+    elif branch:
         echo_line(f"  on branch:   {branch} (a pull request; not on this branch yet)")
     echo_line(f"  file:        {info['path']}")
     person = register.people.get(record.declarant)
@@ -132,7 +151,7 @@ def show(record_id: str, as_json: bool) -> None:
         echo_line(f"  deadline:    {info['deadline']} ({info['deadline_basis']})")
     width = max([13, *(len(str(k)) + 2 for k in record.details)])
     for key, value in record.details.items():
-        echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{printable(value, one_line=True)}")
+        echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{plain_value(value)}")
     for decision in record.decisions:
         line = f"  - {decision.get('decision')} by {decision.get('by')} at {decision.get('at')}"
         note = decision.get("imported")
@@ -147,7 +166,8 @@ def show(record_id: str, as_json: bool) -> None:
                 line += f"; {extra}: {decision[extra]}"
         echo_line(line)
     for amendment in info["changes"]["amendments"]:
-        fields = "; ".join(f"{name}: {change['from']} -> {change['to']}"
+        fields = "; ".join(f"{name}: {plain_value(change['from'])} -> "
+                           f"{plain_value(change['to'])}"
                            for name, change in amendment["fields"].items())
         note = f"; note: {amendment['note']}" if amendment["note"] else ""
         echo_line(f"  - amended by {amendment['by']} at {amendment['at']}: {fields}{note}")

@@ -11,6 +11,7 @@ from coc.registers.findings import Finding
 from coc.registers.store import Register
 
 from .common import FORMATS, open_register, render_findings, shown_from, user_path
+from .progress import Progress, quiet_option
 
 
 def settings_findings(register: Register, path: Path, shown: str) -> list[Finding]:
@@ -48,7 +49,9 @@ def people_drift(register: Register, other: Register, prefix: str) -> list[Findi
 @click.option("--staged", is_flag=True, help="The staged version of each staged record.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--no-cache", is_flag=True, help="Ignore cached results in .git/coc/.")
-def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cache: bool) -> None:
+@quiet_option
+def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cache: bool,
+             quiet: bool) -> None:
     """Check records; print nothing and exit 0 when all is well, exit 1 on an error or breach."""
     from coc.policies.validate import validate as run, validate_staged
 
@@ -68,11 +71,15 @@ def validate(paths: tuple[Path, ...], all_: bool, staged: bool, fmt: str, no_cac
                     settings += settings_findings(register, full, str(path))
                     continue
                 chosen += sorted(full.rglob("*.yaml")) if full.is_dir() else [full]
-        findings = settings + (run(register, chosen, use_cache=not no_cache)
-                               if chosen is None or chosen else [])
+        with Progress("coc validate: checking records", quiet=quiet) as progress:
+            findings = settings + (run(register, chosen, use_cache=not no_cache,
+                                       on_progress=progress.callback)
+                                   if chosen is None or chosen else [])
         if chosen is None:   # every record: the restricted register's too, when it is here
             for prefix, other in register.readers()[1:]:
-                findings += shown_from(prefix, run(other, use_cache=not no_cache))
+                with Progress(f"coc validate: checking {prefix}", quiet=quiet) as progress:
+                    findings += shown_from(prefix, run(other, use_cache=not no_cache,
+                                                       on_progress=progress.callback))
                 findings += people_drift(register, other, prefix)
     shown = [f for f in findings if f.severity != "info"]
     if fmt == "junit":

@@ -487,13 +487,14 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
 
 
 def audit(history: History, report: Container[str] | None = None, *,
-          use_cache: bool = True) -> list[Finding]:
+          use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
     """All anomalies in the history (only those of commits in `report`, when given).
 
     What a commit shows depends only on the commit and its ancestors, which its id fixes, so
     each commit's anomalies are cached by commit id (`.git/coc/audit.json`) and a commit is
     read again only when the toolkit or a policy changes. Records of the kinds other records
     are judged against (relationships) are always read, to keep the running context.
+    `on_progress(done, total)` is told as the steps to check are checked.
     """
     all_steps = list(steps(history))
     history.fetch_settings()
@@ -504,7 +505,7 @@ def audit(history: History, report: Container[str] | None = None, *,
     todo = [s for s in all_steps
             if s.commit.sha not in cached or _kind_folder(s.path) in context_folders]
     fresh: dict[str, list[Finding]] = {}
-    for i, result in _check_all(history, report, todo, context_folders):
+    for i, result in _check_all(history, report, todo, context_folders, on_progress):
         if todo[i].commit.sha not in cached:
             fresh.setdefault(todo[i].commit.sha, []).extend(result)
     found: list[Finding] = []
@@ -620,28 +621,37 @@ _WORK: dict[str, Any] = {}
 
 
 def _check_all(history: History, report: Container[str] | None, todo: list[Step],
-               context_folders: frozenset[str]) -> list[tuple[int, list[Finding]]]:
+               context_folders: frozenset[str],
+               on_progress: Any = None) -> list[tuple[int, list[Finding]]]:
     """(index in `todo`, anomalies) for each step, on every core for a long history.
 
     Records are independent but for the context records (relationships) every check needs, so
     each worker takes a share of the records, reads their blobs with its own `git cat-file`,
     and replays the context records itself; those are reported by worker 0 only.
     """
+    if on_progress is not None:
+        on_progress(0, len(todo))   # shown while the blobs are read, before the first step
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
         history.fetch(sha for s in todo for sha in (s.old, s.new))
         auditor = Auditor(history, report)
-        return [(i, auditor.check(step)) for i, step in enumerate(todo)]
+        out = []
+        for i, step in enumerate(todo):
+            out.append((i, auditor.check(step)))
+            if on_progress is not None:
+                on_progress(i + 1, len(todo))
+        return out
     share: dict[str, int] = {}
     owner = [0 if _kind_folder(step.path) in context_folders else
              share.setdefault(step.record_id, len(share) % workers) for step in todo]
     _WORK.update(history=history, report=report, todo=todo, owner=owner,
-                 context_folders=context_folders)
+                 context_folders=context_folders,
+                 done=multiprocessing.get_context("fork").Value("q", 0))
     gc.freeze()   # the collector would otherwise touch, so copy, every inherited object
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
-            parts = pool.map(_check_share, range(workers))
+            parts = _map_telling(pool, workers, on_progress, len(todo))
     finally:
         _WORK.clear()
         gc.unfreeze()
@@ -656,6 +666,19 @@ def _check_all(history: History, report: Container[str] | None, todo: list[Step]
     return results
 
 
+def _map_telling(pool: Any, workers: int, on_progress: Any, total: int) -> list[Any]:
+    """`pool.map(_check_share, ...)`, telling `on_progress` what the workers have done so far
+    (they count the steps they own in `_WORK["done"]`, shared memory made before the fork)."""
+    if on_progress is None:
+        return pool.map(_check_share, range(workers))
+    running = pool.map_async(_check_share, range(workers))
+    while not running.ready():
+        on_progress(_WORK["done"].value, total)
+        running.wait(0.1)
+    on_progress(_WORK["done"].value, total)
+    return running.get()
+
+
 def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     todo, owner, folders = _WORK["todo"], _WORK["owner"], _WORK["context_folders"]
     mine = [step for i, step in enumerate(todo)
@@ -666,6 +689,8 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     for i, step in enumerate(todo):
         if owner[i] == worker:
             out.append((i, auditor.check(step)))
+            with _WORK["done"].get_lock():
+                _WORK["done"].value += 1
         elif _kind_folder(step.path) in folders:
             auditor.check(step)   # the running context, reported by its owner
     return out

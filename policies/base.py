@@ -42,6 +42,7 @@ class Field:
     choices: tuple[str, ...] = ()
     help: str = ""
     default: Any = None
+    positive: bool = False   # a number where zero makes no sense (an overpayment of £0)
 
     @property
     def flag(self) -> str:
@@ -72,6 +73,9 @@ class Field:
                 raise CocError(f"{text!r}: an amount must not be negative", field=self.name)
             if not MONEY_RE.match(cleaned):
                 raise CocError(f"{text!r} is not an amount in pounds like 24.99", field=self.name)
+            if self.positive and not Decimal(cleaned):
+                raise CocError(f"{text!r}: {self.help or 'the amount'} must be more than £0",
+                               field=self.name)
             return str(Decimal(cleaned).quantize(Decimal("0.01")))
         if kind in ("hours", "int"):
             try:
@@ -87,6 +91,9 @@ class Field:
                 raise CocError(f"{text!r} must not be negative", field=self.name)
             if number > 10000 or (kind == "int" and number != number.to_integral()):
                 raise CocError(f"{text!r} is out of range", field=self.name)
+            if self.positive and not number:
+                raise CocError(f"{text!r}: {self.help or 'it'} must be more than 0",
+                               field=self.name)
             return int(number) if number == number.to_integral() else float(number)
         if kind == "choice":
             folded = {choice.casefold(): choice for choice in self.choices}
@@ -126,12 +133,16 @@ class Field:
                 return "money must be quoted text like \"24.99\", never a float"
             if isinstance(value, bool) or not isinstance(value, (str, int)):
                 return "must be an amount in pounds like \"24.99\""
-            return None if MONEY_RE.match(str(value)) else "must be an amount in pounds like \"24.99\""
+            if not MONEY_RE.match(str(value)):
+                return "must be an amount in pounds like \"24.99\""
+            return "must be more than 0" if self.positive and not Decimal(str(value)) else None
         if kind in ("hours", "int"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return "must be a number"
             if kind == "int" and not isinstance(value, int):
                 return "must be a whole number"
+            if self.positive and value == 0:
+                return "must be more than 0"
             if kind == "hours":
                 return None if 0 <= value <= HOURS_IN_A_WEEK else \
                     f"must be a number of hours in a week (0 to {HOURS_IN_A_WEEK})"

@@ -115,7 +115,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         F("to_date", "date", help="until"),
     ),
     "overpayment": (
-        F("amount_gbp", "money", True, help="the amount paid in error"),
+        F("amount_gbp", "money", True, help="the amount paid in error", positive=True),
         F("paid_on", "date", True, help="when it was paid"),
         F("noticed_on", "date", True, help="when you noticed"),
         F("description", "longtext", help="what it was"),
@@ -127,7 +127,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         F("reason", "longtext", True, help="why it is needed"),
     ),
     "attestation": (
-        F("year", "int", True, help="the year attested"),
+        F("year", "int", True, help="the year attested", positive=True),
         F("read_code", "bool", True, help="have you read the code of conduct?"),
         F("nil_return", "bool", True, help="nothing (more) to declare this year?"),
     ),

@@ -68,11 +68,15 @@ def field_schema(spec: Field) -> dict[str, Any]:
         core = dict(DATE)
     elif kind == "money":
         # quoted text like "24.99", or a whole number of pounds; a float is refused (SPEC §3)
-        core = {"anyOf": [{"type": "string", "pattern": r"^[0-9]{1,9}(\.[0-9]{1,2})?$"},
-                          {"type": "integer", "minimum": 0, "maximum": 999_999_999}]}
+        # (and, where zero makes no sense, not all zeros)
+        core = {"anyOf": [{"type": "string", "pattern": (r"^(?![0.]*$)" if spec.positive else "^")
+                           + r"[0-9]{1,9}(\.[0-9]{1,2})?$"},
+                          {"type": "integer", "minimum": int(spec.positive),
+                           "maximum": 999_999_999}]}
     elif kind in ("hours", "int"):
-        core = {"type": "number" if kind == "hours" else "integer", "minimum": 0,
-                "maximum": HOURS_IN_A_WEEK if kind == "hours" else 10000}
+        core = {"type": "number" if kind == "hours" else "integer",
+                "maximum": HOURS_IN_A_WEEK if kind == "hours" else 10000,
+                **({"exclusiveMinimum": 0} if spec.positive else {"minimum": 0})}
     elif kind == "choice":
         core = {"enum": list(spec.choices)}
     elif kind == "record-id":

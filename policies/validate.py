@@ -226,8 +226,9 @@ def _context_files(register: Register) -> dict[str, bytes]:
 
 
 def validate(register: Register, paths: list[Path] | None = None, *,
-             use_cache: bool = True) -> list[Finding]:
-    """Findings for the given record files (default: all of them), in path order."""
+             use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
+    """Findings for the given record files (default: all of them), in path order;
+    `on_progress(done, total)` is told as the files not in the cache are checked."""
     context_files = _context_files(register)
     ctx = context_for(register, context_records(register, context_files))
     key = _global_key(register, context_files)
@@ -245,7 +246,7 @@ def validate(register: Register, paths: list[Path] | None = None, *,
                 data = (register.root / rel).read_bytes()
             todo.append((rel, data))
     if todo:
-        checked = parallel_map(_check_path, todo, ctx=ctx)
+        checked = parallel_map(_check_path, todo, on_progress=on_progress, ctx=ctx)
         for (rel, _), found in zip(todo, checked):
             results[rel] = found
         if cache_path is not None:

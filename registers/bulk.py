@@ -30,17 +30,28 @@ def _run_chunk(args: tuple[Callable[[Any], T], Sequence[Any]]) -> list[T]:
     return [fn(item) for item in items]
 
 
-def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], **share: Any) -> list[T]:
-    """`[fn(i) for i in items]` on every core for large inputs; `share` is visible via `shared()`."""
+def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], *,
+                 on_progress: Callable[[int, int], None] | None = None, **share: Any) -> list[T]:
+    """`[fn(i) for i in items]` on every core for large inputs; `share` is visible via `shared()`.
+    `on_progress(done, total)` is told as items are done (the caller shows it; nothing here
+    prints)."""
     _shared.clear()
     _shared.update(share)
     workers = min(os.cpu_count() or 1, 8)
+    tell = on_progress or (lambda done, total: None)
     if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(item) for item in items]
+        out = []
+        for item in items:
+            out.append(fn(item))
+            tell(len(out), len(items))
+        return out
     size = max(50, len(items) // (workers * 4))
     chunks = [(fn, items[i:i + size]) for i in range(0, len(items), size)]
+    results: list[list[T]] = []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_run_chunk, chunks)
+        for chunk in pool.imap(_run_chunk, chunks):   # in order, as each is done
+            results.append(chunk)
+            tell(min(len(results) * size, len(items)), len(items))
     return [item for chunk in results for item in chunk]
 
 
@@ -54,5 +65,6 @@ def _read_one(path: Path) -> "Loaded":
         return Loaded(register.rel(path), None, exc)
 
 
-def read_many(register: "Register", paths: list[Path]) -> list["Loaded"]:
-    return parallel_map(_read_one, paths, register=register)
+def read_many(register: "Register", paths: list[Path],
+              on_progress: Callable[[int, int], None] | None = None) -> list["Loaded"]:
+    return parallel_map(_read_one, paths, on_progress=on_progress, register=register)

@@ -85,7 +85,11 @@ class People:
     def require(self, person_id: str, *, what: str = "person") -> Person:
         person = self.by_id.get(person_id)
         if person is None:
-            raise CocError(f"unknown {what} {person_id!r}: not in people.yaml")
+            import difflib   # a typo names the nearest id (issue 10); only on this error path
+
+            near = difflib.get_close_matches(str(person_id), list(self.by_id), n=1, cutoff=0.6)
+            raise CocError(f"unknown {what} {person_id!r}: not in people.yaml"
+                           + (f"; did you mean {near[0]}?" if near else ""))
         return person
 
     def for_email(self, email: str) -> Person:

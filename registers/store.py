@@ -314,12 +314,13 @@ class Register:
         self._inside(path)
         write_atomic(path, dump_roundtrip(data))
 
-    def load_all(self, paths: list[Path] | None = None) -> list[Loaded]:
+    def load_all(self, paths: list[Path] | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> list[Loaded]:
         """Read many records fast (libyaml); a broken file is reported and the rest still read."""
         from .bulk import read_many
 
         paths = list(self.iter_record_files()) if paths is None else paths
-        return read_many(self, paths)
+        return read_many(self, paths, on_progress)   # on_progress(done, total), from cli/
 
     def changing(self, record_id: str | None = None, branch: str | None = None,
                  new_from: str | None = None) -> "Change":

@@ -327,6 +327,9 @@ def _rt() -> Any:
     representer = type(rt.representer)
     representer.add_multi_representer(date, SafeRepresenter.represent_date)
     representer.add_multi_representer(datetime, SafeRepresenter.represent_datetime)
+    # One value in two places (an amended date, also in the amendment's `changes`) is written
+    # twice, never as an anchor and alias, which every register reader refuses.
+    rt.representer.ignore_aliases = lambda data: True
     rt.preserve_quotes = True
     rt.width = 1_000_000   # never fold a line: a fold at a run of spaces loses the spaces
     rt.indent(mapping=2, sequence=4, offset=2)

@@ -248,6 +248,22 @@ def test_amending_hours_needs_a_fresh_decision(make_register, coc):
     assert status(coc, root, work) == "approved"
 
 
+def test_amending_a_date_writes_it_twice_never_as_an_alias(make_register, coc):
+    """The new date is in `details` and in the amendment's `changes`: one value in two places,
+    which the writer once wrote as an anchor and alias, then refused as a register file."""
+    root = make_register("luton")
+    work = declare(coc, root, "outside-work", *OUTSIDE_WORK)
+    ends = (date.fromisoformat(SOON) + timedelta(days=90)).isoformat()
+    result = coc(root, "amend", work, "--end-date", ends, "--start-date", TODAY, "--note", "Dates")
+    assert result.exit_code == 0, result.output
+    text = record_file(root, work).read_text()
+    assert "&" not in text and "*id" not in text, text
+    data = load(root, work)
+    assert data["details"]["end_date"] == data["amendments"][0]["changes"]["end_date"] == \
+        date.fromisoformat(ends)
+    assert coc(root, "amend", work, "--hours-per-week", "8").exit_code == 0   # still editable
+
+
 def test_amend_refusals(make_register, coc):
     root = make_register("milton-keynes")
     gift = declare(coc, root, "gift", *gift_flags())

@@ -8,6 +8,7 @@ objects, so a kind added to a policy is covered here without editing this file.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -325,6 +326,7 @@ def test_hr_records_on_someones_behalf(make_register, coc):
     ("jsmith", "pbrown", "--for: --for is for HR: jsmith does not have the hr role"),
     ("mjones", "jsmith", "--for: --for is for HR: mjones does not have the hr role"),
     ("hreed", "nobody", "unknown person 'nobody'"),
+    ("hreed", "kpatle", "unknown person 'kpatle': not in people.yaml; did you mean kpatel?"),
     ("hreed", "../../etc", "unknown person '../../etc'"),
 ])
 def test_for_is_refused_unless_hr_and_a_known_person(make_register, coc, user, for_person,
@@ -547,3 +549,40 @@ def test_bad_values_say_what_is_wrong(make_register, coc, flag, value, message):
         assert load_fast(path.read_bytes(), "r")["details"]["outcome"] == "kept"
     else:
         assert result.exit_code == 1 and message in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["overpayment", "--amount-gbp", "0", "--paid-on", TODAY, "--noticed-on", TODAY],
+     "--amount-gbp: '0': the amount paid in error must be more than £0"),
+    (["overpayment", "--amount-gbp", "£0.00", "--paid-on", TODAY, "--noticed-on", TODAY],
+     "must be more than £0"),
+    (["attestation", "--year", "0", "--read-code", "yes", "--nil-return", "yes"],
+     "--year: '0': the year attested must be more than 0"),
+], ids=["overpayment of 0", "overpayment of £0.00", "the year 0"])
+@freeze_time(TODAY)
+def test_zero_where_zero_makes_no_sense_is_refused(make_register, coc, args, message):
+    root = make_register("milton-keynes")
+    before = head(root)
+    result = coc(root, "declare", *args, "--no-input")
+    assert result.exit_code == 1 and message in result.stderr, result.output
+    assert_nothing_written(root, before)
+    ok = [a if a not in ("0", "£0.00") else ("0.01" if "--year" not in args else TODAY[:4])
+          for a in args]
+    assert coc(root, "declare", *ok, "--no-input").exit_code == 0
+
+
+def test_declare_with_stdin_from_dev_null_names_the_missing_fields(make_register):
+    """`coc declare gift < /dev/null`, the real executable: exit 1 naming the fields, not 130."""
+    import subprocess
+    import sys
+
+    root = make_register("luton")
+    before = head(root)
+    done = subprocess.run([str(Path(sys.executable).parent / "coc"), "declare", "gift"], cwd=root,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env={**os.environ,
+                               "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["jsmith"]})
+    assert done.returncode == 1, done.stderr
+    assert "missing required field(s) for a gift: --received-on, --donor" in done.stderr
+    assert "Aborted" not in done.stderr and "Traceback" not in done.stderr
+    assert_nothing_written(root, before)

@@ -216,7 +216,7 @@ def test_pipx_installs_coc_from_a_checkout_and_from_a_wheel(what, wheel, tmp_pat
     """The README's `pipx install /path/to/checkout` (or a wheel): the `coc` command works."""
     pipx = _pipx()
     if pipx is None:
-        pytest.skip("pipx is not installed (pip install pipx): the pipx install is not tried")
+        pytest.skip("pipx is not installed (it is in the test extra: pip install -e '.[test]')")
     source = wheel if what == "wheel" else _source_copy(tmp_path / "src")
     env = {**_pip_env(), "PIPX_HOME": str(tmp_path / "pipx"),
            "PIPX_BIN_DIR": str(tmp_path / "bin"), "PIPX_MAN_DIR": str(tmp_path / "man")}

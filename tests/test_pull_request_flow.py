@@ -115,6 +115,30 @@ def test_a_branch_that_moved_on_both_sides_says_what_to_run(make_register, coc, 
     assert "git pull --no-rebase origin" in result.output
 
 
+def test_show_on_a_branch_behind_its_remote_shows_the_newer_copy(make_register, coc, tmp_path):
+    """The declarant, still on declare/<id>, fetches the approval: `coc show` reads the fetched
+    copy (approved, awaiting their acceptance), never the stale "awaiting approval"."""
+    declarant, origin, approver = setup_origin(make_register, tmp_path)
+    record_id = json.loads(coc(declarant, "declare", "outside-work", *work_flags(), "--branch",
+                               "--json", user="pbrown").output)["id"]
+    branch = f"declare/{record_id}"
+    git(declarant, "push", "-q", "-u", "origin", branch)
+    git(approver, "fetch", "-q", "origin")
+    assert coc(approver, "approve", record_id, "--branch", "--conditions", "Evenings only",
+               user="mjones").exit_code == 0
+    git(approver, "push", "-q", "origin", branch)
+    git(declarant, "fetch", "-q", "origin")
+    assert head(declarant) == branch
+    shown = json.loads(coc(declarant, "show", record_id, "--json", user="pbrown").output)
+    assert shown["status"] == "approved" and shown["branch"] == f"origin/{branch}"
+    assert shown["awaiting"]["action"] == "accept conditions"
+    text = coc(declarant, "show", record_id, user="pbrown").output
+    assert f"newer than your branch {branch}: `git pull`" in text and "[approved]" in text
+    assert coc(declarant, "accept", record_id, user="pbrown").exit_code == 0   # fast-forwards
+    caught_up = json.loads(coc(declarant, "show", record_id, "--json", user="pbrown").output)
+    assert caught_up["status"] == "accepted" and "branch" not in caught_up
+
+
 def test_show_of_an_unknown_record_says_to_fetch(make_register, coc):
     root = make_register("luton")
     result = coc(root, "show", "GIF-2026-AAAAAA")

@@ -239,3 +239,25 @@ def test_every_record_of_a_demo_register_passes_check_jsonschema_via_its_modelin
         assert yaml.safe_load(text) == load_fast(text.encode(), path.name)
     assert "public_knowledge_test: 'yes'" in (root / json.loads(interest.stdout)["path"]
                                               ).read_text()
+
+
+ZERO = [  # (kind, field, stored value, accepted): zero only where it makes sense (issue 10)
+    ("overpayment", "amount_gbp", "0", False), ("overpayment", "amount_gbp", "0.00", False),
+    ("overpayment", "amount_gbp", "00.0", False), ("overpayment", "amount_gbp", 0, False),
+    ("overpayment", "amount_gbp", "0.01", True), ("overpayment", "amount_gbp", 120, True),
+    ("overpayment", "amount_gbp", "10.50", True),
+    ("attestation", "year", 0, False), ("attestation", "year", 2026, True),
+    ("outside-work", "hours_per_week", 0, True),   # occasional work: no regular hours
+    ("gift", "value_gbp", "0", True),   # a token of no value is still declared, as given
+]
+
+
+@pytest.mark.parametrize("kind, name, value, accepted", ZERO)
+def test_zero_where_it_makes_no_sense_is_refused_by_coc_and_the_schema(kind, name, value,
+                                                                        accepted) -> None:
+    from coc.policies.schema import field_schema
+
+    spec = next(f for f in FIELDS[kind] if f.name == name)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **field_schema(spec)}
+    assert (spec.check(value) is None, Draft202012Validator(schema).is_valid(value)) == \
+        (accepted, accepted), spec.check(value)

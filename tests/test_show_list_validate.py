@@ -180,3 +180,23 @@ def test_validate_people_yaml_checks_it_as_the_people_file(register, coc, tmp_pa
     assert result.exit_code == 1
     assert "manager 'ghost'" in result.stdout and "(register-files)" in result.stdout
     assert "not a record" not in result.stdout
+
+
+def test_show_prints_yes_no_and_iso_dates_never_python_values(make_register, coc):
+    """Booleans as yes/no, dates as ISO, in the details and in what an amendment changed
+    (issue 10: no `True`, `None`, `datetime.date(...)` in what a person reads)."""
+    root = make_register("luton")
+    work = json.loads(coc(root, "declare", "outside-work", "--organisation", "Bedford College",
+                          "--role", "Tutor", "--paid", "yes", "--consultancy", "no",
+                          "--start-date", "2031-01-13", "--hours-per-week", "6",
+                          "--no-input", "--json", user="pbrown").stdout)["id"]
+    amended = coc(root, "amend", work, "--paid", "no", "--end-date", "2031-06-30", "--note",
+                  "Unpaid now", user="pbrown")
+    assert amended.exit_code == 0, amended.output
+    text = coc(root, "show", work, user="pbrown").stdout
+    lines = [line.split() for line in text.splitlines()]
+    assert ["paid:", "no"] in lines and ["consultancy:", "no"] in lines, text
+    assert ["end_date:", "2031-06-30"] in lines, text
+    assert "paid: yes -> no" in text and "end_date: none -> 2031-06-30" in text, text
+    for python in ("True", "False", "None", "datetime", "Decimal("):
+        assert python not in text, text

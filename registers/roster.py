@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from .errors import CocError
 from .importing import ImportMapping, Spec, _spec, clean_date, read_rows
-from .people import FLAGS, HOURS_IN_A_WEEK, People, Person
+from .people import FLAGS, HOURS_IN_A_WEEK, People
 from .record import DEPARTMENT_RE, PERSON_ID_RE
 from .text import control_character, looks_like_formula
 
@@ -28,8 +28,8 @@ SOURCE_KEYS = ("encoding", "delimiter")
 FIELDS = ("employee_number", "name", "email", "department", "job_title", "grade", "fte",
           "contracted_hours", "manager", "left", "decision_maker")
 REQUIRED = ("employee_number", "name", "email", "department")
-ABSENT = ("keep", "left")
-MAX_PEOPLE = 50_000              # the whole organisation is one export (issue 9 item 11: 20,000)        # someone in people.yaml the export no longer lists
+ABSENT = ("keep", "left")        # someone in people.yaml the export no longer lists
+MAX_PEOPLE = 50_000              # the whole organisation is one export (issue 9 item 11: 20,000)
 TRUE_WORDS = frozenset({"y", "yes", "true", "1"})
 FALSE_WORDS = frozenset({"", "n", "no", "false", "0"})
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
@@ -542,4 +542,5 @@ def _entry_text(entry: Mapping[str, Any], indent: int) -> str:
         else:
             rows.append(by_key[key])
     pad = " " * indent
-    return "".join((f"{pad}- " if i == 0 else f"{pad}  ") + row + "\n" for i, row in enumerate(rows))
+    return "".join((f"{pad}- " if i == 0 else f"{pad}  ") + row + "\n"
+                   for i, row in enumerate(rows))

@@ -86,7 +86,8 @@ def test_open_records_who_is_asked_in_one_commit_by_hr(make_register, coc, who, 
         f"campaign: open 2027 by hreed ({len(expected)} asked for a return by 2027-03-31; "
         "coc.yaml practice.campaign)", ""]
     recorded = (root / "campaigns" / "2027.yaml").read_text()
-    assert "(coc.yaml practice.campaign: the organisation's practice, not the\n# code's)" in recorded
+    assert "(coc.yaml practice.campaign: the organisation's practice, not the\n# code's)" \
+        in recorded
     assert "§" not in recorded
     # the hook and the audit accept it
     assert coc(root, "audit").exit_code == 0
@@ -108,7 +109,8 @@ def test_a_campaign_file_changed_by_hand_is_refused_by_the_hook_and_reported_by_
     open_campaign(coc, root)
     path = root / "campaigns" / "2027.yaml"
     path.write_text(path.read_text().replace("  - id: mjones\n    department: housing\n", ""))
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Max Jones", "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["mjones"],
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Max Jones",
+           "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["mjones"],
            "GIT_COMMITTER_NAME": "Max Jones", "GIT_COMMITTER_EMAIL": EXAMPLE_EMAILS["mjones"]}
     hooked = subprocess.run(["git", "commit", "-qam", "not me"], cwd=root, env=env,
                             capture_output=True, text=True)

@@ -61,6 +61,10 @@ JSON_ERRORS = [
     ("validate", "--format", "json", "missing.yaml"), ("audit", "--format=json", "--since", "x"),
     ("log", "GIF-2026-ZZZZZZ", "--json"), ("register", "--format", "json", "--kind", "gifts"),
     ("import", "missing.csv", "--kind", "gift", "--json"), ("overdue", "--format=json"),
+    ("inbox", "--for", "nobody", "--json"), ("remind", "--send", "--out", "x", "--json"),
+    ("people", "import", "missing.csv", "--mapping", "missing.yaml", "--json"),
+    ("campaign", "open", "2027", "--json"), ("campaign", "progress", "2027", "--format", "json"),
+    ("campaign", "non-declarers", "2027", "--format", "json"),
 ]
 
 

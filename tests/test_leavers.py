@@ -14,14 +14,15 @@ from freezegun import freeze_time
 
 from conftest import EXAMPLE_EMAILS, git
 
-LEFT = "2027-01-29"   # Max Jones's last day... the day he left: a Friday
+LEFT = "2027-01-29"   # the day Max Jones left (people.yaml `left:`): a Friday
 
 
 def leave(root: Path, who: str, day: str = LEFT) -> None:
     """HR records that `who` left (people.yaml: `left: DATE`), committed as HR."""
     text = (root / "people.yaml").read_text()
     start = text.index(f"  - id: {who}\n")
-    text = text[:start] + f"  - id: {who}\n    left: {day}\n" + text[start + len(f"  - id: {who}\n"):]
+    rest = text[start + len(f"  - id: {who}\n"):]
+    text = text[:start] + f"  - id: {who}\n    left: {day}\n" + rest
     (root / "people.yaml").write_text(text)
     git(root, "commit", "-qam", f"people: {who} left on {day}", email=EXAMPLE_EMAILS["hreed"])
 

@@ -21,7 +21,8 @@ HEADER = ("Employee Number,Forename,Surname,Work Email,Department,Job Title,Grad
 # the example organisation (templates/register/people.example.yaml) as an HR system exports it
 ROWS = {
     "E001": "E001,Chris,Carter,chris.carter@example.gov.uk,Corporate,Chief Executive,M,1,,,yes",
-    "E002": "E002,Morgan,Okafor,morgan.okafor@example.gov.uk,Legal,Monitoring Officer,L,1,E001,,yes",
+    "E002": "E002,Morgan,Okafor,morgan.okafor@example.gov.uk,Legal,Monitoring Officer,L,1,"
+            "E001,,yes",
     "E003": "E003,Harper,Reed,harper.reed@example.gov.uk,HR,HR Business Partner,G,1,E001,,no",
     "E004": "E004,Dana,Davies,dana.davies@example.gov.uk,Housing,Director of Housing,M,1,E001,,yes",
     "E005": "E005,Sam,Shah,sam.shah@example.gov.uk,Housing,"
@@ -143,7 +144,8 @@ def test_only_hr_or_the_monitoring_officer_may_import(adopted, coc, tmp_path):
     (adopted / "people.yaml").write_text(text)
     import subprocess
     import os
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Max Jones", "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["mjones"],
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Max Jones",
+           "GIT_AUTHOR_EMAIL": EXAMPLE_EMAILS["mjones"],
            "GIT_COMMITTER_NAME": "Max Jones", "GIT_COMMITTER_EMAIL": EXAMPLE_EMAILS["mjones"]}
     hooked = subprocess.run(["git", "commit", "-qam", "add toni"], cwd=adopted, env=env,
                             capture_output=True, text=True)
@@ -230,7 +232,8 @@ def test_bad_mapping_files_are_one_line_errors(adopted, coc, tmp_path):
     for text, expected in (("fields: {roles: Roles}\n", "fields.roles: not a field"),
                            ("fields: {name: Name}\n", "required: a column for employee_number"),
                            ("[1, 2]\n", "must be a YAML mapping"),
-                           ("absent: delete\nfields: {employee_number: A, name: B, email: C, department: D}\n",
+                           ("absent: delete\nfields: {employee_number: A, name: B, email: C, "
+                            "department: D}\n",
                             "absent: must be keep")):
         mapping = tmp_path / "bad.mapping.yaml"
         mapping.write_text(text)

@@ -5,14 +5,17 @@ Builds a register whose history has N commits (default 20,000) in a second or tw
 the history is clean and `coc audit` must read all of it and report nothing.
 
 Run: python bench/bench_audit.py [--commits 20000] [--runs 5] [--keep DIR]
-Prints one line per measurement (audit cold, without .git/coc/audit.json, and warm);
-nothing here asserts.
+Prints one line per measurement (audit cold, without .git/coc/audit.json, and warm), each
+as the median of its ratios to the plain log timed just before it (wall, and cpu time of
+the processes), and the load average; nothing here asserts.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,12 +94,12 @@ def _dated(when: str) -> Iterator[None]:
 
 
 def generate_history(root: Path, commits: int) -> Path:
-    """A register (luton, example people) plus `commits` clean commits: declare, then approve."""
+    """A register (milton-keynes, example people) plus `commits` clean commits: declare, then approve."""
     # ending an hour ago, after the register's first commit (audit holds dates to both)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=150 * commits + 60)
     founded = (start - timedelta(days=1)).isoformat()
     with _dated(founded):
-        init_register(root, "luton")
+        init_register(root, "milton-keynes")
     out: list[bytes] = [b"reset refs/heads/main\nfrom refs/heads/main^0\n\n"]
     staff = list(STAFF)
     pending: list[tuple[str, str, str, datetime]] = []
@@ -121,6 +124,25 @@ def generate_history(root: Path, commits: int) -> Path:
     return root
 
 
+def _timed(args: list[str], cwd: Path, codes: dict[str, int] | None = None,
+           name: str = "") -> tuple[float, float]:
+    """(wall seconds, cpu seconds of the command and its children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    code = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if codes is not None:
+        codes[name] = code
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _last_record(root: Path) -> str:
+    return subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout.split()[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--commits", type=int, default=20_000)
@@ -137,21 +159,30 @@ def main() -> None:
                   f"{time.perf_counter() - start:6.2f} s")
         coc = coc_command()
         cache = root / ".git" / "coc" / "audit.json"
-        plain, _ = time_command(["git", "log", "--name-status", "--format=%H %an %s"], cwd=root,
-                                runs=args.runs)
-        print(f"git log --name-status, {args.commits} commits  {plain:6.2f} s")
-        took, code = time_command([*coc, "audit"], cwd=root, runs=args.runs,
-                                  before=lambda: cache.unlink(missing_ok=True))
-        print(f"coc audit, cold (no cache)              {took:6.2f} s   "
-              f"({took / plain:.1f}x; budget 2x; exit {code})")
-        took, code = time_command([*coc, "audit"], cwd=root, runs=args.runs)
-        print(f"coc audit, warm (.git/coc/audit.json)   {took:6.2f} s   "
-              f"({took / plain:.1f}x; budget 2x; exit {code})")
-        record = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.split()[1]
-        took, code = time_command([*coc, "log", record], cwd=root, runs=args.runs)
+        print(f"load before: {os.getloadavg()[0]:.2f}")
+        plain_log = ["git", "log", "--name-status", "--format=%H %an %s"]
+        # interleaved, so that the machine's load (shared cores) falls alike on each ratio
+        rows: dict[str, list[tuple[float, float]]] = {"plain": [], "cold": [], "warm": []}
+        codes = {}
+        for _ in range(args.runs):
+            rows["plain"].append(_timed(plain_log, root))
+            cache.unlink(missing_ok=True)
+            rows["cold"].append(_timed([*coc, "audit"], root, codes, "cold"))
+            rows["warm"].append(_timed([*coc, "audit"], root, codes, "warm"))
+        wall, cpu = (statistics.median(t for t, _ in rows["plain"]),
+                     statistics.median(c for _, c in rows["plain"]))
+        print(f"git log --name-status, {args.commits} commits  {wall:6.2f} s  (cpu {cpu:.2f} s)")
+        for name, label in (("cold", "cold (no cache)            "),
+                            ("warm", "warm (.git/coc/audit.json) ")):
+            ratios = [t / p for (t, _), (p, _) in zip(rows[name], rows["plain"])]
+            cpu_ratios = [c / q for (_, c), (_, q) in zip(rows[name], rows["plain"])]
+            took = statistics.median(t for t, _ in rows[name])
+            print(f"coc audit, {label}{took:6.2f} s   ({statistics.median(ratios):.1f}x, "
+                  f"cpu {statistics.median(cpu_ratios):.1f}x; budget 2x; exit {codes[name]})")
+        took, code = time_command([*coc, "log", _last_record(root)], cwd=root, runs=args.runs)
         print(f"coc log ID                              {took:6.2f} s   "
-              f"({took / plain:.1f}x the whole log; exit {code})")
+              f"({took / wall:.1f}x the whole log; exit {code})")
+        print(f"load after: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -31,7 +31,7 @@ from coc.registers.people import Person
 from coc.registers.record import Record, as_date, as_datetime, digest
 
 from .base import Context
-from .history import Committer, file_authority, owners_of, self_serving
+from .history import Committer, Verdicts, file_authority, owners_of, self_serving
 from .registry import settings_context
 
 # The code's words that outside work needs approval *before* it starts.
@@ -107,6 +107,7 @@ class Auditor:
         self.report = report           # commits to report on (None: all)
         self.context_records: dict[str, Record] = {}
         self._contexts: dict[int, Context | None] = {}
+        self._verdicts: dict[int, Verdicts] = {}
         self._broken_settings: set[int] = set()
         self._errors: dict[int, CocError] = {}
 
@@ -120,8 +121,13 @@ class Auditor:
                 ctx, self._errors[key] = None, exc
             if ctx is not None:
                 ctx.records = self.context_records
+                self._verdicts[key] = Verdicts(ctx)
             self._contexts[key] = ctx
         return self._contexts[key]
+
+    def verdicts(self, settings: Settings) -> Verdicts | None:
+        """The decision findings already worked out under these settings (context first)."""
+        return self._verdicts.get(id(settings))
 
     def read(self, sha: str | None, path: str) -> Record | None:
         return self.history.record(sha, path) if sha else None
@@ -155,11 +161,13 @@ class Auditor:
         ctx = self.context(settings)
         if ctx is not None and ctx.policy is not None and after.kind in ctx.policy.context_kinds:
             self.context_records[step.record_id] = after
+            for memo in self._verdicts.values():   # judged against other context records
+                memo.clear()
         if not reported:
             return []
         if ctx is None:
             return self._settings_broken(commit, settings)
-        found = step_findings(before, after, ctx, commit, settings)
+        found = step_findings(before, after, ctx, commit, settings, self.verdicts(settings))
         if len(commit.parents) > 1:
             found = self._merge_introduced(step, before, after, ctx, settings, found)
         elif step.old_path and step.old_path != step.path:
@@ -199,7 +207,8 @@ class Auditor:
                 before = self.history.record(blob_name, step.path) if blob_name else None
             except CocError:
                 before = None
-            theirs = step_findings(before, after, ctx, step.commit, settings)
+            theirs = step_findings(before, after, ctx, step.commit, settings,
+                                   self.verdicts(settings))
             keep &= {(f.rule, f.field) for f in theirs}
             if before is not None and before.decisions:
                 damage += [f for f in theirs if f.rule in DAMAGE]
@@ -211,12 +220,12 @@ class Auditor:
 
 
 def step_findings(before: Record | None, after: Record, ctx: Context, commit: Commit,
-                  settings: Settings) -> list[Finding]:
+                  settings: Settings, memo: Verdicts | None = None) -> list[Finding]:
     """Every rule on one record's change in one commit."""
     from .history import history_findings
     from .validate import register_findings
 
-    found = history_findings(before, after, ctx, committer_of(commit, settings))
+    found = history_findings(before, after, ctx, committer_of(commit, settings), memo=memo)
     if before is None or before.kind != after.kind:   # once, where it came into this register
         found += register_findings(after, ctx)
     found += backdated(before, after, commit)

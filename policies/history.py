@@ -12,8 +12,9 @@ so both refuse the same things with the same messages.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from coc.policies.base import Context
 from coc.policies.engine import (authority_findings, duty_of, open_breaches,
@@ -65,8 +66,11 @@ def review(before: Record | None, after: Record, found_before: Sequence[Finding]
 
 
 def history_findings(before: Record | None, after: Record, ctx: Context, committer: Committer,
-                     *, merging: bool = False) -> list[Finding]:
-    """The history rules: append-only, identity kept, details by amendment, who added what."""
+                     *, merging: bool = False, memo: Verdicts | None = None) -> list[Finding]:
+    """The history rules: append-only, identity kept, details by amendment, who added what.
+
+    `memo` (audit) keeps the decision findings of each record version already judged by
+    this `ctx`, as a merge or a pull request judges the same version again."""
     out: list[Finding] = []
     if before is not None:
         out += _identity_kept(before, after)
@@ -79,7 +83,8 @@ def history_findings(before: Record | None, after: Record, ctx: Context, committ
         out += _added_by_committer(added, committer)
     out += _change_authority(added, after, ctx)
     first_new = len(before.decisions) if before else 0
-    out += _decision_findings(after, ctx, range(first_new, len(after.decisions)))
+    new = range(first_new, len(after.decisions))
+    out += memo.decisions(after, new) if memo is not None else _decision_findings(after, ctx, new)
     out += imported_findings(before, after)
     if not any(f.rule == "amendment-required" for f in out):   # that says it already
         stale_before = {f.field for f in stale_decision_findings(before)} if before else set()
@@ -211,6 +216,27 @@ def _change_authority(added: list[tuple[str, Mapping[str, Any]]], after: Record,
                           "nor HR, so cannot amend, end or withdraw this declaration",
                           f"{where}.by"))
     return out
+
+
+class Verdicts:
+    """The decision findings of record versions under one context (one coc.yaml, people.yaml
+    and policy): a version's findings depend on nothing else but the context records, so
+    whoever changes those calls `clear`. A version is its parsed data, held here so that its
+    id cannot be reused while the memo lives."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._seen: dict[tuple[int, str, int, int], tuple[Any, list[Finding]]] = {}
+
+    def decisions(self, after: Record, new: range) -> list[Finding]:
+        key = (id(after.data), after.path, new.start, new.stop)
+        hit = self._seen.get(key)
+        if hit is None or hit[0] is not after.data:
+            hit = self._seen[key] = (after.data, _decision_findings(after, self.ctx, new))
+        return list(hit[1])
+
+    def clear(self) -> None:
+        self._seen.clear()
 
 
 def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]:

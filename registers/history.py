@@ -20,7 +20,7 @@ from .config import Config, parse_config
 from .errors import CocError
 from .people import People, Person, parse_people
 from .record import ID_RE, Record
-from .yamlio import load_fast
+from .yamlio import load_fast, load_fast_parts
 
 CONFIG_FILE, PEOPLE_FILE, RECORDS_DIR = "coc.yaml", "people.yaml", "registers/"
 NO_BLOB = "0" * 40
@@ -132,30 +132,31 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
     """
     commits: list[Commit] = []
     it = iter(tokens)
+    step = it.__next__
     token = next(it, None)
     while token is not None:
         if not token.startswith(b"\x1e"):
             raise CocError(f"unexpected output from git log: {_text(token[:60])!r}")
         ids = token[1:].decode("ascii").split(" ")
         try:
-            date, committed, email, committer_email, name, committer_name, subject = (
-                next(it) for _ in range(7))
-        except RuntimeError:  # pragma: no cover - generator exhausted mid-commit
+            date, committed, email, committer_email = step(), step(), step(), step()
+            name, committer_name, subject = step(), step(), step()
+        except StopIteration:
             raise CocError("git log output ended in the middle of a commit") from None
         changes = []
         token = next(it, None)
-        while token is not None and token.lstrip(b"\n").startswith(b":"):
+        while token is not None and token.lstrip(b"\n")[:1] == b":":
             meta = token.lstrip(b"\n")[1:].decode("ascii").split(" ")
-            path = _text(next(it, b""))
+            path = next(it, b"").decode("utf-8", errors="replace")
             old, new = meta[2], meta[3]
             changes.append(Change(meta[4][:1], path, None if old == NO_BLOB else old,
                                   None if new == NO_BLOB else new, meta[1]))
             token = next(it, None)
         commits.append(Commit(ids[0], tuple(p for p in ids[1:] if p),
-                              datetime.fromisoformat(_text(date)), _text(email), _text(name),
-                              _text(subject), tuple(changes),
-                              datetime.fromisoformat(_text(committed)), _text(committer_email),
-                              _text(committer_name)))
+                              datetime.fromisoformat(date.decode("ascii")), _text(email),
+                              _text(name), _text(subject), tuple(changes),
+                              datetime.fromisoformat(committed.decode("ascii")),
+                              _text(committer_email), _text(committer_name)))
     return commits
 
 
@@ -318,6 +319,7 @@ class History:
     commits: list[Commit]
     blobs: dict[str, bytes | None] = field(default_factory=dict)
     _records: dict[str, Any] = field(default_factory=dict)
+    _parts: dict[str, Any] = field(default_factory=dict)   # top-level entries, parsed once
     _settings: dict[tuple[str | None, str | None], Settings] = field(default_factory=dict)
 
     @classmethod
@@ -389,7 +391,7 @@ class History:
         """The record in blob `sha`; `CocError` naming the file when it cannot be read."""
         if sha not in self._records:
             try:
-                data = load_fast(self._blob(sha), path)
+                data = load_fast_parts(self._blob(sha), path, self._parts)
                 self._records[sha] = data if isinstance(data, dict) else \
                     CocError("a record must be a YAML mapping", path=path)
             except CocError as exc:

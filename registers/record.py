@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 # `GIF-2026-K3FQ2MX7TAB4`: 12 random base32 characters (60 bits) since issue 9 item 16; the
 # 6-character ids made before stay valid. ASCII digits only: `\\d` also matches "２０２６".

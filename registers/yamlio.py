@@ -288,6 +288,51 @@ def load_fast(data: bytes, path: str, limit: int | None = None) -> Any:
     return result
 
 
+# A top-level entry starts a line with a plain key; everything to the next one belongs to it.
+_TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?=[ \r\n]|$)", re.M)
+_NOTHING = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*")
+
+
+def load_fast_parts(data: bytes, path: str, parts: dict[str, Any]) -> Any:
+    """What `load_fast` returns, for many versions of similar files (a record through its
+    history: each commit appends a decision, the rest stays as it was). Each top-level entry,
+    a `key:` line at column 0 and the lines below it, is parsed once into `parts` and shared
+    by every version holding the same text, so a version costs what changed. A file that is
+    anything but comments and such entries, or that has any problem, is parsed whole by
+    `load_fast`, which gives the same result or the same error as ever. The values are shared
+    between results: read them, never change them."""
+    text = check_bytes(data, path)
+    starts = [m.start() for m in _TOP_KEY.finditer(text)]
+    if not starts or "\t" in text or "\n%" in text or "\n---" in text or "\n..." in text or \
+            text.startswith(("%", "---", "...")) or \
+            _NOTHING.fullmatch(text, 0, starts[0]) is None:
+        return load_fast(data, path)
+    _refuse_deep_nesting(text, path)
+    starts[0] = 0
+    starts.append(len(text))
+    result: dict[Any, Any] = {}
+    for start, end in zip(starts, starts[1:]):
+        part = text[start:end]
+        value = parts.get(part)
+        if value is None:
+            loader = _Loader(part)
+            try:
+                node = loader.get_single_node()
+                value = _build(node, set()) if node is not None else None
+            except (_Refused, yaml.YAMLError, RecursionError):
+                value = None
+            finally:
+                loader.dispose()
+            if not isinstance(value, dict):
+                return load_fast(data, path)
+            parts[part] = value
+        for key, item in value.items():
+            if key in result:
+                return load_fast(data, path)   # a duplicate key, refused with its line
+            result[key] = item
+    return result
+
+
 def read_regular(path: Path, shown: str, limit: int | None = None) -> bytes:
     """The bytes of a plain file, at most `limit` + 1 of them. A symbolic link, a FIFO (which
     would block the read for ever), a directory or a device named like a record is refused."""

@@ -240,6 +240,49 @@ def test_both_cores_find_the_same_as_one(bad, bad_json, monkeypatch):
     assert [f.to_json() for f in found] == bad_json
 
 
+def test_remembered_decision_findings_change_nothing(bad, bad_json, monkeypatch):
+    """Audit remembers the decision findings of each record version (a merge judges it
+    again); judging every step afresh finds exactly the same."""
+    from coc.policies import audit as auditing
+    from coc.policies.history import Verdicts, _decision_findings
+    from coc.registers.history import History
+
+    monkeypatch.setattr(Verdicts, "decisions",
+                        lambda self, after, new: _decision_findings(after, self.ctx, new))
+    found = auditing.audit(History.read(bad[0]), use_cache=False)
+    assert [f.to_json() for f in found] == bad_json
+
+
+def test_a_remembered_decision_is_judged_again_when_relationships_change(git_env, tmp_path):
+    """The one input besides the record and the context: the context records (
+    relationships, MK §11). The audit clears what it remembers whenever one of them changes."""
+    from coc.policies.history import Verdicts
+    from coc.policies.registry import context_for
+    from coc.registers.record import Record
+    from coc.registers.store import Register
+    from coc.registers.yamlio import load_fast
+
+    root = init_register(tmp_path / "register", "milton-keynes")
+    rid = declare_gift(root, user="agreen")
+    add_decision(root, rid, "mjones")
+    approved = Record(data=load_fast(path_of(root, rid).read_bytes(), "r.yaml"),
+                      path=str(path_of(root, rid).relative_to(root)))
+    result = ok(root, "declare", "relationship", "--other-person", "agreen", "--relationship",
+                "partner", "--context", "line-management", "--no-input", "--json", user="mjones")
+    relationship = json.loads(result.output)
+    ctx = context_for(Register(root))
+    records: dict[str, Record] = {}
+    ctx.records = records
+    memo = Verdicts(ctx)
+    before = [f.rule for f in memo.decisions(approved, range(0, 1))]
+    assert "decision-authority" not in before
+    records[relationship["id"]] = Record(data=load_fast(
+        (root / relationship["path"]).read_bytes(), "r.yaml"), path=relationship["path"])
+    assert [f.rule for f in memo.decisions(approved, range(0, 1))] == before   # remembered
+    memo.clear()
+    assert "decision-authority" in [f.rule for f in memo.decisions(approved, range(0, 1))]
+
+
 def cached(cache: Path) -> dict:
     """The cache's findings (its first line is the HMAC that signs the rest)."""
     return json.loads(cache.read_text().split("\n", 1)[1])

@@ -268,6 +268,49 @@ def test_hr_may_change_anyone_but_themselves(register):
     assert rules(audit(register)) == {(sha, "self-serving-change")}
 
 
+def test_an_employee_giving_herself_the_hr_role(register):
+    """Jane makes herself HR, then withdraws Pat's gift as HR may: the withdrawal is judged
+    by the people.yaml before it, so the people change itself is what audit reports."""
+    rid = declare_gift(register, user="pbrown")
+    set_person(register, "jsmith", "manager", "mjones", "mjones\n    roles: [hr]")
+    proc = hooked_commit(register, "jsmith", "roles")
+    assert proc.returncode == 1 and "(file-authority)" in proc.stderr, proc.stderr
+    assert "changed their own roles" in proc.stderr
+    sha = sneak(register, "jsmith", "roles")
+    ok(register, "withdraw", rid, "--reason", "declared twice")
+    assert rules(audit(register)) == {(sha, "file-authority"), (sha, "self-serving-change")}
+
+
+def test_moving_the_approvers_email_onto_her_own_address(register):
+    """Jane gives Max her own email, so that her commits act as Max. Two people with one
+    email is refused outright; so she moves her own entry to another address first, in the
+    same commit, then approves Pat's gift as "Max"."""
+    rid = declare_gift(register, user="pbrown")
+    set_person(register, "mjones", "email", "max.jones@example.gov.uk",
+               "jane.smith@example.gov.uk")
+    proc = hooked_commit(register, "jsmith", "emails")
+    assert proc.returncode == 1 and "duplicate email" in proc.stderr, proc.stderr
+    set_person(register, "jsmith", "email", "jane.smith@example.gov.uk", "jane.s@example.gov.uk")
+    proc = hooked_commit(register, "jsmith", "emails")
+    assert proc.returncode == 1 and "(file-authority)" in proc.stderr, proc.stderr
+    assert "gave mjones their own email" in proc.stderr
+    sha = sneak(register, "jsmith", "emails")
+    edit(register, rid, "decisions: []", LEGACY_DECISION.format(at=f"{TODAY} 10:00:00+00:00"))
+    sneak(register, "jsmith", "approve")   # as "Max", by the people.yaml she made
+    found = audit(register)
+    assert rules(found) == {(sha, "file-authority"), (sha, "self-serving-change")}
+    fields = {f["field"] for f in found}
+    assert {"people.yaml", "people.jsmith.email", "people.mjones.email"} <= fields, fields
+
+
+def test_moving_the_approvers_email_to_an_address_she_holds(register):
+    """The same with an address nobody has yet (her private one): no rule can tell whose it
+    is, so the change to someone else's entry by someone without the hr role is reported."""
+    set_person(register, "mjones", "email", "max.jones@example.gov.uk", "jane@home.example")
+    sha = sneak(register, "jsmith", "emails")
+    assert rules(audit(register)) == {(sha, "file-authority")}
+
+
 @pytest.mark.parametrize("path", [".pre-commit-config.yaml", ".github/workflows/coc.yml",
                                   ".gitlab-ci.yml", "CODEOWNERS", "coc.yaml"])
 def test_what_runs_the_checks_is_the_monitoring_officers(register, path):
@@ -540,6 +583,23 @@ def test_filter_branch_erasing_a_record(register):
     assert {(f["record_id"], f["rule"]) for f in found} == {
         (None, "history-rewritten"), (rid, "history-rewritten")}
     assert any("is gone" in f["message"] for f in found)
+
+
+def test_a_rewrite_moving_a_record_into_another_department(register):
+    """Jane's record moved to Legal's folder (whose approvers review it) in an amended commit:
+    the anchored commit is gone, and the record is found in another department."""
+    rid = declare_gift(register)
+    anchor = anchored(register)
+    folder = register / "registers" / "legal" / "gift" / str(TODAY.year)
+    folder.mkdir(parents=True)
+    git(register, "mv", str(path_of(register, rid)), str(folder))
+    git(register, "commit", "-q", "--amend", "--no-verify", "--no-edit")
+    found = audit_anchored(register, anchor)
+    assert {(f["record_id"], f["rule"]) for f in found} == {
+        (None, "history-rewritten"), (rid, "record-moved")}
+    moved = next(f for f in found if f["rule"] == "record-moved")
+    assert "registers/housing/gift" in moved["message"] and "registers/legal/gift" in \
+        moved["message"]
 
 
 def test_an_anchor_that_is_not_one_is_a_one_line_error(register, tmp_path):

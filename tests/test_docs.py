@@ -100,3 +100,13 @@ def test_without_json_errors_stay_one_line_of_text(tmp_path):
     init_register(tmp_path / "r", "luton", None)
     result = CliRunner().invoke(cli, ["-C", str(tmp_path / "r"), "show", "GIF-2026-ZZZZZZ"])
     assert result.exit_code == 1 and result.stderr.startswith("coc: error: ")
+
+
+def test_the_readme_says_what_git_dates_can_and_cannot_prove():
+    """Issue 9 item 6: the audit holds dates to each other and to the history; what it cannot
+    prove, signing and the forge's push log add."""
+    start = README.index("### What git's dates prove, and what they do not")
+    section = README[start:README.index("\n### ", start + 1)]
+    for words in ("author date", "committer date", "GIT_COMMITTER_DATE", "backdated",
+                  "commit-date", "cannot prove", "signed commits", "push log"):
+        assert words in section, words

@@ -63,10 +63,30 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("jsmith", ("log", HOSTILE_ID)), ("jsmith", ("log", GOOD_ID)),
     ("jsmith", ("register", "--format", "csv")), ("jsmith", ("register", "--format", "html")),
     ("jsmith", ("codeowners", "--output", "-")), ("jsmith", ("schema", "gift")),
+    ("jsmith", ("audit", "--format", "json")), ("jsmith", ("overdue",)),
+    ("jsmith", ("register", "--format", "markdown")), ("jsmith", ("register", "--format", "json")),
+    ("jsmith", ("check", "--answer", "topic=gift", "--no-input")),
+    ("jsmith", ("policy", "show", "luton")), ("jsmith", ("policy", "list")),
+    ("jsmith", ("review", "--base", "HEAD~1")), ("jsmith", ("review", "--format", "github")),
+    ("hreed", ("import", str(CORPUS / "imports" / "escapes.gift.csv"), "--kind", "gift",
+               "--dry-run")),
+    ("jsmith", ("recover",)), ("jsmith", ("hooks", "install")),
+    ("mjones", ("reject", HOSTILE_ID, "--reason", "no")), ("jsmith", ("accept", HOSTILE_ID)),
     ("mjones", ("approve", HOSTILE_ID)), ("jsmith", ("amend", HOSTILE_ID, "--donor", "C")),
+    ("jsmith", ("end", HOSTILE_ID, "--on", "2026-11-25")),
     ("jsmith", ("withdraw", HOSTILE_ID, "--reason", "test")),
     ("jsmith", DECLARE),
 ]
+# Commands that make a register of their own rather than read this one (tested in
+# test_hostile_arguments: init with hostile names; demo in test_readme and test_schema).
+NOT_OVER_THE_CORPUS = {"init", "demo"}
+
+
+def test_every_command_runs_over_the_corpus() -> None:
+    """A command added to coc is added here too, or the corpus no longer covers it."""
+    from coc.cli.main import COMMANDS as ALL
+
+    assert set(ALL) - NOT_OVER_THE_CORPUS == {args[0] for _, args in COMMANDS}
 
 
 class Hang(BaseException):
@@ -151,6 +171,15 @@ def commit_all(root: Path) -> None:
         email=EXAMPLE_EMAILS["jsmith"])
 
 
+def hooked_commit(root: Path) -> subprocess.CompletedProcess[str]:
+    """A plain `git commit` of everything, through the register's pre-commit hook."""
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    email = EXAMPLE_EMAILS["jsmith"]
+    return subprocess.run(["git", "-c", f"user.email={email}", "-c", "user.name=Jane Smith",
+                           "commit", "-qm", "hostile, hooked"], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+
+
 def _cases(folder: str) -> list[Path]:
     return sorted(p for p in (CORPUS / folder).iterdir() if p.is_file())
 
@@ -164,6 +193,9 @@ def test_hostile_record_files(case: Path, template: Path, tmp_path: Path, alarm:
     target = root / "registers" / at[1].decode()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data[at.end():] if case.suffix == ".bin" else data)
+    hooked = hooked_commit(root)   # the hook agrees with validate (issue 9 item 8)
+    assert (hooked.returncode == 0) == (case.stem in VALID), hooked.stderr
+    assert "Traceback" not in hooked.stderr and not RAW.search(hooked.stderr), hooked.stderr
     commit_all(root)
     results = every_command(root)
     code, out, _ = results[("validate", "--all")]   # run before the commands that write
@@ -182,6 +214,11 @@ def _special(root: Path, what: str) -> None:
         (gifts / f"{HOSTILE_ID}.yaml").write_text(GOOD + "# " + "x" * 300_000 + "\n")
     elif what == "long-file-name":
         (gifts / ("GIF-2026-" + "A" * 240 + ".yaml")).write_text(GOOD)
+    elif what == "escape-file-name":   # file and folder names reach printers too (item 10)
+        (gifts / "GIF-2026-\x1b]52;c;aGk=\x07\u202e.yaml").write_text(GOOD)
+        folder = root / "registers/\x1b[2Jlegal\u2066/gift/2026"
+        folder.mkdir(parents=True)
+        (folder / f"{HOSTILE_ID}.yaml").write_text(GOOD.replace(GOOD_ID, HOSTILE_ID))
     elif what == "symlinked-record":
         (gifts / f"{HOSTILE_ID}.yaml").symlink_to(gifts / f"{GOOD_ID}.yaml")
     elif what == "symlinked-year":
@@ -202,7 +239,7 @@ def _special(root: Path, what: str) -> None:
         raise AssertionError(what)
 
 
-SPECIAL = ("fifo", "folder-named-like-a-record", "huge-file", "long-file-name",
+SPECIAL = ("fifo", "folder-named-like-a-record", "huge-file", "long-file-name", "escape-file-name",
            "symlinked-record", "symlinked-year", "symlinked-department", "symlinked-registers")
 
 
@@ -219,6 +256,9 @@ def test_hostile_files_a_repository_cannot_hold(what: str, template: Path, tmp_p
     else:
         results = every_command(root)
         assert results[("validate", "--all")][0] == 1
+    if what == "escape-file-name":   # named, escaped, not dropped
+        out = results[("validate", "--all")][1]
+        assert "GIF-2026-\\x1b]52" in out and "\\x1b[2Jlegal" in out, out
 
 
 @pytest.mark.parametrize("case", _cases("config") + _cases("people"),

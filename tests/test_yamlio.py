@@ -216,3 +216,50 @@ def test_line_of_finds_nested_fields(tmp_path):
     assert line_of(path, "details.no_such_field") == 7   # the nearest enclosing key
     assert line_of(path, None) is None
     assert line_of(Path(tmp_path / "missing.yaml"), "id") is None
+
+
+# load_fast_parts: audit parses each top-level entry of a record's versions once -------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Top-level chunks a record file may hold, tricky ones included: text that spans lines back to
+# column 0 (quoted, flow), aliases across entries, duplicate keys, document markers, comments.
+CHUNKS = [
+    "id: GIF-2026-K3FQ2MX7TAB4\n", "kind: gift\n", "declared_on: 2026-11-02\n",
+    "details:\n  donor: Ann\n  value_gbp: '12.50'\n", "details:\n  donor: Bob\n",
+    "decisions: []\n", "decisions:\n  - decision: approved\n    by: mjones\n    at: 2026-11-03T09:00:00Z\n",
+    "amendments: []\n", "# a comment\n", "\n", "note: |\n  kept\n  as is\n", "note: >-\n  folded\n",
+    "quoted: \"two\n", "lines: x\"\n", "flow: {a: 1,\n", "b: 2}\n", "anchor: &a [1]\n",
+    "alias: *a\n", "plain: one\n", "two\n", "---\n", "...\n", "kind: hospitality\n",
+    "? complex\n", ": value\n", "- item\n", "n: 0x1F\n", "at: 2026-02-30\n", "bad: [\n",
+    "empty:\n", "'quoted key': 1\n", "x: 1 # trailing\n", "dup: 1\ndup: 2\n",
+]
+PARTS: dict = {}   # shared by every example, as by every version in one audit
+
+
+def _outcome(load, data: bytes) -> str:
+    """The value (as repr: `nan` is not equal to itself) or the error message."""
+    try:
+        return f"ok {load(data)!r}"
+    except CocError as exc:
+        return f"error {exc}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(CHUNKS), min_size=1, max_size=9))
+def test_parsing_by_top_level_entry_is_parsing_the_whole(chunks):
+    data = "".join(chunks).encode()
+    assert _outcome(lambda d: yamlio.load_fast_parts(d, "r.yaml", PARTS), data) == \
+        _outcome(lambda d: load_fast(d, "r.yaml"), data)
+
+
+def test_every_hostile_record_parses_by_entry_as_whole():
+    corpus = Path(__file__).parent / "hostile" / "records"
+    for case in sorted(corpus.iterdir()):
+        data = case.read_bytes()
+        assert _outcome(lambda d: yamlio.load_fast_parts(d, case.name, PARTS), data) == \
+            _outcome(lambda d: load_fast(d, case.name), data), case.name
+    for data, _, _ in HOSTILE.values():
+        assert _outcome(lambda d: yamlio.load_fast_parts(d, "x", PARTS), data) == \
+            _outcome(lambda d: load_fast(d, "x"), data)

@@ -70,8 +70,12 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("jsmith", ("review", "--base", "HEAD~1")), ("jsmith", ("review", "--format", "github")),
     ("hreed", ("import", str(CORPUS / "imports" / "escapes.gift.csv"), "--kind", "gift",
                "--dry-run")),
+    ("mjones", ("inbox",)), ("mjones", ("inbox", "--json")),
+    ("jsmith", ("inbox", "--for", "mjones")), ("jsmith", ("list", "--awaiting", "mjones")),
+    ("mjones", ("remind",)), ("mjones", ("remind", "--out", "reminders-preview")),
     ("jsmith", ("recover",)), ("jsmith", ("hooks", "install")),
     ("mjones", ("reject", HOSTILE_ID, "--reason", "no")), ("jsmith", ("accept", HOSTILE_ID)),
+    ("mjones", ("approve", HOSTILE_ID, HOSTILE_ID.lower())),   # the bulk form
     ("mjones", ("approve", HOSTILE_ID)), ("jsmith", ("amend", HOSTILE_ID, "--donor", "C")),
     ("jsmith", ("end", HOSTILE_ID, "--on", "2026-11-25")),
     ("jsmith", ("withdraw", HOSTILE_ID, "--reason", "test")),

@@ -24,6 +24,7 @@ from coc.policies.registry import policy_for
 from coc.registers.errors import CocError
 from coc.registers.record import Record
 from coc.registers.store import Register
+from coc.registers.text import FORMULA_START, looks_like_formula  # noqa: F401 - tests use it
 
 from .common import open_register, to_jsonable
 from .progress import OnProgress, Progress, quiet_option
@@ -60,12 +61,6 @@ NOT_PUBLISHED = {
     "overpayment": "they are payroll matters between one employee and the council",
     "attestation": "they are internal compliance records",
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A spreadsheet skips what it does not show before a formula, and reads fullwidth ＝＋－＠ (and
-# other compatibility forms NFKC folds to them) as the plain signs: both are looked past.
-_HIDDEN_LEAD = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
-                          r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
-                          r"\ufeff\uffa0\ufff0-\ufffb]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
@@ -164,15 +159,7 @@ def csv_cell(value: Any) -> str:
     starts with a formula sign, a fullwidth or compatibility form of one, or anything invisible
     or blank (a zero-width space, a bidi mark, a space) that a spreadsheet may look past."""
     text = cell(value)
-    if text[:1].isascii() and text[:1].isalnum():   # most cells: no sign, nothing hidden
-        return text
-    import unicodedata
-
-    first = unicodedata.normalize("NFKC", text[:1])
-    if first.startswith(FORMULA_START) or _HIDDEN_LEAD.match(text) or \
-            (text[:1] and unicodedata.category(text[0]) in ("Cf", "Cc", "Co", "Cn")):
-        return "'" + text
-    return text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def md_cell(value: Any) -> str:

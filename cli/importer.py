@@ -21,10 +21,12 @@ from coc.policies.registry import context_for, policy_for
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
 from coc.registers.importing import (EARLIEST, ImportMapping, Row, Spec, bare_name, clean_date,
-                                     clean_money, default_mapping, parse_mapping, read_rows)
+                                     clean_money, default_mapping, parse_mapping, read_rows,
+                                     verdict)
 from coc.registers.people import Person
 from coc.registers.record import PERSON_ID_RE, Record
 from coc.registers.store import Register
+from coc.registers.text import control_character
 from coc.registers.writing import Change
 from coc.registers.yamlio import dump_many
 
@@ -116,9 +118,49 @@ class _Rows:
                                  f"required, but {self.mapping.fields[spec.name].empty()}"))
         declared_on = self._declared_on(row, problems)
         late_reason = self.mapping.late_reason.text(row.cells) if self.mapping.late_reason else ""
+        past = self._past_decision(row, problems, declared_on)
         if problems or declarant is None or declared_on is None:
             return problems
-        return self._record(row, declarant, details, declared_on, late_reason or None)
+        return self._record(row, declarant, details, declared_on, late_reason or None, past)
+
+    def _past_decision(self, row: Row, problems: list[tuple[str, str]],
+                       declared_on: date | None) -> dict[str, Any] | None:
+        """The decision the source says was made (verdict, by whom, when), or None."""
+        specs = self.mapping.decision
+        if specs is None:
+            return None
+        text = specs["verdict"].text(row.cells)
+        said = verdict(text)
+        if said is None:
+            problems.append(("decision.verdict", f"{text!r} is not approved, noted or declined "
+                             f"({specs['verdict'].describe()}; map the source's words with "
+                             "values:)"))
+            return None
+        if not said:
+            return None     # no decision in the source: the record waits for one, as declared
+        by = " ".join(specs["by"].text(row.cells).split())
+        problem = control_character(by) or ("longer than 300 characters" if len(by) > 300
+                                             else None)
+        if not by or problem:
+            problems.append(("decision.by", problem or f"who decided is needed with a "
+                             f"decision, but {specs['by'].empty()}"))
+            return None
+        on_text = specs["on"].text(row.cells)
+        try:
+            on = date.fromisoformat(clean_date(on_text, specs["on"].date_format)) \
+                if on_text else None
+        except ValueError as exc:
+            problems.append(("decision.on", str(exc)))
+            return None
+        if on is None:
+            problems.append(("decision.on", f"when it was decided is needed with a decision, "
+                             f"but {specs['on'].empty()}"))
+        elif on > self.today or (declared_on is not None and on < declared_on):
+            problems.append(("decision.on", f"{on} is " + ("in the future" if on > self.today
+                             else f"before the declaration ({declared_on})")))
+        else:
+            return {"decision": said, "by": by, "on": on}
+        return None
 
     def _declarant(self, row: Row, problems: list[tuple[str, str]]) -> Person | None:
         spec = self.mapping.declarant
@@ -179,7 +221,8 @@ class _Rows:
         return declared
 
     def _record(self, row: Row, declarant: Person, details: dict[str, Any], declared_on: date,
-                late_reason: str | None) -> Planned | list[tuple[str, str]]:
+                late_reason: str | None, past: dict[str, Any] | None = None
+                ) -> Planned | list[tuple[str, str]]:
         from ruamel.yaml.comments import CommentedMap
 
         from coc.policies.engine import check_record
@@ -207,10 +250,61 @@ class _Rows:
         if errors:
             return [(f.field or "", f.message + (f" [{f.section}]" if f.section else ""))
                     for f in errors]
+        if past is not None:
+            outcome = self._carry(data, path, note, past)
+            if isinstance(outcome, list):
+                return outcome
+            findings += [outcome] if outcome is not None else []
         self.ids.add(record_id)
         self.seen[signature] = "in this file" + (f" (line {row.line})" if row.line else "")
         kept = tuple(f for f in findings if f.severity != "info")
         return Planned(record_id, path, data, row, kept)
+
+
+    def _carry(self, data: Any, path: Path, note: Any, past: dict[str, Any]
+               ) -> Finding | list[tuple[str, str]] | None:
+        """Add the source's decision to the record as an imported decision, as the duty asks:
+        an approval of a notification is its acknowledgement (noted). Not carried, with a
+        warning, when nobody decides the record (the code asks only that it is recorded) or
+        it shows an open breach (an approval never resolves one). A bad row when the source
+        only "noted" a permission."""
+        from ruamel.yaml.comments import CommentedMap
+
+        from coc.policies.engine import duty_of, open_breaches
+        from coc.policies.history import Committer, history_findings
+        from coc.registers.record import details_digest, now_utc
+
+        record = Record(data=dict(data), path=self.register.rel(path))
+        said = past["decision"]
+        duty = duty_of(record, self.ctx)
+        source = f"the source's {said} (by {past['by']} on {past['on']})"
+        if said != "rejected" and open_breaches(record, self.ctx):
+            return Finding("imported-decision", f"{source} is not carried: an approval never "
+                           "resolves a breach; the record waits to be rejected, amended or "
+                           "withdrawn", "warning")
+        if duty is not None and duty.action is None:
+            return Finding("imported-decision", f"{source} is not carried: {duty.section} asks "
+                           "only that this is recorded; nobody decides it", "warning")
+        decision = said
+        if duty is not None and duty.action == "acknowledge" and said == "approved":
+            decision = "noted"
+        if duty is not None and duty.action == "approve" and said == "noted":
+            return [("decision.verdict", f"under {duty.section} this {self.kind.name} is "
+                     "approved or declined, not noted: map the source's word to one of them")]
+        imported = CommentedMap(decided_by=past["by"], decided_on=past["on"], **dict(note))
+        if decision != said:
+            imported["verdict"] = said
+        entry = CommentedMap(decision=decision, by=self.actor.id, at=now_utc(),
+                             details_version=0, details_digest=details_digest(data),
+                             imported=imported)
+        data["decisions"] = [entry]
+        after = Record(data=dict(data), path=record.path)
+        refused = [f for f in history_findings(None, after, self.ctx,
+                                               Committer(self.actor.email, self.actor))
+                   if f.failing]
+        if refused:
+            return [(f.field or "decisions", f.message) for f in refused]
+        return None
 
 
 def load_mapping(register: Register, kind_name: str, mapping_file: Path) -> ImportMapping:
@@ -324,13 +418,20 @@ def import_(source: Path, kind_name: str, mapping_file: Path | None, dry_run: bo
     if as_json:
         echo_json({"dry_run": dry_run, "commit": result.commit, "skipped": result.skipped,
                    "imported": [{"id": p.id, "path": register.rel(p.path), "line": p.row.line,
-                                 "item": p.row.item} for p in result.planned]
+                                 "item": p.row.item, "decision": _carried(p)}
+                                for p in result.planned]
                    if result.commit or dry_run else [],
                    "bad": [f.to_json() for f in result.bad]})
     else:
         _report(register, result, source, kind_name, dry_run, skip_bad)
     if failed:
         raise SystemExit(1)
+
+
+def _carried(planned: Planned) -> str | None:
+    """The imported decision the record carries (approved, noted, rejected), if any."""
+    decisions = planned.data.get("decisions") or []
+    return str(decisions[0]["decision"]) if decisions else None
 
 
 def _report(register: Register, result: Imported, source: Path, kind: str, dry_run: bool,

@@ -33,8 +33,11 @@ def gather(register: Register, today: date | None = None, person: str | None = N
                     else record
     wanted = policy_for(register).context_kinds
     ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
-    return inbox(list(records.values()), ctx, today or date.today(),
-                 started=_first_commit(register.root), person=person)
+    from coc.registers.campaigns import open_campaigns
+
+    day = today or date.today()
+    return inbox(list(records.values()), ctx, day, started=_first_commit(register.root),
+                 person=person, campaigns=open_campaigns(register.root, day))
 
 
 def person_named(register: Register, given: str | None) -> str:

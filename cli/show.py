@@ -42,6 +42,7 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
         awaiting = {"action": deciders.action, "who": deciders.describe(),
                     "people": [{"id": a.person.id, "name": a.person.name, "as": a.capacity}
                                for a in deciders.eligible],
+                    "passed_over": [{"id": who, "why": why} for who, why in deciders.excluded],
                     "section": deciders.section}
     elif record.conditions() and not record.conditions_accepted() and record.status == "approved":
         person = register.people.get(record.declarant)
@@ -153,6 +154,13 @@ def show(record_id: str, as_json: bool) -> None:
         echo_line(f"  {printable(key, one_line=True) + ':':<{width}}{plain_value(value)}")
     for decision in record.decisions:
         line = f"  - {decision.get('decision')} by {decision.get('by')} at {decision.get('at')}"
+        note = decision.get("imported")
+        if isinstance(note, dict) and record.is_imported(decision):
+            row = f"line {note.get('line')}" if note.get("line") else f"item {note.get('item')}"
+            said = f" (the source says {note['verdict']})" if note.get("verdict") else ""
+            line = (f"  - {decision.get('decision')}{said} by {note.get('decided_by')} on "
+                    f"{note.get('decided_on')}: imported from {note.get('file')} {row} by "
+                    f"{decision.get('by')} at {decision.get('at')}")
         for extra in ("conditions", "reason"):
             if decision.get(extra):
                 line += f"; {extra}: {decision[extra]}"
@@ -173,6 +181,8 @@ def show(record_id: str, as_json: bool) -> None:
                    f"{withdrawn['reason']}")
     if info["awaiting"]:
         echo_line(f"  awaiting:    {info['awaiting']['who']} ({info['awaiting']['action']})")
+        for passed in info["awaiting"].get("passed_over", []):
+            echo_line(f"  passed over: {passed['id']} ({passed['why']})")
     for action in info["actions"]:
         echo_line(f"  action:      {action}")
     for f in info["findings"]:

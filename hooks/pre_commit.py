@@ -28,6 +28,7 @@ from coc.registers.yamlio import line_of, load_fast
 
 CONTEXT_CACHE_VERSION = "1"
 SETTINGS_FILES = ("coc.yaml", "people.yaml")   # the hook answers for these; audit for all
+CAMPAIGNS = "campaigns/"   # what `coc campaign open` records: HR's, as people.yaml is
 
 
 
@@ -49,7 +50,8 @@ def check_staged(register: Register) -> Outcome:
     root = register.root
     staged = staged_changes(root)
     changes = [(status, rel) for status, rel, _ in staged if is_record_file(rel)]
-    settings_files = [rel for _, rel, _ in staged if rel in SETTINGS_FILES]
+    settings_files = [rel for _, rel, _ in staged
+                      if rel in SETTINGS_FILES or rel.startswith(CAMPAIGNS)]
     if not changes and not settings_files:
         return Outcome([], [], 0)
     specs = [spec for _, rel in changes for spec in (f"HEAD:{rel}", f":{rel}")]

@@ -17,6 +17,7 @@ import hmac
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -229,7 +230,31 @@ def step_findings(before: Record | None, after: Record, ctx: Context, commit: Co
         found += register_findings(after, ctx)
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
+    found += not_an_import(before, after, commit, settings)
     return found
+
+
+IMPORT_SUBJECT = re.compile(r"^import\([a-z][a-z-]*\): \d+ record\(s\) from (?P<file>.+) by "
+                            r"(?P<by>[a-z0-9][a-z0-9._-]*)$")
+
+
+def not_an_import(before: Record | None, after: Record, commit: Commit,
+                  settings: Settings) -> list[Finding]:
+    """An imported decision is recorded by `coc import`, whose commit says so (`import(KIND):
+    N record(s) from FILE by ID`): by the HR person committing it, from the file the record
+    names. One in any other commit was written by hand to look imported."""
+    if before is not None or not any("imported" in d for d in after.decisions):
+        return []
+    match = IMPORT_SUBJECT.match(commit.subject)
+    person = settings.person(commit.email)
+    source = after.data.get("imported_from")
+    if match and person is not None and person.id == match["by"] and person.has_role("hr") \
+            and isinstance(source, Mapping) and source.get("file") == match["file"]:
+        return []
+    return [_f("imported-decision", f"a decision marked imported came in with "
+               f"{after.id or 'this record'} in a commit that is not an import of "
+               f"{source.get('file') if isinstance(source, Mapping) else 'its source'} by HR "
+               f"(`{commit.subject[:80]}`)", "decisions")]
 
 
 def moved(step: Step, after: Record, commit: Commit, settings: Settings) -> list[Finding]:

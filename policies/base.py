@@ -331,6 +331,8 @@ class Context:
     policy: "Policy | None" = None
     register_role: str = "single"   # coc.yaml: main | restricted | single (Config.role)
     practice: Practice = field(default_factory=Practice)   # coc.yaml's own practice (contract 5)
+    today: date | None = None     # the day decisions are judged on (None: today); a past
+    # decision is judged on its own day, so that someone who left since still decided it
     _calendar: "WorkingCalendar | None" = None
 
     @property
@@ -343,6 +345,10 @@ class Context:
 
     def param(self, name: str) -> Any:
         return self.parameters[name]
+
+    @property
+    def day(self) -> date:
+        return self.today or date.today()
 
 
 Rule = Callable[[Record, Context], Iterable[Finding]]

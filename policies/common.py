@@ -46,7 +46,7 @@ def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
     """person -> {related person: why}, from the context's relationship records: worked out
     once per context, day and set of records, not once per record decided (`coc inbox` asks
     for thousands)."""
-    today = date.today()
+    today = ctx.day   # the day decisions are judged on (a past decision: its own day)
     # the very record objects it was made from (held, so that none is freed and its id
     # reused): audit replaces a record in ctx.records as it walks the history
     key = (ctx.people, today, tuple(ctx.records.values()))
@@ -112,22 +112,27 @@ def deciders(record: Record, ctx: Context, candidates: list[Authority], *, actio
     """The candidates who may decide, nearest first, after the cross-record rules of SPEC §4.
 
     Nobody decides their own declaration, nor one they recorded for someone else, nor one of
-    a person with whom they have a declared relationship (MK §11; Luton §13). When that leaves
+    a person with whom they have a declared relationship (MK §11; Luton §13), nor anyone whose
+    people.yaml `left` date is on or before the day (`ctx.day`). When that leaves
     no one, the decision goes to the next person up from the first one passed over, and when
     there is no one up, to the Monitoring Officer. When the declarant has no one above them,
     the Monitoring Officer decides.
     """
     related = related_people(record, ctx)
+    today = ctx.day
 
     def why_not(who: Person) -> str | None:
         if who.id == record.declarant:
             return "is the declarant"
         if who.id == record.recorded_by and record.recorded_by != record.declarant:
             return "recorded it on the declarant's behalf"
+        if who.has_left(today):
+            return f"left on {who.left}"
         return related.get(who.id)
 
     if not candidates:
-        candidates = [a for a in holders(ctx, "monitoring-officer") if a.person.id != record.declarant]
+        candidates = [a for a in holders(ctx, "monitoring-officer") if a.person.id != record.declarant
+                      and not a.person.has_left(today)]
         candidates = [Authority(a.person, "Monitoring Officer (no one above the declarant)")
                       for a in candidates]
     eligible: list[Authority] = []

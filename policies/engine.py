@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from collections.abc import Mapping   # isinstance: typing's alias is 3x slower
+from datetime import date
 from typing import Any, Iterable
 
 from coc.registers.findings import Finding
@@ -157,6 +158,10 @@ def _history_findings(data: Mapping[str, Any]) -> list[Finding]:
             if key == "decisions" and entry.get("decision") not in DECISIONS:
                 out.append(_f("record-shape", f"decision must be one of {', '.join(DECISIONS)}",
                               f"{where}.decision"))
+            if key == "decisions" and "imported" in entry and not _imported_ok(entry["imported"]):
+                out.append(_f("record-shape", "must be a mapping with decided_by (one line of "
+                              "text), decided_on (a date), file and line or item, as `coc "
+                              "import` writes it", f"{where}.imported"))
     for key in ("withdrawn", "ended"):
         entry = data.get(key)
         if entry is not None and (not isinstance(entry, Mapping) or not isinstance(entry.get("by"), str)):
@@ -166,6 +171,17 @@ def _history_findings(data: Mapping[str, Any]) -> list[Finding]:
         out.append(_f("record-shape", "must be a mapping with file (text) and line (a number) "
                       "or item (text)", "imported_from"))
     return out
+
+
+def _imported_ok(note: Any) -> bool:
+    """A decision's `imported: {decided_by, decided_on, file, line | item}`."""
+    if not isinstance(note, Mapping) or set(note) - {"decided_by", "decided_on", "file", "line",
+                                                     "item", "verdict"}:
+        return False
+    by, on = note.get("decided_by"), note.get("decided_on")
+    return (isinstance(by, str) and bool(by.strip()) and len(by) <= 300 and "\n" not in by
+            and control_character(by) is None and as_date(on) is not None
+            and _import_note_ok({k: v for k, v in note.items() if k in ("file", "line", "item")}))
 
 
 def _import_note_ok(note: Any) -> bool:
@@ -198,6 +214,8 @@ def self_decision_findings(record: Record) -> list[Finding]:
     out = []
     for i, decision in enumerate(record.decisions):
         verdict, by = decision.get("decision"), decision.get("by")
+        if record.is_imported(decision):
+            continue   # recorded by the importer; decided by `imported.decided_by`
         if verdict in DECIDING and by == record.declarant:
             out.append(_f("self-decision", f"{by} decided their own declaration",
                           f"decisions.{i}.by", "breach"))
@@ -240,12 +258,26 @@ def _int_version(decision: Mapping[str, Any]) -> int:
 def authority_findings(record: Record, ctx: Context, decisions: Iterable[int]) -> list[Finding]:
     """The decisions at these positions were made by someone the policy allows (for new decisions)."""
     assert ctx.policy is not None
-    deciders = ctx.policy.who_may_decide(record, ctx)
+    by_day: dict[date | None, Deciders] = {}
     out = []
     for i in decisions:
         decision = record.decisions[i]
         if decision.get("decision") not in DECIDING:
             continue
+        if record.is_imported(decision):
+            person = ctx.people.get(str(decision.get("by")))
+            if person is None or not person.has_role("hr"):
+                out.append(_f("decision-authority", f"{decision.get('by')} recorded an imported "
+                              "decision but does not have the hr role: only HR imports a past "
+                              "decision", f"decisions.{i}.by", "error"))
+            continue   # the decision was made elsewhere, before the register: not coc's to route
+        # judged on the decision's own day: someone who has left since still decided it then
+        moment = as_datetime(decision.get("at"))
+        day = moment.date() if moment else None
+        if day not in by_day:
+            by_day[day] = ctx.policy.who_may_decide(
+                record, replace(ctx, today=day) if day else ctx)
+        deciders = by_day[day]
         by = str(decision.get("by"))
         if deciders.allows(by) is None:
             why = dict(deciders.excluded).get(by) or (

@@ -85,9 +85,31 @@ def history_findings(before: Record | None, after: Record, ctx: Context, committ
     first_new = len(before.decisions) if before else 0
     new = range(first_new, len(after.decisions))
     out += memo.decisions(after, new) if memo is not None else _decision_findings(after, ctx, new)
+    out += imported_findings(before, after)
     if not any(f.rule == "amendment-required" for f in out):   # that says it already
         stale_before = {f.field for f in stale_decision_findings(before)} if before else set()
         out += [f for f in stale_decision_findings(after) if f.field not in stale_before]
+    return out
+
+
+def imported_findings(before: Record | None, after: Record) -> list[Finding]:
+    """A decision marked `imported:` is one `coc import` carried in from the source, and so
+    comes only with its record, in the same commit, naming that record's own source row and
+    recorded by whoever recorded the record; anything else that says so is a forgery."""
+    start = len(before.decisions) if before else 0
+    out = []
+    for i, decision in enumerate(after.decisions[start:], start=start):
+        if "imported" not in decision:
+            continue
+        where = f"decisions.{i}.imported"
+        if before is not None:
+            out.append(_f("imported-decision", "an imported decision comes in only with its "
+                          "record, by `coc import`; this one was added to a record already in "
+                          "the register", where))
+        elif not after.is_imported(decision):
+            out.append(_f("imported-decision", "an imported decision names its record's own "
+                          "source row (imported_from) and is recorded by the person who "
+                          "imported the record; this one does not", where))
     return out
 
 
@@ -304,7 +326,7 @@ SELF_SERVING = ("manager", "roles", "grade", "flags", "email")
 
 def owners_of(path: str) -> tuple[str, ...] | None:
     """The roles that may change `path` (None: not a governed file)."""
-    if path == "people.yaml":
+    if path == "people.yaml" or path.startswith("campaigns/"):   # who is asked for a return
         return PEOPLE_OWNERS
     if path in GOVERNED_FILES or path.startswith(GOVERNED_FOLDERS) or \
             path.rsplit("/", 1)[-1] == "CODEOWNERS":

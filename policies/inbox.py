@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from coc.registers.campaigns import OpenCampaign
 from coc.registers.record import Record, as_date, as_datetime
 
 from .base import Context
@@ -78,6 +79,7 @@ class Inputs:
     ctx: Context
     today: date
     started: date | None = None
+    campaigns: Sequence[OpenCampaign] = ()   # this year's campaign, once its window opened
     _ok: dict[int, bool] = field(default_factory=dict, repr=False)
     _status: dict[int, str] = field(default_factory=dict, repr=False)
     _continuing: list[Record] | None = field(default=None, repr=False)
@@ -268,7 +270,34 @@ def reviews(inputs: Inputs) -> Iterable[Item]:
                        path=record.path, source="reviews")
 
 
-SOURCES: list[Source] = [approvals, conditions, follow_ups, attestations, reviews]
+def campaign_returns(inputs: Inputs) -> Iterable[Item]:
+    """A yearly campaign return owed (coc.yaml practice.campaign): each person the campaign
+    asked who has made none, as `coc campaign progress` counts them."""
+    from .campaigns import CAMPAIGN, returns
+
+    for opened in inputs.campaigns:
+        usable = [r for r in inputs.records if inputs.ok(r)]
+        for one in returns(opened, usable, inputs.ctx.people, inputs.today):
+            if one.status != "outstanding":
+                continue
+            year = opened.year
+            yield new_item(
+                inputs, person=one.person, role=DECLARANT, action="campaign return",
+                record_id=None, kind="attestation", declarant=one.person, since=opened.opens,
+                deadline=opened.closes,
+                basis=f"the {year} campaign's window, {opened.opens} to {opened.closes} "
+                      f"({CAMPAIGN}: the organisation's practice, not the code's)",
+                section=CAMPAIGN,
+                why=f"campaign return due: the {year} declarations campaign asks {opened.who} "
+                    f"for a return; declare what you have to ({', '.join(opened.kinds)}) and "
+                    "confirm it, or make a nil return if there is nothing",
+                command=f"coc declare attestation --year {year} --read-code yes --nil-return yes",
+                also=f"coc declare attestation --year {year} --read-code yes --nil-return no",
+                source="campaigns")
+
+
+SOURCES: list[Source] = [approvals, conditions, follow_ups, attestations, reviews,
+                         campaign_returns]
 
 
 def add_source(source: Source) -> Source:
@@ -281,15 +310,24 @@ def add_source(source: Source) -> Source:
 # --- the inbox --------------------------------------------------------------------------------
 
 def inbox(records: Iterable[Record], ctx: Context, today: date, *, started: date | None = None,
-          person: str | None = None) -> list[Item]:
+          person: str | None = None, campaigns: Sequence[OpenCampaign] = ()) -> list[Item]:
     """Everything waiting on `today`, for `person` (a people.yaml id) or for everyone: oldest
-    first (undated last), then by record id."""
+    first (undated last), then by record id. Nothing for anyone who has left (people.yaml
+    `left`); a campaign return stands for the yearly attestation it is."""
     assert ctx.policy is not None
-    inputs = Inputs([r for r in records if r.kind in ctx.policy.kinds], ctx, today, started)
+    inputs = Inputs([r for r in records if r.kind in ctx.policy.kinds], ctx, today, started,
+                    campaigns)
     items = [item for source in SOURCES for item in source(inputs)
-             if person is None or item.person == person]
+             if (person is None or item.person == person) and not _gone(item, ctx, today)]
+    returning = {i.person for i in items if i.source == "campaigns"}
+    items = [i for i in items if not (i.source == "attestations" and i.person in returning)]
     return sorted(items, key=lambda i: (i.since is None, i.since or date.min, i.record_id or "",
                                         i.person, i.action))
+
+
+def _gone(item: Item, ctx: Context, today: date) -> bool:
+    who = ctx.people.get(item.person)
+    return who is not None and who.has_left(today)
 
 
 def by_person(items: Iterable[Item]) -> dict[str, list[Item]]:

@@ -38,7 +38,7 @@ from coc.registers.people import Person
 from coc.registers.record import Record, as_datetime
 
 from .base import Context, Kind, Policy
-from .engine import schema_findings, who_must_act
+from .engine import open_breaches, schema_findings, who_must_act
 
 ATTESTATION = Practice.cite("yearly_attestation")
 REVIEW = Practice.cite("yearly_review")
@@ -83,6 +83,10 @@ def waiting_for_decision(record: Record, kind: Kind, policy: Policy, ctx: Contex
         return []
     who = f"who must act: {deciders.describe()}, to {deciders.action} it " \
           f"(`coc approve {record.id}`)"
+    if open_breaches(record, ctx):   # an approval never resolves a breach (issue 8, contract 2)
+        who = f"who must act: {deciders.describe()}, to reject it (`coc reject {record.id} " \
+              "--reason TEXT`): an approval never resolves a breach; or the declarant amends " \
+              f"its cause (`coc amend {record.id}`) or withdraws it"
     since = waiting_since(record)
     deadline = policy.deadline(record, ctx)
     if deciders.action == "acknowledge" and deadline is not None and since is not None:
@@ -149,7 +153,8 @@ def attestations_due(records: list[Record], ctx: Context, today: date,
 def attestations_owed(records: list[Record], ctx: Context, today: date,
                       started: date | None = None) -> tuple[date, list[Person]] | None:
     """The due date and the people whose attestation for this year is overdue (`coc overdue`
-    and `coc inbox` both ask), or None when none is overdue yet or none is asked for."""
+    and `coc inbox` both ask), or None when none is overdue yet or none is asked for. Never a
+    leaver; with practice.campaign, only those the campaign asks for a return."""
     policy = ctx.policy
     assert policy is not None
     kind = policy.kinds.get("attestation")
@@ -161,8 +166,17 @@ def attestations_owed(records: list[Record], ctx: Context, today: date,
     standing = {r.declarant for r in records if r.kind in policy.kinds
                 and policy.kinds[r.kind].has_end and r.status in IN_FORCE}
     nil = ctx.practice.nil_return
+    campaign = ctx.practice.campaign
+
+    def asked(person: Person) -> bool:
+        if campaign is None:
+            return not person.has_left(today)
+        from .campaigns import must_return
+
+        return must_return(person, campaign, ctx.people, today)
+
     return due, [person for person in ctx.people
-                 if person.id not in done and (nil or person.id in standing)]
+                 if person.id not in done and asked(person) and (nil or person.id in standing)]
 
 
 def attestation_due(ctx: Context, year: int, started: date | None = None) -> date | None:

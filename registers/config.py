@@ -14,9 +14,29 @@ DEFAULT_GRADES = tuple("ABCDEFGHIJKLM")
 CONFIG_KEYS = ("policy", "calendar", "grades", "parameters", "practice",
                "require_signed_commits", "restricted_register", "restricted", "reminders")
 PRACTICE_KEYS = ("yearly_attestation", "nil_return", "yearly_review",
-                 "decision_period_working_days")
+                 "decision_period_working_days", "campaign")
+CAMPAIGN_KEYS = ("who", "opens", "closes", "kinds")
+CAMPAIGN_WHO = ("everyone", "decision-makers")   # or {grade_at_least: GRADE}
 MAX_DECISION_PERIOD = 366   # working days: a year's worth, as for a policy's parameters
 PRACTICE_SECTION = "coc.yaml practice"   # what findings of the practice cite: never a code
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The yearly declarations campaign (coc.yaml practice.campaign): who must make a return
+    (everyone, people flagged decision-maker, or a grade and above), the window it runs in
+    each year ("MM-DD" to "MM-DD"), and the kinds of declaration a return covers."""
+
+    who: str = "everyone"                     # everyone | decision-makers | grade
+    grade: str | None = None                  # with who == "grade": this grade and above
+    opens: str = "01-01"
+    closes: str = "03-31"
+    kinds: tuple[str, ...] = ()               # () : every kind the policy offers
+
+    def describe(self) -> str:
+        if self.who == "grade":
+            return f"Grade {self.grade} and above"
+        return "people flagged decision-maker" if self.who == "decision-makers" else "everyone"
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,7 @@ class Practice:
     nil_return: bool = False                   # people with nothing declared attest too
     yearly_review: bool = False                # continuing declarations are reviewed yearly
     decision_period_working_days: int | None = None   # decisions are chased after this
+    campaign: Campaign | None = None           # the yearly campaign (`coc campaign`)
 
     @staticmethod
     def cite(key: str) -> str:
@@ -142,7 +163,8 @@ class Config:
         return "main" if self.restricted_register else "single"
 
 
-def parse_practice(data: Any, path: str = "coc.yaml") -> Practice:
+def parse_practice(data: Any, path: str = "coc.yaml",
+                   grades: tuple[str, ...] = DEFAULT_GRADES) -> Practice:
     """coc.yaml's `practice:` block; each part off when absent."""
     if data is None:
         return Practice()
@@ -179,7 +201,49 @@ def parse_practice(data: Any, path: str = "coc.yaml") -> Practice:
                                or not 0 < period <= MAX_DECISION_PERIOD):
         raise CocError(f"must be a whole number of working days from 1 to {MAX_DECISION_PERIOD}",
                        path=path, field="practice.decision_period_working_days")
-    return Practice(due_by, flags["nil_return"], flags["yearly_review"], period)
+    campaign = _campaign(data.get("campaign"), due_by, path, grades)
+    return Practice(due_by, flags["nil_return"], flags["yearly_review"], period, campaign)
+
+
+def _campaign(data: Any, due_by: str | None, path: str, grades: tuple[str, ...]) -> Campaign | None:
+    """practice.campaign; its return is the yearly attestation, so it needs that switched on."""
+    where = "practice.campaign"
+    if data is None or data is False:
+        return None
+    if not isinstance(data, Mapping):
+        raise CocError(f"must be a mapping of {', '.join(CAMPAIGN_KEYS)}", path=path, field=where)
+    unknown = sorted(str(k) for k in data if k not in CAMPAIGN_KEYS)
+    if unknown:
+        raise CocError(f"unknown key {unknown[0]!r} (known: {', '.join(CAMPAIGN_KEYS)})",
+                       path=path, field=f"{where}.{unknown[0]}")
+    if due_by is None:
+        raise CocError("needs practice.yearly_attestation: a campaign's return is the yearly "
+                       "attestation (a nil return, or confirming what is declared)", path=path,
+                       field=where)
+    who, grade = data.get("who", "everyone"), None
+    if isinstance(who, Mapping) and set(who) == {"grade_at_least"}:
+        grade = str(who["grade_at_least"])
+        if grade not in grades:
+            raise CocError(f"grade {grade!r} is not on the grades scale ({', '.join(grades)})",
+                           path=path, field=f"{where}.who.grade_at_least")
+        who = "grade"
+    elif who not in CAMPAIGN_WHO:
+        raise CocError("must be everyone, decision-makers (people flagged decision-maker), or "
+                       "{grade_at_least: H}", path=path, field=f"{where}.who")
+    days = {}
+    for key, default in (("opens", "01-01"), ("closes", due_by)):
+        days[key] = data.get(key, default)
+        if not isinstance(days[key], str) or not _month_day(days[key]):
+            raise CocError('must be a day every year has, as quoted "MM-DD" like "03-31"',
+                           path=path, field=f"{where}.{key}")
+    if days["opens"] > days["closes"]:
+        raise CocError(f"closes ({days['closes']}) is before opens ({days['opens']}): a "
+                       "campaign runs within one year", path=path, field=f"{where}.closes")
+    kinds = data.get("kinds") or []
+    if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
+        raise CocError("must be a list of kinds (interest, outside-work, gift...)", path=path,
+                       field=f"{where}.kinds")
+    return Campaign(who, grade, days["opens"], days["closes"], tuple(kinds))
 
 
 def _month_day(text: str) -> bool:
@@ -236,7 +300,7 @@ def parse_config(data: Any, path: str = "coc.yaml") -> Config:
     return Config(policy=policy, calendar=calendar, grades=tuple(map(str, grades)),
                   parameters=dict(parameters), require_signed_commits=signed,
                   restricted_register=restricted, restricted=is_restricted,
-                  practice=parse_practice(data.get("practice"), path),
+                  practice=parse_practice(data.get("practice"), path, tuple(map(str, grades))),
                   reminders=parse_reminders(data.get("reminders"), path))
 
 

@@ -111,7 +111,8 @@ def commit(root: Path, paths: Sequence[Path], message: str, author_name: str,
     env = {"GIT_AUTHOR_NAME": author_name, "GIT_AUTHOR_EMAIL": author_email,
            "GIT_COMMITTER_NAME": author_name, "GIT_COMMITTER_EMAIL": author_email}
     git(root, "add", "--", *rel)
-    git(root, "commit", "-q", "-m", message, "--only", "--", *rel, env=env)
+    # the message on stdin: one argument may not exceed 128 KiB (an import's list of records)
+    git(root, "commit", "-q", "-F", "-", "--only", "--", *rel, env=env, input=message)
     return git(root, "rev-parse", "HEAD").strip()
 
 

@@ -24,7 +24,13 @@ MAX_SOURCE_BYTES = 20 * 1024 * 1024   # a council's whole register is a few MB a
 MAX_ROWS = 10_000                      # one commit, one review: split bigger imports
 ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252", "latin-1": "latin-1"}
 FORMATS = ("csv", "json")
-MAPPING_KEYS = ("source", "declarant", "declared_on", "late_reason", "fields", "skip")
+MAPPING_KEYS = ("source", "declarant", "declared_on", "late_reason", "fields", "skip",
+                "decision")
+DECISION_KEYS = ("verdict", "by", "on")   # a past decision: what, by whom (as the source names
+#                                           them), when
+VERDICT_WORDS = {"approved": "approved", "approve": "approved", "accepted": "approved",
+                 "granted": "approved", "noted": "noted", "acknowledged": "noted",
+                 "declined": "rejected", "rejected": "rejected", "refused": "rejected"}
 SOURCE_KEYS = ("format", "records", "encoding", "delimiter")
 SPEC_KEYS = ("column", "value", "template", "values", "default", "date_format")
 MATCHES = ("id", "name", "email")
@@ -107,6 +113,7 @@ class ImportMapping:
     declared_on: Spec | None = None      # None: today
     late_reason: Spec | None = None
     skip: tuple[tuple[str, frozenset[str]], ...] = ()
+    decision: Mapping[str, Spec] | None = None   # verdict, by, on: a decision already made
     format: str | None = None
     records: str | None = None
     encoding: str = "utf-8"
@@ -115,7 +122,8 @@ class ImportMapping:
     def specs(self) -> dict[str, Spec]:
         named = {"declarant": self.declarant, "declared_on": self.declared_on,
                  "late_reason": self.late_reason}
-        return {**{k: v for k, v in named.items() if v is not None}, **self.fields}
+        decided = {f"decision.{k}": v for k, v in (self.decision or {}).items()}
+        return {**{k: v for k, v in named.items() if v is not None}, **self.fields, **decided}
 
     def columns(self) -> list[str]:
         wanted = [c for spec in self.specs().values() for c in spec.columns()]
@@ -217,8 +225,28 @@ def parse_mapping(data: Any, path: str) -> ImportMapping:
     return ImportMapping(
         fields={str(name): _spec(spec, path, f"fields.{name}") for name, spec in fields.items()},
         declarant=optional("declarant", declarant=True), declared_on=optional("declared_on"),
-        late_reason=optional("late_reason"), skip=tuple(skip), format=fmt, records=records,
+        late_reason=optional("late_reason"), skip=tuple(skip),
+        decision=_decision(data.get("decision"), path), format=fmt, records=records,
         encoding=encoding, delimiter=delimiter)
+
+
+def _decision(raw: Any, path: str) -> dict[str, Spec] | None:
+    """`decision: {verdict, by, on}`: a decision the source records as already made."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or set(raw) != set(DECISION_KEYS):
+        raise CocError("must be a mapping of verdict (approved, noted or declined), by (who "
+                       "decided, as the source names them) and on (the day)", path=path,
+                       field="decision")
+    return {key: _spec(raw[key], path, f"decision.{key}") for key in DECISION_KEYS}
+
+
+def verdict(text: str) -> str | None:
+    """approved / noted / rejected from a source's word for it ("declined" is rejected), ""
+    for no decision; None when the word is not one of them."""
+    if not text.strip():
+        return ""
+    return VERDICT_WORDS.get(norm(text))
 
 
 def default_mapping(field_names: list[str], header: list[str]) -> ImportMapping:
@@ -265,15 +293,17 @@ def source_format(path: Path, mapping: ImportMapping | None) -> str:
                    "the mapping", path=str(path))
 
 
-def read_rows(path: Path, shown: str, mapping: ImportMapping | None) -> tuple[list[str], list[Row]]:
-    """(header, rows) of a CSV or JSON file."""
+def read_rows(path: Path, shown: str, mapping: ImportMapping | None,
+              limit: int = MAX_ROWS) -> tuple[list[str], list[Row]]:
+    """(header, rows) of a CSV or JSON file, at most `limit` rows (one commit, one review)."""
     text = read_source(path, shown, mapping)
     if source_format(path, mapping) == "json":
         return _json_rows(text, shown, mapping.records if mapping else None)
-    return _csv_rows(text, shown, mapping.delimiter if mapping else ",")
+    return _csv_rows(text, shown, mapping.delimiter if mapping else ",", limit)
 
 
-def _csv_rows(text: str, shown: str, delimiter: str) -> tuple[list[str], list[Row]]:
+def _csv_rows(text: str, shown: str, delimiter: str,
+              limit: int = MAX_ROWS) -> tuple[list[str], list[Row]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[Row] = []
     header: list[str] = []
@@ -292,8 +322,8 @@ def _csv_rows(text: str, shown: str, delimiter: str) -> tuple[list[str], list[Ro
                 continue
             if not any(c.strip() for c in cells):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise CocError(f"more than {MAX_ROWS} rows: split the file", path=shown, line=line)
+            if len(rows) >= limit:
+                raise CocError(f"more than {limit} rows: split the file", path=shown, line=line)
             extra = [c for c in cells[len(header):] if c.strip()]
             problem = (f"{len(cells)} cells but the header names {len(header)} columns"
                        if extra else None)

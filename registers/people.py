@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from collections.abc import Mapping   # isinstance: typing's alias is 3x slower
 from typing import Any, Iterator
@@ -14,11 +15,11 @@ ROLES = ("service-manager", "service-director", "head-of-service", "assistant-di
          "director", "chief-executive", "monitoring-officer", "hr")
 FLAGS = ("drives-on-council-business", "essential-car-user", "works-with-children",
          "works-with-adults-at-risk", "politically-restricted", "chief-officer", "senior-manager",
-         "requires-driving-licence")
+         "requires-driving-licence", "decision-maker")
 HOURS = ("full-time", "part-time")
 HOURS_IN_A_WEEK = 168
 PERSON_KEYS = ("id", "name", "email", "department", "job_title", "grade", "hours",
-               "contracted_hours", "manager", "roles", "flags")
+               "contracted_hours", "manager", "roles", "flags", "employee_number", "left")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ class Person:
     manager: str | None = None
     roles: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    employee_number: str = ""     # the HR system's key (`coc people import` matches on it)
+    left: date | None = None      # the day they left: kept in people.yaml, never removed
+
+    def has_left(self, today: date) -> bool:
+        """True on and after the day they left: from then on they decide and are chased for
+        nothing (their records stay theirs)."""
+        return self.left is not None and self.left <= today
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -220,10 +228,20 @@ def _person(entry: Mapping[str, Any], path: str, where: str, grades: tuple[str, 
         raise CocError(f"must be a number of hours in a week (0 to {HOURS_IN_A_WEEK})",
                        path=path, field=f"{where}.contracted_hours")
     manager = text("manager", required=False) or None
+    left = entry.get("left")
+    if isinstance(left, str):
+        try:
+            left = date.fromisoformat(left)
+        except ValueError:
+            left = "bad"
+    if left is not None and (not isinstance(left, date) or hasattr(left, "hour")):
+        raise CocError("must be a date (YYYY-MM-DD): the day they left", path=path,
+                       field=f"{where}.left")
     return Person(id=person_id, name=text("name"), email=email, department=department,
                   job_title=text("job_title", required=False), grade=grade, hours=hours,
                   contracted_hours=float(contracted), manager=manager,
-                  roles=listed("roles", ROLES), flags=listed("flags", FLAGS))
+                  roles=listed("roles", ROLES), flags=listed("flags", FLAGS),
+                  employee_number=text("employee_number", required=False), left=left)
 
 
 def _refuse_cycles(people: People, path: str) -> None:

@@ -162,6 +162,17 @@ class Record:
         return _int(decision.get("details_version")) == self.version and \
             (digest is None or digest == self.details_digest)
 
+    def is_imported(self, decision: Mapping[str, Any]) -> bool:
+        """A decision `coc import` carried in from the source with the record: its `imported:`
+        names the record's own `imported_from` file and row, and its `by` is whoever recorded
+        the record (the HR person who ran the import; who decided is `imported.decided_by`).
+        Whether it really came in that way is the history's to say (hook and audit)."""
+        note, source = decision.get("imported"), self.data.get("imported_from")
+        if not isinstance(note, Mapping) or not isinstance(source, Mapping):
+            return False
+        return all(note.get(k) == source.get(k) for k in ("file", "line", "item")) and \
+            decision.get("by") == self.recorded_by
+
     def current_decisions(self) -> list[Mapping[str, Any]]:
         """Decisions made on the details as they now stand (SPEC §3: an amendment needs a fresh one)."""
         return [d for d in self.decisions if self.saw_these_details(d)]

@@ -59,3 +59,24 @@ def xml_text(value: object) -> str:
     from xml.sax.saxutils import escape
 
     return escape(printable(value), {'"': "&quot;", "'": "&apos;"})
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet skips what it does not show before a formula, and reads fullwidth ＝＋－＠ (and
+# other compatibility forms NFKC folds to them) as the plain signs: both are looked past.
+_HIDDEN_LEAD = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                          r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
+                          r"\ufeff\uffa0\ufff0-\ufffb]+")
+
+
+def looks_like_formula(text: str) -> bool:
+    """A cell a spreadsheet would run as a formula (OWASP CSV injection): it starts with a
+    formula sign, a fullwidth or compatibility form of one, or anything invisible or blank
+    that a spreadsheet may look past. Exports neutralise such cells; imports refuse them."""
+    if text[:1].isascii() and text[:1].isalnum():   # most cells: no sign, nothing hidden
+        return False
+    import unicodedata
+
+    first = unicodedata.normalize("NFKC", text[:1])
+    return bool(first.startswith(FORMULA_START) or _HIDDEN_LEAD.match(text) or
+                (text[:1] and unicodedata.category(text[0]) in ("Cf", "Cc", "Co", "Cn")))

@@ -63,6 +63,9 @@ JSON_ERRORS = [
     ("import", "missing.csv", "--kind", "gift", "--json"), ("overdue", "--format=json"),
     ("inbox", "--json", "--for", "nobody"), ("remind", "--send", "--json"),
     ("approve", "GIF-2026-ZZZZZZ", "GIF-2026-YYYYYY", "--json"),
+    ("people", "import", "missing.csv", "--mapping", "missing.yaml", "--json"),
+    ("campaign", "open", "2027", "--json"), ("campaign", "progress", "2027", "--format", "json"),
+    ("campaign", "non-declarers", "2027", "--format", "json"),
 ]
 
 

@@ -29,6 +29,7 @@ from coc.cli.main import cli
 from conftest import EXAMPLE_EMAILS, git
 
 CORPUS = Path(__file__).parent / "hostile"
+ROSTER = Path(__file__).resolve().parents[1] / "templates" / "roster"
 GOOD_ID, HOSTILE_ID = "GIF-2026-GOODAA", "GIF-2026-HSTAAA"
 GOOD_PATH = f"registers/housing/gift/2026/{GOOD_ID}.yaml"
 GOOD = f"""\
@@ -80,6 +81,10 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("jsmith", ("end", HOSTILE_ID, "--on", "2026-11-25")),
     ("jsmith", ("withdraw", HOSTILE_ID, "--reason", "test")),
     ("jsmith", DECLARE),
+    ("hreed", ("people", "import", str(ROSTER / "example-hr-export.csv"), "--mapping",
+               str(ROSTER / "hr-export.mapping.yaml"), "--dry-run")),
+    ("hreed", ("campaign", "open", "2027")), ("jsmith", ("campaign", "progress", "2027")),
+    ("jsmith", ("campaign", "non-declarers", "2027", "--format", "csv")),
 ]
 # Commands that make a register of their own rather than read this one (tested in
 # test_hostile_arguments: init with hostile names; demo in test_readme and test_schema).

@@ -730,21 +730,11 @@ def _cache_key(history: History) -> str:
 
 
 def _cache_secret() -> bytes | None:
-    """The key that signs this user's audit caches, kept in their own config folder, outside
-    any repository (so neither a clone nor anyone who can write its .git can forge a cache
-    entry); made on first use. None (no cache) when it cannot be kept."""
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    path = Path(base) / "coc" / "audit.key"
-    try:
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(os.urandom(32))
-        secret = path.read_bytes()
-    except OSError:
-        return None
-    return secret if len(secret) >= 32 else None
+    """The key that signs this user's audit caches: the one key the record index is signed
+    with too (registers/index.user_key), outside any repository."""
+    from coc.registers.index import user_key
+
+    return user_key()
 
 
 def _mac(secret: bytes, body: str) -> str:

@@ -111,3 +111,14 @@ def test_the_readme_says_what_git_dates_can_and_cannot_prove():
     for words in ("author date", "committer date", "GIT_COMMITTER_DATE", "backdated",
                   "commit-date", "cannot prove", "signed commits", "push log"):
         assert words in section, words
+
+
+def test_the_seed_texts_the_tests_quote_are_the_codes_verbatim():
+    """tests/data/seeds is what the quote tests read; it must be the shared codes byte for byte,
+    and hold both of them."""
+    here = Path(__file__).resolve().parent / "data" / "seeds"
+    assert sorted(p.name for p in here.glob("*.txt")) == [
+        "luton-employee-code-of-conduct.txt", "milton-keynes-officer-code-of-conduct-2025.txt"]
+    shared = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    for seed in shared.glob("*.txt"):
+        assert (here / seed.name).read_bytes() == seed.read_bytes(), seed.name

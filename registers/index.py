@@ -26,7 +26,7 @@ import sqlite3
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Iterable
 
 SCHEMA = "3"
@@ -322,29 +322,25 @@ class Index:
         signed = [(key, path, blob, payload, self._mac(b"findings", key, path, blob, payload))
                   for path, blob, payload in rows]
 
-        def write(db: sqlite3.Connection) -> bool:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute("DELETE FROM findings WHERE key != ?", (key,))
-                if keep_only is not None:
-                    kept = {p for p, in db.execute("SELECT path FROM findings WHERE key = ?",
-                                                   (key,))}
-                    gone = [(key, p) for p in kept - keep_only]
-                    db.executemany("DELETE FROM findings WHERE key = ? AND path = ?", gone)
-                db.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?)", signed)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            return True
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM findings WHERE key != ?", (key,))
+            if keep_only is not None:
+                kept = {p for p, in db.execute("SELECT path FROM findings WHERE key = ?", (key,))}
+                gone = [(key, p) for p in kept - keep_only]
+                db.executemany("DELETE FROM findings WHERE key = ? AND path = ?", gone)
+            db.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?)", signed)
 
-        self._run(write)
+        self._transaction(write)
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._transaction(lambda db: db.executemany(sql, rows))
+
+    def _transaction(self, body: Callable[[sqlite3.Connection], object]) -> None:
+        """`body` in one write transaction (BEGIN IMMEDIATE: one writer at a time), all or none."""
         def write(db: sqlite3.Connection) -> bool:
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany(sql, rows)
+                body(db)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

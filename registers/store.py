@@ -198,7 +198,8 @@ class Register:
             raise CocError(f"bad department {department!r}", field="department")
         if not KIND_RE.match(kind):
             raise CocError(f"bad kind {kind!r}", field="kind")
-        path = self.root / RECORDS_DIR / department / kind / record_id[4:8] / f"{record_id}.yaml"
+        path = self.root.joinpath(RECORDS_DIR, department, kind, record_id[4:8],
+                                  f"{record_id}.yaml")
         if path.parent in self._folders_inside:   # `coc import` asks for thousands in a few
             if path.is_symlink():
                 raise CocError("symbolic links are not allowed in a register",

@@ -49,13 +49,13 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     from coc.registers.history import History, commits_between, resolve_commit
 
     register = open_register()
-    history = History.read(register.root)
+    history = History.read(register.root, read_ahead=True)
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
     with Progress("coc audit: checking changes", quiet=quiet) as progress:
         found = run(history, report, use_cache=not no_cache, on_progress=progress.callback)
     restricted = register.readers()[1:]   # its history too, whole, for those who have it
-    others = [(prefix, History.read(other.root)) for prefix, other in restricted]
+    others = [(prefix, History.read(other.root, read_ahead=True)) for prefix, other in restricted]
     for (prefix, other_history), (_, other) in zip(others, restricted):
         with Progress(f"coc audit: checking {prefix}", quiet=quiet) as progress:
             found += shown_from(prefix, run(other_history, None, use_cache=not no_cache,

@@ -495,6 +495,13 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
     return out
 
 
+def read_history(root: Path, use_cache: bool = True) -> History:
+    """The history as `audit` reads it: cold, every record version is parsed while git log
+    still runs (History.read's read_ahead); with a cache, only what it does not answer is."""
+    cache = root / ".git" / "coc" / "audit.json"
+    return History.read(root, read_ahead=not (use_cache and cache.is_file()))
+
+
 def audit(history: History, report: Container[str] | None = None, *,
           use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
     """All anomalies in the history (only those of commits in `report`, when given).

@@ -129,6 +129,7 @@ class _drained:
         import threading
 
         self._chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self.running = True     # until git has printed everything
         self._thread = threading.Thread(target=self._drain, args=(pipe,), daemon=True)
         self._thread.start()
 
@@ -137,6 +138,7 @@ class _drained:
             for chunk in iter(lambda: pipe.read1(1 << 20), b""):
                 self._chunks.put(chunk)
         finally:
+            self.running = False
             self._chunks.put(b"")
 
     def read(self, size: int = -1) -> bytes:
@@ -188,14 +190,18 @@ def parse_log(tokens: Iterable[bytes],
 
 
 def read_log(root: Path, revs: Iterable[str] = ("HEAD",),
-             on_commit: Callable[[Commit], None] | None = None) -> list[Commit]:
+             on_commit: Callable[[Commit, bool], None] | None = None) -> list[Commit]:
     """Every commit reachable from `revs`, parents before children, with its file changes
-    (`on_commit` is told of each as git prints it: children first)."""
+    (`on_commit` is told of each as it is read, children first, and whether git is still
+    printing the rest)."""
     with subprocess.Popen(_git_command(root, "log", *LOG_OPTIONS, *revs, "--"),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        stream = proc.stdout if on_commit is None else _drained(proc.stdout)
-        commits = parse_log(_tokens(stream), on_commit)
+        if on_commit is None:
+            commits = parse_log(_tokens(proc.stdout))
+        else:
+            stream = _drained(proc.stdout)
+            commits = parse_log(_tokens(stream), lambda c: on_commit(c, stream.running))
         error = proc.stderr.read()
     if proc.returncode != 0:
         lines = _text(error).strip().splitlines()
@@ -369,16 +375,16 @@ class History:
             return history
         waiting: dict[str, str] = {}
 
-        def parse_ahead(commit: Commit | None) -> None:
-            for change in commit.changes if commit is not None else ():
+        def parse_ahead(commit: Commit, git_running: bool) -> None:
+            for change in commit.changes:
                 if change.new and change.record_id and change.new not in history._records:
                     waiting[change.new] = change.path
-            if len(waiting) >= READ_AHEAD or commit is None and waiting:
-                history._parse_ahead(waiting)
+            if len(waiting) >= READ_AHEAD:
+                if git_running:   # once git is done, whoever judges a record reads it, on
+                    history._parse_ahead(waiting)   # every core
                 waiting.clear()
 
         history.commits = read_log(root, on_commit=parse_ahead)
-        parse_ahead(None)
         return history
 
     def _parse_ahead(self, blobs: dict[str, str]) -> None:

@@ -721,12 +721,13 @@ def _cache_path(history: History) -> Path | None:
 
 
 def _cache_key(history: History) -> str:
-    """The toolkit's version and that of every policy in force somewhere in the history."""
-    from coc.registers.version import __version__
+    """The toolkit (its version and a digest of its code, so a changed rule judges every
+    commit again) and the version of every policy in force somewhere in the history."""
+    from coc.registers.index import toolkit_digest
 
     from .registry import get_policy
 
-    parts = [CACHE_VERSION, __version__]
+    parts = [CACHE_VERSION, toolkit_digest()]
     names = {s.config.policy for s in history.all_settings() if s.config is not None}
     for name in sorted(names):
         try:

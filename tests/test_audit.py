@@ -552,3 +552,20 @@ def test_unsigned_commits_when_signatures_are_required(make_register, tmp_path):
     assert {f["rule"] for f in found.values()} == {"unsigned-commit"}
     assert len(found) == 2 and "does not trust" in found[git(root, "rev-parse", "HEAD~1")][
         "message"]
+
+
+def test_a_cache_written_by_other_code_is_not_used(bad, bad_json, monkeypatch):
+    """The audit cache is bound to a digest of the toolkit's code (as the record index is), so
+    a changed rule judges every commit again without anyone bumping a version by hand."""
+    from coc.policies import audit as auditing
+    from coc.registers import index
+    from coc.registers.history import History
+
+    root, _ = bad
+    run(root, "audit")
+    history = History.read(root)
+    path = auditing._cache_path(history)
+    assert auditing._read_cache(path, auditing._cache_key(history))
+    monkeypatch.setattr(index, "toolkit_digest", lambda: "another toolkit")
+    assert auditing._read_cache(path, auditing._cache_key(history)) == {}
+    assert json.loads(run(root, "audit", "--format", "json").output) == bad_json

@@ -564,6 +564,7 @@ def test_a_cache_written_by_other_code_is_not_used(bad, bad_json, monkeypatch):
     root, _ = bad
     run(root, "audit")
     history = History.read(root)
+    history.fetch_settings()
     path = auditing._cache_path(history)
     assert auditing._read_cache(path, auditing._cache_key(history))
     monkeypatch.setattr(index, "toolkit_digest", lambda: "another toolkit")

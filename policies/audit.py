@@ -495,6 +495,13 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
     return out
 
 
+def read_history(root: Path, use_cache: bool = True) -> History:
+    """The history as `audit` reads it: cold, every record version is parsed while git log
+    still runs (History.read's read_ahead); with a cache, only what it does not answer is."""
+    cache = root / ".git" / "coc" / "audit.json"
+    return History.read(root, read_ahead=not (use_cache and cache.is_file()))
+
+
 def audit(history: History, report: Container[str] | None = None, *,
           use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
     """All anomalies in the history (only those of commits in `report`, when given).
@@ -714,12 +721,13 @@ def _cache_path(history: History) -> Path | None:
 
 
 def _cache_key(history: History) -> str:
-    """The toolkit's version and that of every policy in force somewhere in the history."""
-    from coc.registers.version import __version__
+    """The toolkit (its version and a digest of its code, so a changed rule judges every
+    commit again) and the version of every policy in force somewhere in the history."""
+    from coc.registers.index import toolkit_digest
 
     from .registry import get_policy
 
-    parts = [CACHE_VERSION, __version__]
+    parts = [CACHE_VERSION, toolkit_digest()]
     names = {s.config.policy for s in history.all_settings() if s.config is not None}
     for name in sorted(names):
         try:

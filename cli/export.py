@@ -26,7 +26,7 @@ from coc.registers.record import Record
 from coc.registers.store import Register
 from coc.registers.text import FORMULA_START, looks_like_formula  # noqa: F401 - tests use it
 
-from .common import open_register, to_jsonable
+from .common import open_register, said_duplicates, to_jsonable
 from .progress import OnProgress, Progress, quiet_option
 
 if TYPE_CHECKING:
@@ -268,3 +268,5 @@ def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> No
     if broken:
         click.echo(f"coc: {broken} record file(s) could not be read and are not in the export; "
                    "run `coc validate --all`", err=True)
+    if said_duplicates(reg):
+        raise SystemExit(1)

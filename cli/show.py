@@ -11,7 +11,8 @@ from coc.registers.store import Register, check_id
 from coc.registers.display import plain_value
 from coc.registers.text import printable
 
-from .common import echo, echo_json, echo_line, open_register, text_table, to_jsonable
+from .common import (echo, echo_json, echo_line, open_register, said_duplicates, text_table,
+                     to_jsonable)
 
 SUMMARY_FIELDS = ("description", "event", "organisation", "company_name", "item", "other_person",
                   "post_title", "case_reference", "donor", "host")
@@ -275,3 +276,5 @@ def list_records(kind: str | None, status: str | None, person: str | None, await
         echo(text_table(cells, ["id", "kind", "declarant", "declared", "status", "summary"]))
     if broken:
         echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`", err=True)
+    if said_duplicates(register):
+        raise SystemExit(1)

@@ -228,10 +228,23 @@ def step_findings(before: Record | None, after: Record, ctx: Context, commit: Co
     found = history_findings(before, after, ctx, committer_of(commit, settings), memo=memo)
     if before is None or before.kind != after.kind:   # once, where it came into this register
         found += register_findings(after, ctx)
+    found += placed(before, after, ctx)
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     found += not_an_import(before, after, commit, settings)
     return found
+
+
+def placed(before: Record | None, after: Record, ctx: Context) -> list[Finding]:
+    """Where a commit adds a record, its folder must be the one validate asks for (the
+    declarant's department by the people.yaml before the commit, the id's year, its kind): a
+    record filed straight under another department is reviewed by that department's code
+    owners. A move is judged by `moved`; a merge answers only if no parent had the record."""
+    if before is not None:
+        return []
+    from .validate import placement_findings
+
+    return placement_findings(after.path, after, ctx)
 
 
 IMPORT_SUBJECT = re.compile(r"^import\([a-z][a-z-]*\): \d+ record\(s\) from (?P<file>.+) by "
@@ -705,7 +718,7 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     return out
 
 
-CACHE_VERSION = "3"   # 2: signed with the user's key; 3: restricted-register
+CACHE_VERSION = "4"   # 2: signed with the user's key; 3: restricted-register; 4: folders at adds
 
 
 def _cache_path(history: History) -> Path | None:

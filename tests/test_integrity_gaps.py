@@ -51,3 +51,41 @@ def test_every_reading_command_names_a_duplicate_id(make_register: Callable[...,
     listed = json.loads(coc(root, "list", "--json").stdout)
     assert sorted(r["path"] for r in listed) == sorted([rel, str(copy.relative_to(root))])
     assert coc(root, "show", record_id).exit_code == 1   # as before: refused, both named
+
+
+# -- item 8 at history level: a record's folder is checked at the commit that adds it -------------
+
+def test_a_record_added_straight_into_another_departments_folder_is_an_audit_anomaly(
+        make_register: Callable[..., Path], coc: Coc) -> None:
+    """Filed under legal, its approvers (CODEOWNERS) are legal's; validate says so at HEAD, and
+    the audit must say so at the commit that added it, as it does for a move. The year folder
+    and the kind folder are judged by the same function."""
+    root = make_register("milton-keynes")
+    record_id, rel = declare(coc, root)
+    text = (root / rel).read_text()
+    year = rel.split("/")[3]
+    placed = {}
+    for name, folder in (("department", f"registers/legal/gift/{year}"),
+                         ("year", f"registers/housing/gift/{int(year) + 1}"),
+                         ("kind", f"registers/housing/hospitality/{year}")):
+        other = record_id[:-12] + {"department": "DEPARTMENTAA", "year": "YEARFOLDERAA",
+                                   "kind": "KINDFOLDERAA"}[name]   # the id's year is right
+        target = root / folder / f"{other}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text.replace(record_id, other))
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", f"filed by hand ({name})", "--no-verify",
+            email=EXAMPLE_EMAILS["jsmith"])
+        placed[name] = (other, git(root, "rev-parse", "HEAD").strip())
+    result = coc(root, "audit", "--format", "json", "--no-cache")
+    found = json.loads(result.stdout)
+    assert result.exit_code == 1
+    for name, (other, sha) in placed.items():
+        hits = [f for f in found if f["record_id"] == other and f["commit"] == sha
+                and f["rule"] == "record-path"]
+        assert len(hits) == 1, (name, found)
+        assert sha[:10] in hits[0]["message"]
+    assert not [f for f in found if f["record_id"] == record_id], found   # the honest one
+    validated = coc(root, "validate", "--all", "--format", "json")
+    assert {f["record_id"] for f in json.loads(validated.stdout) if f["rule"] == "record-path"} \
+        == {other for other, _ in placed.values()}

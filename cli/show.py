@@ -126,6 +126,7 @@ def show(record_id: str, as_json: bool) -> None:
     main = open_register()
     record_id = check_id(record_id.strip().upper())
     register = main.holding(record_id)   # the restricted register's, for those who have it
+    _warn_if_diverged(register, record_id)
     record, branch = load_here_or_on_branch(register, record_id)
     info = describe(register, record)
     if register is not main:
@@ -189,6 +190,17 @@ def show(record_id: str, as_json: bool) -> None:
     for f in info["findings"]:
         section = f" [{f['section']}]" if f["section"] else ""
         echo_line(f"  {f['severity']}: {f['message']}{section}")
+
+
+def _warn_if_diverged(register: Register, record_id: str) -> None:
+    """Its branch `declare/<id>` and the copy fetched of it both moved on: `approve`, `accept`
+    and the rest refuse, saying what to run; show still shows the local copy, saying the same,
+    so that what it shows is not taken for the whole story (issue 9 item 14)."""
+    from coc.registers.git import diverged
+
+    problem = diverged(register.root, f"declare/{record_id}")
+    if problem:
+        echo_line(f"coc: warning: {problem}; shown here: your branch's copy", err=True)
 
 
 def shown_path(main: Register, rel: str) -> str:

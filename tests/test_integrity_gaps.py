@@ -89,3 +89,36 @@ def test_a_record_added_straight_into_another_departments_folder_is_an_audit_ano
     validated = coc(root, "validate", "--all", "--format", "json")
     assert {f["record_id"] for f in json.loads(validated.stdout) if f["rule"] == "record-path"} \
         == {other for other, _ in placed.values()}
+
+
+# -- item 14: a user left on a diverged declare/<id> branch is told by `show` too ------------------
+
+def test_show_on_a_branch_that_moved_on_both_sides_warns_as_the_others_refuse(
+        make_register: Callable[..., Path], coc: Coc, tmp_path: Path) -> None:
+    """The approver's approval is fetched while the declarant amended on their own branch:
+    `accept` refuses saying what to run; `show` (which still shows the local copy, the only one
+    the working tree has) must say the same, not quietly print "submitted"."""
+    from test_pull_request_flow import setup_origin, work_flags
+
+    declarant, _, approver = setup_origin(make_register, tmp_path)
+    record_id = json.loads(coc(declarant, "declare", "outside-work", *work_flags(), "--branch",
+                               "--json", user="pbrown").stdout)["id"]
+    branch = f"declare/{record_id}"
+    git(declarant, "push", "-q", "-u", "origin", branch)
+    git(approver, "fetch", "-q", "origin")
+    assert coc(approver, "approve", record_id, "--branch", user="mjones").exit_code == 0
+    git(approver, "push", "-q", "origin", branch)
+    assert coc(declarant, "amend", record_id, "--hours-per-week", "5", "--note", "Fewer hours",
+               user="pbrown").exit_code == 0
+    git(declarant, "fetch", "-q", "origin")
+    said = f"branch {branch} and origin/{branch} have both moved on"
+    refused = coc(declarant, "accept", record_id, "--branch", user="pbrown")
+    assert refused.exit_code == 1 and said in refused.output
+    for args in ((), ("--json",)):
+        shown = coc(declarant, "show", record_id, *args, user="pbrown")
+        assert shown.exit_code == 0
+        (line,) = [x for x in shown.stderr.splitlines() if said in x]
+        assert f"git pull --no-rebase origin {branch}" in line
+    json.loads(coc(declarant, "show", record_id, "--json", user="pbrown").stdout)
+    git(declarant, "switch", "-q", "main")   # off the branch, the branch still diverged
+    assert said in coc(declarant, "show", record_id, user="pbrown").stderr

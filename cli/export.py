@@ -103,7 +103,7 @@ def public_row(register: Register, record: Record, columns: Columns,
         "job_title": person.job_title if person else "",
         "department": person.department if person else "",
         "declared_on": record.declared_on,
-        "status": record.status,
+        "status": record.status_text,   # "approved, ending on 2027-01-31" until that day
     }
     kind = kind or policy_for(register).kind(record.kind)
     for key, _ in columns:

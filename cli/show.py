@@ -52,6 +52,7 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
     return {
         "id": record.id, "kind": record.kind, "declarant": record.declarant,
         "status": record.status,
+        "ending_on": record.ending_on.isoformat() if record.ending_on else None,
         "deadline": deadline.due.isoformat() if deadline else None,
         "deadline_basis": deadline.basis if deadline else None,
         "awaiting": awaiting,
@@ -136,7 +137,7 @@ def show(record_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(info)
         return
-    echo_line(f"{record.id}  {record.kind}  [{info['status']}]")
+    echo_line(f"{record.id}  {record.kind}  [{record.status_text}]")
     if branch and register.path_of(record_id, missing_ok=True) is not None:
         local = f"declare/{record_id}"
         echo_line(f"  on branch:   {branch} (newer than your branch {local}: `git pull` brings "
@@ -278,13 +279,14 @@ def list_records(kind: str | None, status: str | None, person: str | None, await
             rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
                          "name": who.name if who else record.declarant,
                          "declared_on": record.data.get("declared_on"), "status": record.status,
+                         "ending_on": record.ending_on, "status_text": record.status_text,
                          "summary": summary(record), "path": prefix + record.path})
     rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
     if as_json:
-        echo_json(rows)
+        echo_json([{k: v for k, v in r.items() if k != "status_text"} for r in rows])
     elif rows:
         cells = [[printable(r[k], one_line=True) for k in
-                  ("id", "kind", "name", "declared_on", "status", "summary")] for r in rows]
+                  ("id", "kind", "name", "declared_on", "status_text", "summary")] for r in rows]
         echo(text_table(cells, ["id", "kind", "declarant", "declared", "status", "summary"]))
     if broken:
         echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`", err=True)

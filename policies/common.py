@@ -57,7 +57,7 @@ def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
     index: dict[str, dict[str, str]] = {}
     for other in ctx.records.values():
         if other.kind != "relationship" or other.data.get("withdrawn") or \
-                _ended_by(other, today):
+                other.ended_by(today):
             continue
         named = ctx.people.named(other.details.get("other_person"))
         if named is None:
@@ -68,15 +68,6 @@ def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
             index.setdefault(named.id, {})[other.declarant] = why
     ctx.__dict__["_related"] = (key, index)
     return index
-
-
-def _ended_by(record: Record, today: date) -> bool:
-    """An ending recorded for a day still to come leaves the relationship standing until then."""
-    ended = record.data.get("ended")
-    if not ended:
-        return False
-    on = as_date(ended.get("on")) if isinstance(ended, Mapping) else None
-    return on is None or on <= today
 
 
 # --- who may decide ---------------------------------------------------------------------------

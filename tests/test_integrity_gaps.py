@@ -122,3 +122,49 @@ def test_show_on_a_branch_that_moved_on_both_sides_warns_as_the_others_refuse(
     json.loads(coc(declarant, "show", record_id, "--json", user="pbrown").stdout)
     git(declarant, "switch", "-q", "main")   # off the branch, the branch still diverged
     assert said in coc(declarant, "show", record_id, user="pbrown").stderr
+
+
+# -- item 20: an ending still to come is not "ended" yet ------------------------------------------
+
+def test_an_ending_still_to_come_reads_ending_on_that_day_until_it_comes(
+        make_register: Callable[..., Path], coc: Coc) -> None:
+    """`coc end --on` takes a planned day up to a year ahead; until that day the interest
+    stands (the relationship rule already read it so): show, list, list --status and the
+    published register all say "ending on DAY", and on the day "ended"."""
+    from datetime import date, timedelta
+
+    from freezegun import freeze_time
+
+    root = make_register("luton")
+    made = coc(root, "declare", "interest", "--nature", "financial", "--organisation",
+               "Acme Ltd", "--description", "Shares", "--arose-on", date.today().isoformat(),
+               "--no-input", "--json")
+    assert made.exit_code == 0, made.output
+    record_id = json.loads(made.stdout)["id"]
+    before = json.loads(coc(root, "show", record_id, "--json").stdout)["status"]
+    day = date.today() + timedelta(days=30)
+    assert coc(root, "end", record_id, "--on", day.isoformat()).exit_code == 0
+    label = f"{before}, ending on {day}"
+
+    def said() -> dict[str, object]:
+        shown = json.loads(coc(root, "show", record_id, "--json").stdout)
+        (row,) = json.loads(coc(root, "list", "--json").stdout)
+        published = json.loads(coc(root, "register", "--format", "json").stdout)
+        (cell,) = [r["status"] for t in published["tables"] for r in t["rows"]]
+        return {"show": shown["status"], "show-ending": shown["ending_on"],
+                "show-text": coc(root, "show", record_id).stdout.splitlines()[0],
+                "list": row["status"], "list-ending": row["ending_on"],
+                "list-text": coc(root, "list").stdout.splitlines()[-1],
+                "ended-filter": coc(root, "list", "--status", "ended", "--json").stdout,
+                "register": cell}
+
+    now = said()
+    assert now["show"] == now["list"] == before and now["register"] == label, now
+    assert now["show-ending"] == now["list-ending"] == day.isoformat()
+    assert f"[{label}]" in now["show-text"] and label in now["list-text"], now
+    assert json.loads(now["ended-filter"]) == []
+    with freeze_time(day):
+        then = said()
+    assert then["show"] == then["list"] == then["register"] == "ended", then
+    assert then["show-ending"] is None and "[ended]" in then["show-text"]
+    assert [r["id"] for r in json.loads(then["ended-filter"])] == [record_id]

@@ -168,3 +168,45 @@ def test_an_ending_still_to_come_reads_ending_on_that_day_until_it_comes(
     assert then["show"] == then["list"] == then["register"] == "ended", then
     assert then["show-ending"] is None and "[ended]" in then["show-text"]
     assert [r["id"] for r in json.loads(then["ended-filter"])] == [record_id]
+
+
+# -- yearly attestation (coc.yaml practice): the year attested is a year a return can be for ------
+
+def test_an_attested_year_far_from_the_declaration_is_refused(
+        make_register: Callable[..., Path], coc: Coc) -> None:
+    """A return for 1850 or 9999 made today satisfies no campaign and chases no one; it was
+    accepted. It must be the declaration's year, or the one before or after (a late return, or
+    one made ahead of January), refused in one line naming file, line and field, as validate
+    and the hook refuse one written by hand; and no campaign opens for such a year either."""
+    from datetime import date
+
+    root = make_register("luton")
+    this = date.today().year
+    head = git(root, "rev-parse", "HEAD")
+    for year in ("1850", "9999", str(this - 2), str(this + 2)):
+        result = coc(root, "declare", "attestation", "--year", year, "--read-code", "yes",
+                     "--nil-return", "yes", "--no-input")
+        assert result.exit_code == 1, (year, result.output)
+        assert len(result.output.strip().splitlines()) == 1, result.output
+        assert "details.year" in result.output and year in result.output, result.output
+    assert git(root, "rev-parse", "HEAD") == head
+    made = coc(root, "declare", "attestation", "--year", str(this + 1), "--read-code", "yes",
+               "--nil-return", "yes", "--no-input", "--json")
+    assert made.exit_code == 0, made.output
+    rel = json.loads(made.stdout)["path"]
+    text = (root / rel).read_text()
+    assert f"year: {this + 1}\n" in text
+    (root / rel).write_text(text.replace(f"year: {this + 1}\n", "year: 9999\n"))
+    hooked = subprocess.run(["git", "-c", f"user.email={EXAMPLE_EMAILS['jsmith']}", "commit",
+                             "-qam", "a return for 9999"], cwd=root, capture_output=True,
+                            text=True, check=False)
+    assert hooked.returncode != 0 and "details.year" in hooked.stderr, hooked.stderr
+    validated = coc(root, "validate", rel)
+    assert validated.exit_code == 1
+    (line,) = [x for x in validated.stdout.splitlines() if "attestation-year" in x or "9999" in x]
+    number = text.splitlines().index(f"  year: {this + 1}") + 1
+    assert line.startswith(f"{rel}:{number}: details.year:"), line
+    for year in ("9999", str(this + 2), str(this - 2)):   # 1850: a usage error already
+        opened = coc(root, "campaign", "open", year, user="hreed")
+        assert opened.exit_code == 1 and "YEAR" in opened.output, opened.output
+        assert len(opened.output.strip().splitlines()) == 1

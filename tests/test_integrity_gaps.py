@@ -210,3 +210,81 @@ def test_an_attested_year_far_from_the_declaration_is_refused(
         opened = coc(root, "campaign", "open", year, user="hreed")
         assert opened.exit_code == 1 and "YEAR" in opened.output, opened.output
         assert len(opened.output.strip().splitlines()) == 1
+
+
+# -- audit: relationships count along each commit's own history, not the walk's order --------------
+
+RELATE = ("declare", "relationship", "--other-person", "agreen", "--relationship", "partner",
+          "--context", "line-management", "--no-input", "--json")
+APPROVAL = """decisions:
+  - decision: noted
+    by: mjones
+    at: {at}
+    as: line manager
+    details_version: 0
+amendments: []"""
+
+
+def _approve_by_hand(root: Path, rel: str) -> str:
+    """mjones notes agreen's gift past the hook (as `--no-verify` lets anyone): the commit."""
+    from datetime import datetime, timezone
+
+    path = root / rel
+    text = path.read_text()
+    at = datetime.now(timezone.utc).replace(microsecond=0).isoformat(sep=" ")
+    assert "decisions: []\namendments: []" in text, text
+    path.write_text(text.replace("decisions: []\namendments: []", APPROVAL.format(at=at)))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "note it", "--no-verify", email=EXAMPLE_EMAILS["mjones"])
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def _merge(root: Path, *branches: str) -> None:
+    git(root, "switch", "-q", "main")
+    for branch in branches:
+        git(root, "merge", "-q", "--no-ff", "--no-verify", "-m", f"merge {branch}", branch,
+            email=EXAMPLE_EMAILS["hreed"])
+
+
+def _authority(coc: Coc, root: Path) -> set[tuple[str, str]]:
+    result = coc(root, "audit", "--format", "json", "--no-cache")
+    return {(f["commit"], f["record_id"]) for f in json.loads(result.stdout)
+            if f["rule"] == "decision-authority"}
+
+
+@pytest.mark.parametrize("merged_first", ["relationship", "decision"])
+def test_a_relationship_withdrawn_on_another_branch_still_binds_this_one(
+        make_register: Callable[..., Path], coc: Coc, merged_first: str) -> None:
+    """Max has declared his partner Alex (MK §11). On one branch he withdraws it; on another,
+    which never saw the withdrawal, he notes Alex's gift himself: a decision he may not make
+    there. Merged in either order, whichever the audit's walk meets first, it is reported."""
+    root = make_register("milton-keynes")
+    relationship = json.loads(coc(root, *RELATE, user="mjones").stdout)["id"]
+    gift, rel = declare(coc, root, user="agreen")
+    git(root, "branch", "withdraw")
+    git(root, "switch", "-q", "-c", "decide")
+    decided = _approve_by_hand(root, rel)
+    git(root, "switch", "-q", "withdraw")
+    assert coc(root, "withdraw", relationship, "--reason", "Declared in error",
+               user="mjones").exit_code == 0
+    _merge(root, *(("withdraw", "decide") if merged_first == "relationship"
+                   else ("decide", "withdraw")))
+    assert (decided, gift) in _authority(coc, root)
+
+
+@pytest.mark.parametrize("merged_first", ["relationship", "decision"])
+def test_a_relationship_declared_on_another_branch_does_not_bind_this_one(
+        make_register: Callable[..., Path], coc: Coc, merged_first: str) -> None:
+    """The other way round: Max declares the relationship on one branch; on another, which
+    never had it, he notes Alex's gift. That decision was his to make where it was made (the
+    hook let it through); the audit must not call it one he could not make."""
+    root = make_register("milton-keynes")
+    gift, rel = declare(coc, root, user="agreen")
+    git(root, "branch", "relate")
+    git(root, "switch", "-q", "-c", "decide")
+    decided = _approve_by_hand(root, rel)
+    git(root, "switch", "-q", "relate")
+    assert coc(root, *RELATE, user="mjones").exit_code == 0
+    _merge(root, *(("relate", "decide") if merged_first == "relationship"
+                   else ("decide", "relate")))
+    assert (decided, gift) not in _authority(coc, root)

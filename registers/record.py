@@ -216,17 +216,42 @@ class Record:
     @classmethod
     def known(cls, data: Mapping[str, Any], path: str, status: str) -> Record:
         """A record whose status was derived before (by a worker, or kept in the index of
-        parsed records beside these very bytes): not derived again."""
+        parsed records beside these very bytes): not derived again, unless it has an ending,
+        whose status changes on its day."""
         record = cls(data=data, path=path)
-        record.__dict__["status"] = status
+        if not data.get("ended"):
+            record.__dict__["status"] = status
         return record
+
+    def ended_by(self, today: date) -> bool:
+        """Whether its recorded ending has come: one for a day still to come (`coc end --on`
+        takes a planned day up to a year ahead) leaves the record standing until then."""
+        ended = self.data.get("ended")
+        if not ended:
+            return False
+        on = as_date(ended.get("on")) if isinstance(ended, Mapping) else None
+        return on is None or on <= today
+
+    @_once
+    def ending_on(self) -> date | None:
+        """The day of an ending still to come (today's date, once per record); else None."""
+        ended = self.data.get("ended")
+        if not ended or self.data.get("withdrawn") or self.ended_by(date.today()):
+            return None
+        return as_date(ended.get("on"))
+
+    @property
+    def status_text(self) -> str:
+        """The status as people read it: "approved, ending on 2027-01-31" until that day."""
+        return f"{self.status}, ending on {self.ending_on}" if self.ending_on else self.status
 
     @_once
     def status(self) -> str:
-        """Derived from the file alone (SPEC §3), once per record."""
+        """Derived from the file alone (SPEC §3) and today's date (an ending takes effect on its
+        day), once per record."""
         if self.data.get("withdrawn"):
             return "withdrawn"
-        if self.data.get("ended"):
+        if self.data.get("ended") and self.ended_by(date.today()):
             return "ended"
         verdict = self.verdict()
         if verdict is None:

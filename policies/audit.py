@@ -69,15 +69,21 @@ class Step:
         return self.old_path or self.path
 
 
-def steps(history: History, only: str | None = None) -> Iterator[Step]:
-    """Every change to a record file, parents first; a delete and an add of one id is a move."""
+def steps(history: History, only: str | None = None,
+          first: Container[str] = ()) -> Iterator[Step]:
+    """Every change to a record file, parents first; a delete and an add of one id is a move.
+    Within a commit, records in the kind folders `first` (the context kinds: relationships)
+    come first, so that a commit's other records are judged with them, as the hook judges
+    the whole staged tree."""
     for commit in history.commits:
         by_id: dict[str, list[Any]] = {}
         for change in commit.changes:
             record_id = change.record_id
             if record_id and (only is None or record_id == only):
                 by_id.setdefault(record_id, []).append(change)
-        for record_id, changes in by_id.items():
+        ordered = sorted(by_id.items(), key=lambda item: not any(
+            _kind_folder(c.path) in first for c in item[1])) if first else by_id.items()
+        for record_id, changes in ordered:
             gone = [c for c in changes if c.new is None]
             came = [c for c in changes if c.new is not None]
             if gone and came:   # moved, e.g. to another department's folder
@@ -574,12 +580,11 @@ def audit(history: History, report: Container[str] | None = None, *,
     are judged against (relationships) are always read, to keep the running context.
     `on_progress(done, total)` is told as the steps to check are checked.
     """
-    all_steps = list(steps(history))
-    history.fetch_settings()
+    context_folders = _context_kinds(history, every_commit=True)
+    all_steps = list(steps(history, first=context_folders))
     path = _cache_path(history) if use_cache else None
     key = _cache_key(history)
     cached = _read_cache(path, key)
-    context_folders = _context_kinds(history, every_commit=True)
     todo = [s for s in all_steps
             if s.commit.sha not in cached or _kind_folder(s.path) in context_folders]
     fresh: dict[str, list[Finding]] = {}

@@ -288,3 +288,22 @@ def test_a_relationship_declared_on_another_branch_does_not_bind_this_one(
     _merge(root, *(("relate", "decide") if merged_first == "relationship"
                    else ("decide", "relate")))
     assert (decided, gift) not in _authority(coc, root)
+
+
+def test_a_relationship_in_the_same_commit_as_the_decision_binds_it(
+        make_register: Callable[..., Path], coc: Coc) -> None:
+    """Max declares his partner Alex and notes Alex's gift in one commit (past the hook). The
+    hook judges the whole staged tree, so audit must too: the relationship is applied before
+    the commit's other records, whatever their paths' order (gift/ sorts before
+    relationship/)."""
+    root = make_register("milton-keynes")
+    gift, rel = declare(coc, root, user="agreen")
+    assert coc(root, *RELATE, user="mjones").exit_code == 0
+    _approve_by_hand(root, rel)
+    git(root, "reset", "-q", "--soft", "HEAD~2")
+    git(root, "commit", "-qm", "relationship and a note", "--no-verify",
+        email=EXAMPLE_EMAILS["mjones"])
+    both = git(root, "rev-parse", "HEAD").strip()
+    changed = git(root, "show", "--name-only", "--format=", both).split()
+    assert [p.split("/")[2] for p in changed] == ["gift", "relationship"]
+    assert (both, gift) in _authority(coc, root)

@@ -10,6 +10,11 @@ already built) and cold (the index deleted first), beside its floor measured in 
   parse     a bare Python that parses every record file with libyaml (PyYAML CSafeLoader)
   python    a bare interpreter start (for --help, --version, show)
   git log   `git log -- PATH` of one record (for `coc log ID`), on a history of --commits
+  create    a bare Python creating as many files as `coc import` writes, then one sync
+
+`coc import` of 10,000 rows is timed into a register that already holds the records (the
+register's own pre-commit hook installed, so it runs on the import commit, as it must), and
+then again with the same file, when every row is a duplicate and nothing is added.
 
 Each line: median wall time, min-max, median CPU (user+sys of the process and its workers),
 peak memory of the largest process, and the ratio of the median to the floor named.
@@ -46,6 +51,21 @@ for folder, _, names in os.walk(sys.argv[1]):
         with open(os.path.join(folder, name), 'rb') as handle:
             yaml.load(handle.read(), Loader=yaml.CSafeLoader)
 """
+
+
+CREATE = """
+import os, sys
+folder, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(folder)
+for n in range(count):
+    fd = os.open(os.path.join(folder, f"{n}.yaml"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, b"x" * size)
+    os.close(fd)
+os.sync()
+"""
+IMPORT_ROWS = 10_000   # the most one import takes (registers/importing.MAX_ROWS)
+# what one imported row's record file holds, about (for the floor's file sizes)
+GIFT_TEXT = "x" * 365
 
 
 class Timing:
@@ -106,7 +126,7 @@ def import_rows(path: Path, count: int) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def bench_size(records: int, runs: int, work: Path) -> None:
+def bench_size(records: int, runs: int, work: Path, only_import: bool = False) -> None:
     coc = coc_command()
     root = work / f"register-{records}"
     start = time.perf_counter()
@@ -124,6 +144,10 @@ def bench_size(records: int, runs: int, work: Path) -> None:
     report("floor: read every file's bytes", floors["read"])
     report("floor: parse every file (libyaml)", floors["parse"])
     report("floor: bare python start", floors["python"])
+    if only_import:
+        measure([*coc, "list"], cwd=root, runs=1)   # builds the index, as the others do
+        bench_import(root, records, runs, work)
+        return
     warm_budget = "(budget 0.5 s)" if records <= 10_000 else ""
     for command in (["list"], ["list", "--json"], ["overdue"],
                     ["register", "--format", "csv", "--kind", "gift"],
@@ -148,8 +172,24 @@ def bench_size(records: int, runs: int, work: Path) -> None:
     some = next((root / "registers").glob("*/gift/*/*.yaml")).stem
     report("show ID", measure([*coc, "show", some], cwd=root, runs=runs), floors["python"],
            "python", "(budget 200 ms)")
+    bench_import(root, records, runs, work)
+
+
+def bench_import(root: Path, records: int, runs: int, work: Path) -> None:
+    """`coc import` of IMPORT_ROWS rows into `root`, beside creating as many files, then the
+    same file again (nothing added)."""
+    coc = coc_command()
     rows = work / "rows.csv"
-    import_rows(rows, 1000)
+    import_rows(rows, IMPORT_ROWS)
+    made = work / "created"
+    sizes = str(len(GIFT_TEXT))
+    create = measure([sys.executable, "-c", CREATE, str(made), str(IMPORT_ROWS), sizes],
+                     runs=runs, before=lambda: shutil.rmtree(made, ignore_errors=True))
+    shutil.rmtree(made, ignore_errors=True)
+    report(f"floor: create {IMPORT_ROWS:,} files", create)
+    hook = root / ".git" / "hooks" / "pre-commit"
+    print("    the register's pre-commit hook is " + ("installed: it runs on the import commit"
+                                                  if hook.is_file() else "MISSING"))
 
     def undo_import() -> None:
         head = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True,
@@ -159,8 +199,16 @@ def bench_size(records: int, runs: int, work: Path) -> None:
 
     timing = measure([*coc, "import", str(rows), "--kind", "gift"], cwd=root, runs=runs,
                      before=undo_import)
-    report("import 1,000 rows", timing)
-    print(f"    {1000 / timing.median:.0f} rows/s (budget 1,000 rows/s)")
+    report(f"import {IMPORT_ROWS:,} rows", timing, create, "create")
+    print(f"    {IMPORT_ROWS / timing.median:.0f} rows/s [{IMPORT_ROWS / max(timing.walls):.0f}-"
+          f"{IMPORT_ROWS / min(timing.walls):.0f}] (budget 1,000 rows/s); CPU "
+          f"{IMPORT_ROWS / timing.cpu:.0f} rows/s")
+    undo_import()
+    again = measure([*coc, "import", str(rows), "--kind", "gift"], cwd=root, runs=1)
+    timing = measure([*coc, "import", str(rows), "--kind", "gift"], cwd=root, runs=runs)
+    report(f"import the same {IMPORT_ROWS:,} again", timing)
+    print(f"    adds nothing (exit {timing.code}, every row a duplicate; {again.code} the first "
+          "time)")
     undo_import()
 
 
@@ -190,14 +238,16 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--commits", type=int, nargs="*", default=[20_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only-import", action="store_true",
+                        help="time only `coc import` at each --records (skips --commits)")
     args = parser.parse_args()
     print(f"start: {uptime()}; {os.cpu_count()} cores")
     work = Path(tempfile.mkdtemp(prefix="coc-bench-speed-"))
     try:
         for records in args.records:
-            bench_size(records, args.runs, work)
+            bench_size(records, args.runs, work, args.only_import)
             shutil.rmtree(work / f"register-{records}", ignore_errors=True)
-        for commits in args.commits:
+        for commits in [] if args.only_import else args.commits:
             bench_log(commits, args.runs, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

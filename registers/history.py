@@ -537,7 +537,6 @@ class PathHistory(History):
     def settings_at(self, rev: str) -> Settings:
         """The coc.yaml and people.yaml at `rev` (e.g. HEAD), read by name."""
         names = (f"{rev}:{CONFIG_FILE}", f"{rev}:{PEOPLE_FILE}")
-        ids = blob_ids(self.root, names)
-        key = (ids.get(names[0]), ids.get(names[1]))
-        self.fetch(key)
-        return self._settings_for(key)
+        self.fetch(names)   # kept by name: one git process, not two
+        return self._settings_for((names[0] if self.blobs.get(names[0]) is not None else None,
+                                   names[1] if self.blobs.get(names[1]) is not None else None))

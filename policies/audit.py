@@ -841,9 +841,8 @@ def record_life(root: Path, record_id: str) -> list[Entry]:
     head = PathHistory(root, []).settings_at("HEAD")
     kinds = _policy_kinds(head)
     paths = set(tree_paths_named(root, name))
-    if not paths:   # not in HEAD (deleted, or moved out): find where it was, by its name
-        history = PathHistory.of_paths(root, [f":(glob)registers/**/{name}"], literal=False)
-        paths = {c.path for commit in history.commits for c in commit.changes}
+    if not paths:   # not at HEAD (deleted, moved out, or never): only the whole log says where
+        return life(History.read(root), record_id)   # (a `:(glob)` pathspec walk costs more)
     departments = {p.split("/")[1] for p in paths if p.count("/") > 1}
     if kinds:
         departments |= set(tree_folders(root, "registers")) | _departments([head])

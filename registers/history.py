@@ -406,21 +406,20 @@ class History:
 # One record's history (`coc log ID`): a walk limited to its paths, not the whole log
 
 # A pathspec is read by git, not by coc: no user's or environment's setting may turn it into a
-# glob or make it case-blind, so every pathspec coc passes is literal unless it says `:(glob)`.
+# glob or make it case-blind: every pathspec coc passes is literal.
 PATHSPEC_ENV = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS",
                 "GIT_ICASE_PATHSPECS")
 
 
-def _git_env(literal: bool) -> dict[str, str]:
+def _git_env() -> dict[str, str]:
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in PATHSPEC_ENV}
-    if literal:
-        env["GIT_LITERAL_PATHSPECS"] = "1"
+    env["GIT_LITERAL_PATHSPECS"] = "1"
     return env
 
 
-def read_path_log(root: Path, pathspecs: Iterable[str], literal: bool = True) -> list[Commit]:
+def read_path_log(root: Path, pathspecs: Iterable[str]) -> list[Commit]:
     """The commits reachable from HEAD whose first-parent diff touches `pathspecs`, parents
     first, in the order `read_log` gives them, each with only those changes.
 
@@ -433,7 +432,7 @@ def read_path_log(root: Path, pathspecs: Iterable[str], literal: bool = True) ->
     args = _git_command(root, "log", *LOG_OPTIONS, "--full-history", "--show-pulls", "HEAD",
                         "--", *specs)
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=_git_env(literal)) as proc:
+                          env=_git_env()) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         commits = parse_log(_tokens(proc.stdout))
         error = proc.stderr.read()
@@ -467,7 +466,7 @@ def blob_ids(root: Path, names: Iterable[str]) -> dict[str, str | None]:
 def tree_folders(root: Path, folder: str, rev: str = "HEAD") -> list[str]:
     """The names of the folders directly in `folder` at `rev` (e.g. the departments)."""
     proc = subprocess.run(_git_command(root, "ls-tree", "-z", rev, "--", folder.rstrip("/") + "/"),
-                          capture_output=True, check=False, env=_git_env(True))
+                          capture_output=True, check=False, env=_git_env())
     if proc.returncode != 0:
         return []
     out = []
@@ -489,7 +488,7 @@ def paths_named(root: Path, name: str, commits: Iterable[Commit]) -> set[str]:
     proc = subprocess.run(_git_command(root, "diff-tree", "--stdin", "--root", "-r", "-z",
                                        "--no-renames", "--", RECORDS_DIR),
                           input=lines.encode(), capture_output=True, check=False,
-                          env=_git_env(True))
+                          env=_git_env())
     if proc.returncode != 0:
         raise CocError(f"git diff-tree failed: {_text(proc.stderr).strip()}")
     out = set()
@@ -507,7 +506,7 @@ def tree_paths_named(root: Path, name: str, rev: str = "HEAD") -> list[str]:
     wherever it is now: more than one when the same id is at two paths)."""
     proc = subprocess.run(_git_command(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree",
                                        rev, "--", RECORDS_DIR), capture_output=True, check=False,
-                          env=_git_env(True))
+                          env=_git_env())
     if proc.returncode != 0:
         return []
     out, data, needle = [], proc.stdout, b"/" + name.encode() + b"\0"
@@ -533,11 +532,11 @@ class PathHistory(History):
         return {s: (ids.get(f"{s}:{CONFIG_FILE}"), ids.get(f"{s}:{PEOPLE_FILE}")) for s in shas}
 
     @classmethod
-    def of_paths(cls, root: Path, pathspecs: Iterable[str], literal: bool = True) -> PathHistory:
+    def of_paths(cls, root: Path, pathspecs: Iterable[str]) -> PathHistory:
         if is_shallow(root):
             raise CocError("this clone is shallow, so its history is incomplete: run `git fetch "
                            "--unshallow` (in CI: fetch-depth: 0, or GIT_DEPTH: 0)")
-        return cls(root, read_path_log(root, pathspecs, literal))
+        return cls(root, read_path_log(root, pathspecs))
 
     def settings_at(self, rev: str) -> Settings:
         """The coc.yaml and people.yaml at `rev` (e.g. HEAD), read by name."""

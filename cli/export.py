@@ -26,7 +26,7 @@ from coc.registers.record import Record
 from coc.registers.store import Register
 from coc.registers.text import FORMULA_START, looks_like_formula  # noqa: F401 - tests use it
 
-from .common import open_register, to_jsonable
+from .common import open_register, said_duplicates, to_jsonable
 from .progress import OnProgress, Progress, quiet_option
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def public_row(register: Register, record: Record, columns: Columns,
         "job_title": person.job_title if person else "",
         "department": person.department if person else "",
         "declared_on": record.declared_on,
-        "status": record.status,
+        "status": record.status_text,   # "approved, ending on 2027-01-31" until that day
     }
     kind = kind or policy_for(register).kind(record.kind)
     for key, _ in columns:
@@ -268,3 +268,5 @@ def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> No
     if broken:
         click.echo(f"coc: {broken} record file(s) could not be read and are not in the export; "
                    "run `coc validate --all`", err=True)
+    if said_duplicates(reg):
+        raise SystemExit(1)

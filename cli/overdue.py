@@ -8,7 +8,7 @@ import click
 
 from coc.policies.registry import context_for, policy_for
 
-from .common import FORMATS, open_register, render_findings
+from .common import FORMATS, open_register, render_findings, said_duplicates
 
 
 @click.command()
@@ -33,16 +33,16 @@ def overdue(fmt: str) -> None:
     # yearly return and reviews are counted once; its paths are shown from this register.
     for prefix, one in register.readers():
         for loaded in one.load_all():
-            if loaded.record is not None and loaded.record.id:
-                records[loaded.record.id] = replace(loaded.record,
-                                                    path=prefix + loaded.record.path)
+            if loaded.record is not None and loaded.record.id:   # by path: a duplicate id
+                records[prefix + loaded.path] = replace(loaded.record,   # hides neither copy
+                                                        path=prefix + loaded.record.path)
     # rules look only at the kinds other records are judged against (declared relationships)
     wanted = policy_for(register).context_kinds
-    ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
+    ctx = context_for(register, {r.id: r for r in records.values() if r.kind in wanted})
     found = find(list(records.values()), ctx, date.today(), started=_first_commit(register.root))
     if found or fmt != "text":
         click.echo(render_findings(found, fmt, suite="coc overdue"))
-    if found:
+    if said_duplicates(register) or found:
         raise SystemExit(1)
 
 

@@ -1,6 +1,7 @@
 """Issue 11: every reading command on a whole register, each beside its floor in the same run.
 
-Run: python bench/bench_speed.py [--records 10000 100000] [--runs 5] [--commits 20000]
+Run: python bench/bench_speed.py [--records 10000 100000] [--runs 5] [--commits 20000 100000]
+     python bench/bench_speed.py --records --history DIR...   (`coc log` on registers built before)
 
 For each register size it builds a register of approved gifts (bench/common.py), then times,
 as real processes, each command warm (the index of parsed records, .git/coc/index.sqlite,
@@ -9,7 +10,8 @@ already built) and cold (the index deleted first), beside its floor measured in 
   read      a bare Python that reads every record file's bytes
   parse     a bare Python that parses every record file with libyaml (PyYAML CSafeLoader)
   python    a bare interpreter start (for --help, --version, show)
-  git log   `git log -- PATH` of one record (for `coc log ID`), on a history of --commits
+  git log   `git log -- PATH` of one record (for `coc log ID`), on a history of --commits,
+            without and then with a commit-graph with Bloom filters
   create    a bare Python creating as many files as `coc import` writes, then one sync
 
 `coc import` of 10,000 rows is timed into a register that already holds the records (the
@@ -212,34 +214,51 @@ def bench_import(root: Path, records: int, runs: int, work: Path) -> None:
     undo_import()
 
 
-def bench_log(commits: int, runs: int, work: Path) -> None:
+def bench_log(commits: int, runs: int, work: Path, root: Path | None = None) -> None:
+    """`coc log ID` of the last record beside `git log -- PATH` of that record's file, then the
+    same again once a commit-graph with Bloom filters (--changed-paths) is written."""
     from bench_audit import generate_history
 
     coc = coc_command()
-    root = work / f"history-{commits}"
-    start = time.perf_counter()
-    generate_history(root, commits)
-    print(f"\nhistory of {commits} commits (built in {time.perf_counter() - start:.0f} s); "
-          f"{uptime()}")
+    if root is None:
+        root = work / f"history-{commits}"
+        start = time.perf_counter()
+        generate_history(root, commits)
+        print(f"\nhistory of {commits} commits (built in {time.perf_counter() - start:.0f} s); "
+              f"{uptime()}")
+    else:
+        print(f"\nhistory of {commits} commits ({root}); {uptime()}")
     record = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True,
                             text=True, check=True).stdout.split()[1]
     path = next((root / "registers").glob(f"*/*/*/{record}.yaml")).relative_to(root).as_posix()
+    graph = root / ".git" / "objects" / "info" / "commit-graph"
+    graph.unlink(missing_ok=True)
     whole = measure(["git", "log", "--name-status", "--format=%H %an %s"], cwd=root, runs=runs)
-    one = measure(["git", "log", "--format=%H %an %s", "--", path], cwd=root, runs=runs)
     report("floor: git log --name-status", whole)
-    report("floor: git log -- PATH", one)
-    report("coc log ID", measure([*coc, "log", record], cwd=root, runs=runs), one,
-           "log PATH", "(budget 2x)")
+    for label in ("no commit-graph", "commit-graph with Bloom filters"):
+        if label.startswith("commit-graph"):
+            subprocess.run(["git", "commit-graph", "write", "--reachable", "--changed-paths"],
+                           cwd=root, check=True, capture_output=True)
+        print(f"  {label}; {uptime()}")
+        one = measure(["git", "log", "--format=%H %an %s", "--", path], cwd=root, runs=runs)
+        log = measure([*coc, "log", record], cwd=root, runs=runs)
+        report("floor: git log -- PATH", one)
+        report("coc log ID", log, one, "log PATH", "(budget 2x)")
+        print(f"    CPU {log.cpu / one.cpu:.1f}x the floor's")
+    graph.unlink(missing_ok=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--records", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--commits", type=int, nargs="*", default=[20_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only-import", action="store_true",
                         help="time only `coc import` at each --records (skips --commits)")
+    parser.add_argument("--history", type=Path, nargs="*", default=[],
+                        help="time `coc log` on these registers (built by bench_audit.py) "
+                             "instead of building a history of each --commits")
     args = parser.parse_args()
     print(f"start: {uptime()}; {os.cpu_count()} cores")
     work = Path(tempfile.mkdtemp(prefix="coc-bench-speed-"))
@@ -247,7 +266,11 @@ def main() -> None:
         for records in args.records:
             bench_size(records, args.runs, work, args.only_import)
             shutil.rmtree(work / f"register-{records}", ignore_errors=True)
-        for commits in [] if args.only_import else args.commits:
+        for root in [] if args.only_import else args.history:
+            bench_log(int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=root,
+                                         capture_output=True, text=True).stdout), args.runs,
+                      work, root.resolve())
+        for commits in [] if args.only_import or args.history else args.commits:
             bench_log(commits, args.runs, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

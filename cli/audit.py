@@ -139,17 +139,16 @@ def log(record_id: str, as_json: bool) -> None:
     approved (with conditions), conditions accepted, amended, ended, withdrawn, moved, edited,
     deleted; and any anomaly `coc audit` reports for it, marked with `!`.
     """
-    from coc.policies.audit import life
+    from coc.policies.audit import record_life
     from coc.registers.errors import CocError
-    from coc.registers.history import History
 
     record_id = check_id(record_id.strip().upper())
     main = open_register()
     register = main.holding(record_id)   # the restricted register's, for those who have it
-    entries = life(History.read(register.root), record_id)
+    entries = record_life(register.root, record_id)
     if not entries and register is main and len(main.readers()) > 1:
         register = main.readers()[1][1]
-        entries = life(History.read(register.root), record_id)
+        entries = record_life(register.root, record_id)
     if not entries:
         raise CocError(f"no record {record_id} in this register's history", field="id")
     where = "" if register is main else main.readers()[1][0]   # the restricted register's

@@ -114,7 +114,7 @@ class ContextTimeline:
     reported), as before."""
 
     def __init__(self, history: History) -> None:
-        self._parent = {c.sha: c.parents[0] if c.parents else None for c in history.commits}
+        self._parent = history.first_parents()
         self._empty: dict[str, Record] = {}
         self._at: dict[str, dict[str, Record]] = {}   # shared along a line until one changes
         self._own: set[str] = set()
@@ -869,8 +869,14 @@ class Entry:
 
 
 def life(history: History, record_id: str) -> list[Entry]:
-    """The record's timeline from history, moves included (the id is in its file name)."""
-    context_kinds = _context_kinds(history)
+    """The record's timeline from the whole history, moves included (the id is in its file
+    name). `record_life` gives the same from a walk of the record's own paths."""
+    return _timeline(history, record_id, _context_kinds(history))
+
+
+def _timeline(history: History, record_id: str, context_kinds: frozenset[str]) -> list[Entry]:
+    """The record's entries, its steps checked in order with the context records' steps (so
+    each decision is judged against the relationships declared by then)."""
     wanted = [s for s in steps(history)
               if s.record_id == record_id or _kind_folder(s.path) in context_kinds]
     history.fetch_settings()
@@ -893,6 +899,59 @@ def life(history: History, record_id: str) -> list[Entry]:
         entries.append(Entry(step.commit, step.path, tuple(events), tuple(anomalies),
                              person.id if person else None))
     return entries
+
+
+def record_life(root: Path, record_id: str) -> list[Entry]:
+    """`life()` without reading the whole history: git walks only the paths the record has had
+    (its file wherever it is at HEAD, and wherever a commit that added or deleted it there
+    moved it from or to) and the folders of the context records every check needs, so
+    `coc log ID` costs about what `git log -- PATH` costs. The id goes into git pathspecs, so
+    it is checked first, and every pathspec is literal (`*`, `:(glob)` mean nothing)."""
+    from coc.registers.history import PathHistory, paths_named, tree_folders, tree_paths_named
+    from coc.registers.record import ID_RE
+
+    if not isinstance(record_id, str) or not ID_RE.match(record_id) or "\n" in record_id:
+        raise CocError(f"{record_id!r} is not a record id", field="id")
+    name = f"{record_id}.yaml"
+    head = PathHistory(root, []).settings_at("HEAD")
+    kinds = _policy_kinds(head)
+    paths = set(tree_paths_named(root, name))
+    if not paths:   # not at HEAD (deleted, moved out, or never): only the whole log says where
+        return life(History.read(root), record_id)   # (a `:(glob)` pathspec walk costs more)
+    departments = {p.split("/")[1] for p in paths if p.count("/") > 1}
+    if kinds:
+        departments |= set(tree_folders(root, "registers")) | _departments([head])
+    while True:
+        specs = sorted(paths) + [f"registers/{d}/{k}" for d in sorted(departments) for k in
+                                 sorted(kinds)]
+        history = PathHistory.of_paths(root, specs)
+        ends = [commit for commit in history.commits for c in commit.changes
+                if c.record_id == record_id and (c.old is None or c.new is None)]
+        more = paths_named(root, name, ends) - paths
+        history.fetch_settings()   # context records live in the folder of any department
+        seen = _departments(history.all_settings()) if kinds else set()
+        if not more and seen <= departments:
+            history.lines = any(_kind_folder(c.path) in kinds   # relationships carry along
+                                for commit in history.commits for c in commit.changes)
+            return _timeline(history, record_id, kinds)
+        paths |= more
+        departments |= seen
+
+
+def _departments(settings: list[Settings]) -> set[str]:
+    return {p.department for s in settings if s.people for p in s.people if p.department}
+
+
+def _policy_kinds(settings: Settings) -> frozenset[str]:
+    """The context kinds of the policy these settings name (none when it cannot be read)."""
+    from .registry import get_policy
+
+    if settings.config is None:
+        return frozenset()
+    try:
+        return frozenset(get_policy(settings.config.policy).context_kinds)
+    except CocError:
+        return frozenset()
 
 
 def _merged_from(history: History, step: Step) -> str | None:

@@ -418,6 +418,10 @@ class History:
             state[commit.sha] = (config, people)
         return state
 
+    def first_parents(self) -> dict[str, str | None]:
+        """Commit -> its first parent, the line along which a commit's own history runs."""
+        return {c.sha: c.parents[0] if c.parents else None for c in self.commits}
+
     def fetch(self, shas: Iterable[str | None]) -> None:
         """Read the blobs not read yet, all in one git process."""
         todo = [s for s in shas if s and s not in self.blobs]
@@ -474,3 +478,181 @@ class History:
         if isinstance(found, CocError):
             raise found
         return Record(data=found, path=path)
+
+
+# ---------------------------------------------------------------------------------------------
+# One record's history (`coc log ID`): a walk limited to its paths, not the whole log
+
+# A pathspec is read by git, not by coc: no user's or environment's setting may turn it into a
+# glob or make it case-blind: every pathspec coc passes is literal.
+PATHSPEC_ENV = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS",
+                "GIT_ICASE_PATHSPECS")
+
+
+def _git_env() -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in PATHSPEC_ENV}
+    env["GIT_LITERAL_PATHSPECS"] = "1"
+    return env
+
+
+def read_path_log(root: Path, pathspecs: Iterable[str]) -> list[Commit]:
+    """The commits reachable from HEAD whose first-parent diff touches `pathspecs`, parents
+    first, in the order `read_log` gives them, each with only those changes.
+
+    `--full-history` walks every parent (no simplification drops a side branch's commits) and
+    `--show-pulls` keeps a merge that brought a change in from a later parent, so these are
+    exactly the commits of `read_log` that change those paths. With one literal path and a
+    commit-graph with Bloom filters, git skips the tree of every commit that does not touch it.
+    """
+    specs = list(pathspecs)
+    args = _git_command(root, "log", *LOG_OPTIONS, "--full-history", "--show-pulls", "HEAD",
+                        "--", *specs)
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=_git_env()) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        commits = parse_log(_tokens(proc.stdout))
+        error = proc.stderr.read()
+    if proc.returncode != 0:
+        lines = _text(error).strip().splitlines()
+        if any("does not have any commits" in line for line in lines):
+            return []
+        raise CocError(f"git log failed: {lines[-1] if lines else proc.returncode}")
+    commits.reverse()
+    return [c for c in commits if c.changes]
+
+
+def first_parent_lines(root: Path, among: Iterable[str]) -> dict[str, str | None]:
+    """Each commit of `among` -> its nearest first-parent ancestor also in `among` (None: none),
+    from the whole graph (`git rev-list --parents`: no trees, no diffs)."""
+    proc = subprocess.run(_git_command(root, "rev-list", "--topo-order", "--reverse",
+                                       "--parents", "HEAD", "--"), capture_output=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise CocError(f"git rev-list failed: {_text(proc.stderr).strip()}")
+    wanted = set(among)
+    near: dict[str, str | None] = {}   # commit -> itself if wanted, else its parent's nearest
+    out: dict[str, str | None] = {}
+    for line in proc.stdout.split(b"\n"):
+        ids = line.decode("ascii").split()
+        if not ids:
+            continue
+        parent = near.get(ids[1]) if len(ids) > 1 else None
+        if ids[0] in wanted:
+            out[ids[0]] = parent
+            near[ids[0]] = ids[0]
+        else:
+            near[ids[0]] = parent
+    return out
+
+
+def blob_ids(root: Path, names: Iterable[str]) -> dict[str, str | None]:
+    """`rev:path` -> the blob id it names (None: no such file, or not a file), in one
+    `git cat-file --batch-check`."""
+    wanted = list(dict.fromkeys(n for n in names if n and "\n" not in n))
+    if not wanted:
+        return {}
+    proc = subprocess.run(_git_command(root, "cat-file", "--batch-check"), capture_output=True,
+                          check=False, input=("\n".join(wanted) + "\n").encode())
+    if proc.returncode != 0:
+        raise CocError(f"git cat-file failed: {_text(proc.stderr).strip() or proc.returncode}")
+    lines = _text(proc.stdout).splitlines()
+    out: dict[str, str | None] = {}
+    for name, line in zip(wanted, lines):
+        parts = line.split(" ")
+        out[name] = parts[0] if len(parts) == 3 and parts[1] == "blob" else None
+    return out
+
+
+def tree_folders(root: Path, folder: str, rev: str = "HEAD") -> list[str]:
+    """The names of the folders directly in `folder` at `rev` (e.g. the departments)."""
+    proc = subprocess.run(_git_command(root, "ls-tree", "-z", rev, "--", folder.rstrip("/") + "/"),
+                          capture_output=True, check=False, env=_git_env())
+    if proc.returncode != 0:
+        return []
+    out = []
+    for line in proc.stdout.split(b"\0"):
+        meta, _, path = _text(line).partition("\t")
+        if meta.split(" ")[1:2] == ["tree"]:
+            out.append(path.rsplit("/", 1)[-1])
+    return out
+
+
+def paths_named(root: Path, name: str, commits: Iterable[Commit]) -> set[str]:
+    """Every path under registers/ whose file name is `name` in these commits' first-parent
+    diffs (one `git diff-tree --stdin`): where a record went to, or came from, when a commit
+    that added or deleted it at one path moved it (or copied it) from or to another."""
+    wanted = list({c.sha: c for c in commits}.values())
+    if not wanted:
+        return set()
+    lines = "".join(f"{c.sha} {c.parents[0]}\n" if c.parents else f"{c.sha}\n" for c in wanted)
+    proc = subprocess.run(_git_command(root, "diff-tree", "--stdin", "--root", "-r", "-z",
+                                       "--no-renames", "--", RECORDS_DIR),
+                          input=lines.encode(), capture_output=True, check=False,
+                          env=_git_env())
+    if proc.returncode != 0:
+        raise CocError(f"git diff-tree failed: {_text(proc.stderr).strip()}")
+    out = set()
+    tokens = iter(proc.stdout.split(b"\0"))
+    for token in tokens:
+        if token.lstrip(b"\n").startswith(b":"):
+            path = _text(next(tokens, b""))
+            if path.rsplit("/", 1)[-1] == name:
+                out.add(path)
+    return out
+
+
+def tree_paths_named(root: Path, name: str, rev: str = "HEAD") -> list[str]:
+    """Every path under registers/ in `rev`'s tree whose file name is `name` (a record's file,
+    wherever it is now: more than one when the same id is at two paths)."""
+    proc = subprocess.run(_git_command(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree",
+                                       rev, "--", RECORDS_DIR), capture_output=True, check=False,
+                          env=_git_env())
+    if proc.returncode != 0:
+        return []
+    out, data, needle = [], proc.stdout, b"/" + name.encode() + b"\0"
+    at = data.find(needle)   # not line by line: 100,000 records are 100,000 lines
+    while at >= 0:
+        end = at + len(needle)
+        out.append(_text(data[data.rfind(b"\0", 0, at) + 1:end - 1]))
+        at = data.find(needle, end)
+    return out
+
+
+@dataclass
+class PathHistory(History):
+    """Some of a register's commits (those that changed some paths: one record's life), with
+    the coc.yaml and people.yaml in force at each and at its first parent looked up by name
+    (`C^:people.yaml`, one `git cat-file --batch-check`) rather than replayed from every
+    commit of the whole log."""
+
+    @cached_property
+    def in_force(self) -> dict[str, tuple[str | None, str | None]]:
+        shas = dict.fromkeys(s for c in self.commits for s in (c.sha, *c.parents[:1]))
+        ids = blob_ids(self.root, (f"{s}:{f}" for s in shas for f in (CONFIG_FILE, PEOPLE_FILE)))
+        return {s: (ids.get(f"{s}:{CONFIG_FILE}"), ids.get(f"{s}:{PEOPLE_FILE}")) for s in shas}
+
+    lines: bool = False   # context records in the walk: they carry along first-parent lines
+
+    def first_parents(self) -> dict[str, str | None]:
+        """Each commit -> its nearest first-parent ancestor in this history: the commits
+        between changed none of its paths. Only worked out (from the whole graph) when
+        `lines` says the context records need it; else each commit's own first parent."""
+        if not self.lines:
+            return super().first_parents()
+        return first_parent_lines(self.root, (c.sha for c in self.commits))
+
+    @classmethod
+    def of_paths(cls, root: Path, pathspecs: Iterable[str]) -> PathHistory:
+        if is_shallow(root):
+            raise CocError("this clone is shallow, so its history is incomplete: run `git fetch "
+                           "--unshallow` (in CI: fetch-depth: 0, or GIT_DEPTH: 0)")
+        return cls(root, read_path_log(root, pathspecs))
+
+    def settings_at(self, rev: str) -> Settings:
+        """The coc.yaml and people.yaml at `rev` (e.g. HEAD), read by name."""
+        names = (f"{rev}:{CONFIG_FILE}", f"{rev}:{PEOPLE_FILE}")
+        self.fetch(names)   # kept by name: one git process, not two
+        return self._settings_for((names[0] if self.blobs.get(names[0]) is not None else None,
+                                   names[1] if self.blobs.get(names[1]) is not None else None))

@@ -106,3 +106,23 @@ def coc_subprocess() -> Callable[..., subprocess.CompletedProcess[str]]:
 GIFT_FLAGS = ("--received-on", "2026-11-20", "--donor", "A. Supplier", "--description",
               "Box of chocolates", "--value-gbp", "12.50", "--outcome", "shared-with-team",
               "--no-input")
+
+
+def same_life_both_ways(root: Path) -> list[str]:
+    """Every record id in `root`'s history, after checking that `coc log`'s walk of the record's
+    own paths (policies/audit.record_life) tells exactly what the walk of the whole history
+    (life) tells: the same commits, events, anomalies and people, in the same order."""
+    from coc.policies.audit import life, record_ids, record_life
+    from coc.registers.history import History
+
+    def told(entries: list[Any]) -> list[Any]:
+        return [(e.commit.sha, e.path, e.events, [f.to_json() for f in e.anomalies], e.person)
+                for e in entries]
+
+    history = History.read(root)
+    ids = record_ids(history)
+    for record_id in ids:
+        whole = told(life(History.read(root), record_id))
+        assert whole, record_id
+        assert told(record_life(root, record_id)) == whole, record_id
+    return ids

@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from coc.cli.init import init_register
 from coc.cli.main import cli
 from coc.registers.store import new_id
-from conftest import EXAMPLE_EMAILS
+from conftest import EXAMPLE_EMAILS, same_life_both_ways
 
 TODAY = date.today()
 PRIVATE_EMAIL = "max.jones@home.example.org"   # not in people.yaml until the very end
@@ -570,3 +570,113 @@ def test_a_cache_written_by_other_code_is_not_used(bad, bad_json, monkeypatch):
     monkeypatch.setattr(index, "toolkit_digest", lambda: "another toolkit")
     assert auditing._read_cache(path, auditing._cache_key(history)) == {}
     assert json.loads(run(root, "audit", "--format", "json").output) == bad_json
+
+
+# `coc log ID` walks only the record's own paths ------------------------------------------------
+
+def test_coc_log_from_the_records_paths_tells_what_the_whole_history_tells(bad, clean):
+    """Every record of both histories (every anomaly story, and the clean one with its move):
+    the per-path walk `coc log` uses gives exactly the old whole-history timeline."""
+    for root in (bad[0], clean):
+        assert len(same_life_both_ways(root)) >= 2
+
+
+def test_a_relationship_in_another_folder_still_judges_the_decision(git_env, tmp_path):
+    """The context records (relationships, MK §11) live in other records' folders: the walk
+    takes their folders too, so a manager approving his partner's gift is still caught."""
+    root = init_register(tmp_path / "register", "milton-keynes")
+    ok(root, "declare", "relationship", "--other-person", "agreen", "--relationship",
+       "partner", "--context", "line-management", "--no-input", user="mjones")
+    rid = declare_gift(root, user="agreen")
+    add_decision(root, rid, "mjones")
+    sneak(root, "mjones", "approve my partner's gift", "registers")
+    same_life_both_ways(root)
+    result = run(root, "log", rid)
+    assert "(decision-authority)" in result.output, result.output
+
+
+def test_a_record_moved_out_of_its_folders_and_back_is_followed(git_env, tmp_path):
+    """Moved by hand to a path outside the usual layout, copied to a second path, and moved
+    back: the walk follows the id by its file name through every move."""
+    root = init_register(tmp_path / "register", "milton-keynes")
+    rid = declare_gift(root)
+    home = path_of(root, rid)
+    away = root / "registers" / "elsewhere" / f"{rid}.yaml"
+    away.parent.mkdir(parents=True)
+    git(root, "mv", str(home), str(away))
+    sneak(root, "jsmith", "hide it", "registers")
+    copy = root / "registers" / "finance" / "gift" / home.parent.name / f"{rid}.yaml"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(away.read_bytes())
+    sneak(root, "jsmith", "copy it", "registers")
+    git(root, "mv", str(away), str(home))
+    sneak(root, "jsmith", "bring it back", "registers")
+    same_life_both_ways(root)   # while the id is at two paths
+    # A copy made and deleted again in commits that never touch the record's own paths is
+    # the one thing the walk does not see (coc audit reports both); the moves are followed.
+    copy.unlink()
+    sneak(root, "jsmith", "drop the copy", "registers")
+    text = run(root, "log", rid).output
+    assert f"moved from registers/housing/gift/{home.parent.name}/{rid}.yaml to " \
+           f"registers/elsewhere/{rid}.yaml" in text, text
+    assert f"to registers/housing/gift/{home.parent.name}/{rid}.yaml" in text, text
+
+
+@pytest.mark.parametrize("variable", ["GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS",
+                                      "GIT_ICASE_PATHSPECS", "GIT_LITERAL_PATHSPECS"])
+def test_git_pathspec_settings_in_the_environment_change_nothing(bad, variable, monkeypatch):
+    """coc's pathspecs are literal whatever the environment says (or glob where coc says so)."""
+    from coc.policies.audit import life, record_life
+    from coc.registers.history import History
+
+    root, expect = bad
+    record_id = expect["moved"][0]
+    want = [(e.commit.sha, e.events) for e in life(History.read(root), record_id)]
+    monkeypatch.setenv(variable, "1")
+    assert [(e.commit.sha, e.events) for e in record_life(root, record_id)] == want
+
+
+@pytest.mark.parametrize("hostile", [":(glob)registers/**", "*", "GIF-2026-*", "..",
+                                     ":/", "GIF-2026-K3F9Q2/../../x", "-p", "GIF-2026-K3F9Q2\n",
+                                     ":(top)GIF-2026-K3F9Q2", "[A-Z]*"])
+def test_a_hostile_id_never_reaches_git(bad, hostile):
+    """An id is checked before it becomes a pathspec: pathspec magic, globs, `..` and options
+    are a one-line error, and record_life refuses them too when called directly."""
+    from coc.policies.audit import record_life
+    from coc.registers.errors import CocError
+
+    root, _ = bad
+    result = run(root, "log", "--", hostile)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    with pytest.raises(CocError, match="not a record id"):
+        record_life(root, hostile)
+
+
+def test_a_merge_that_brought_the_change_in_is_in_the_walk(git_env, tmp_path):
+    """A pull request that changed only the record: the merge is the same as its branch at the
+    record's path (git's path walk would skip it), but it changed main, so it is shown."""
+    root = init_register(tmp_path / "register", "milton-keynes")
+    rid = declare_gift(root, user="agreen")
+    git(root, "switch", "-q", "-c", f"approve/{rid}")
+    ok(root, "approve", rid, user="mjones")
+    git(root, "switch", "-q", "main")
+    declare_gift(root)                                  # main moves on meanwhile
+    git(root, "merge", "-q", "--no-ff", f"approve/{rid}", "-m", "merge", user="mjones")
+    same_life_both_ways(root)
+    assert "merged from" in run(root, "log", rid).output
+
+
+def test_a_relationship_declared_commits_before_still_judges_the_decision(git_env, tmp_path):
+    """Commits the walk skips (other records, people.yaml) lie between the relationship and
+    the decision: the context records still carry along the commits' first-parent line."""
+    root = init_register(tmp_path / "register", "milton-keynes")
+    ok(root, "declare", "relationship", "--other-person", "agreen", "--relationship",
+       "partner", "--context", "line-management", "--no-input", user="mjones")
+    declare_gift(root, user="kpatel")                  # another department: not walked
+    rid = declare_gift(root, user="agreen")
+    declare_gift(root, user="kpatel")
+    add_decision(root, rid, "mjones")
+    sneak(root, "mjones", "approve my partner's gift", "registers")
+    same_life_both_ways(root)
+    assert "(decision-authority)" in run(root, "log", rid).output

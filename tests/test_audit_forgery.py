@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from coc.cli.init import init_register
 from coc.cli.main import cli
-from conftest import EXAMPLE_EMAILS
+from conftest import EXAMPLE_EMAILS, same_life_both_ways
 from ruamel.yaml import YAML
 
 TODAY = date.today()
@@ -91,8 +92,12 @@ def rules(found: list[dict]) -> set[tuple[str | None, str]]:
 
 
 @pytest.fixture
-def register(tmp_path: Path) -> Path:
-    return init_register(tmp_path / "register", "milton-keynes")
+def register(tmp_path: Path) -> Iterator[Path]:
+    """A fresh register; after each story, `coc log` of every record it made must tell the
+    same from its own paths as from the whole history (tests/conftest.same_life_both_ways)."""
+    root = init_register(tmp_path / "register", "milton-keynes")
+    yield root
+    same_life_both_ways(root)
 
 
 # item 2: an approval covers only the details it saw ------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 from coc.cli.init import init_register
 from coc.cli.main import cli
-from conftest import EXAMPLE_EMAILS
+from conftest import EXAMPLE_EMAILS, same_life_both_ways
 
 TODAY = date.today()
 SOON = (TODAY + timedelta(days=30)).isoformat()
@@ -157,6 +157,12 @@ def test_the_timeline_as_json(life):
     assert all(e["anomalies"] == [] for e in data["entries"])
     assert [e["events"][0]["event"] for e in data["entries"]] == [
         "declared", "approved", "conditions-accepted", "amended", "approved", "moved", "ended"]
+
+
+def test_the_walk_of_the_records_own_paths_tells_what_the_whole_history_tells(life):
+    """`coc log` walks only the record's paths (moved, here) and the context folders."""
+    root, record_id, _ = life
+    assert record_id in same_life_both_ways(root)
 
 
 def test_an_id_is_read_in_any_case(life):

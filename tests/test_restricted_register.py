@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from coc.cli.init import init_register
-from conftest import EXAMPLE_EMAILS, GIFT_FLAGS, git
+from conftest import EXAMPLE_EMAILS, GIFT_FLAGS, git, same_life_both_ways
 from freezegun import freeze_time
 
 TODAY = "2026-11-20"
@@ -257,6 +257,8 @@ def test_show_list_approve_log_work_across_both_for_those_who_have_both(pair, co
     assert log.output.startswith(f"{record_id}  ../restricted/registers/housing/")
     assert coc(main, "validate", "--all").exit_code == 0
     assert coc(main, "audit").exit_code == 0, coc(main, "audit").output
+    assert same_life_both_ways(main) == [gift_id]
+    assert same_life_both_ways(restricted) == [record_id]
 
 
 def test_everyone_else_sees_the_main_register_alone_and_nothing_sensitive(pair, coc):
@@ -417,6 +419,8 @@ def test_an_existing_register_moves_its_criminal_matters_to_a_new_restricted_reg
     assert coc(restricted, "audit").exit_code == 0
     assert json.loads(coc(main, "show", record_id, "--json").stdout)["path"] == \
         f"../restricted/{rel}"
+    # `coc log` from the record's own paths: the one that left main (not in its HEAD) too
+    assert record_id in same_life_both_ways(main) and same_life_both_ways(restricted)
 
 
 def test_a_criminal_matter_dropped_from_main_and_not_moved_is_found_by_audit(make_register, coc):

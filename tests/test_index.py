@@ -412,3 +412,48 @@ def test_a_file_changed_while_a_command_reads_is_never_kept(register, coc):
     assert all(p.data["details"]["description"] == "Box of chocolates" for p in kept.values())
     path.write_bytes(original)
     assert listed(coc, register)[record_id]["summary"] == "Box of chocolates"
+
+
+def big_people(root: Path, count: int = 600) -> str:
+    """people.yaml grown past the size the index keeps (a whole organisation's)."""
+    from coc.registers.people import KEPT_FROM_BYTES
+
+    text = (root / "people.yaml").read_text() + "".join(
+        f"  - id: p{n:05d}\n    name: Person {n}\n    email: p{n:05d}@example.gov.uk\n"
+        f"    department: housing\n    job_title: Officer\n    grade: E\n    manager: mjones\n"
+        for n in range(count))
+    assert len(text.encode()) > KEPT_FROM_BYTES
+    (root / "people.yaml").write_text(text)
+    return text
+
+
+def test_a_large_people_yaml_is_parsed_once_and_never_believed_edited(register, coc):
+    """A whole organisation's people.yaml is kept parsed under the hash of its bytes: a row
+    signed with the user's key is what is used (so it is asked); one edited by hand is not
+    believed; another people.yaml is another row."""
+    import hashlib
+
+    from coc.registers.yamlio import read_fast
+
+    text = big_people(register)
+    assert "Jane Smith" in coc(register, "list").output
+    key = "people.yaml sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    index = index_of(register)
+    assert key in index.parsed([key])
+    data = read_fast(register / "people.yaml", "people.yaml")
+    jane = next(p for p in data["people"] if p["id"] == "jsmith")
+    jane["name"] = "Signed Name"
+    index.store_parsed([(key, pack(data, ""))])
+    index.close()
+    forget_answers(register)
+    assert "Signed Name" in coc(register, "list").output
+    jane["name"] = "Edited Name"
+    db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
+    db.execute("UPDATE parsed SET payload = ? WHERE blob = ?", (pack(data, "")[0], key))
+    db.execute("DELETE FROM answers")
+    db.commit()
+    db.close()
+    shown = coc(register, "list").output
+    assert "Jane Smith" in shown and "Edited Name" not in shown
+    (register / "people.yaml").write_text(text.replace("name: Jane Smith", "name: Jane Doe"))
+    assert "Jane Doe" in coc(register, "list").output

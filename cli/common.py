@@ -268,9 +268,10 @@ def answered(register: Register, name: str, parts: Iterable[object],
 
     parts = list(parts)
     key = _answer_key(register, name, parts) if use else None
+    question = json.dumps([name, [str(p) for p in parts]])   # one kept answer for each
     index = open_index(register.root) if key is not None else None
     if index is not None and key is not None:
-        payload = index.answer(name, key)
+        payload = index.answer(question, key)
         kept = Answer.loads(payload) if payload is not None else None
         if kept is not None:
             index.close()
@@ -281,7 +282,7 @@ def answered(register: Register, name: str, parts: Iterable[object],
         # asked again: a file changed while `work` read it must not be kept under the old state
         if index is not None and key is not None and \
                 _answer_key(register, name, parts, fresh=True) == key:
-            index.store_answer(name, key, answer.dumps())
+            index.store_answer(question, key, answer.dumps())
     finally:
         if index is not None:
             index.close()

@@ -33,6 +33,7 @@ from typing import Any, Iterable
 SCHEMA = "4"
 BUSY_MS = 3000
 _MAC_SIZE = 16
+ANSWERS_KEPT = 16
 
 
 def user_key() -> bytes | None:
@@ -355,9 +356,16 @@ class Index:
         return row[1]
 
     def store_answer(self, name: str, key: str, payload: bytes) -> None:
-        """One answer per `name`: the one kept for an older key is replaced."""
-        self._write("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
-                    [(name, key, payload, self._mac(b"answers", name, key, payload))])
+        """One answer per `name`: the one kept for an older key is replaced; only the
+        ANSWERS_KEPT answers written last are kept (each may be megabytes)."""
+        row = (name, key, payload, self._mac(b"answers", name, key, payload))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", row)
+            db.execute("DELETE FROM answers WHERE rowid NOT IN (SELECT rowid FROM answers "
+                       "ORDER BY rowid DESC LIMIT ?)", (ANSWERS_KEPT,))
+
+        self._transaction(write)
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self._transaction(lambda db: db.executemany(sql, rows))

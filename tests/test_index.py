@@ -296,7 +296,7 @@ def answer_rows(root: Path) -> dict[str, tuple[str, bytes, bytes]]:
     db = sqlite3.connect(root / ".git" / "coc" / "index.sqlite")
     rows = db.execute("SELECT name, key, payload, mac FROM answers").fetchall()
     db.close()
-    return {name: (key, payload, mac) for name, key, payload, mac in rows}
+    return {json.loads(name)[0]: (key, payload, mac) for name, key, payload, mac in rows}
 
 
 def test_a_kept_answer_is_replayed(register, coc):
@@ -306,9 +306,11 @@ def test_a_kept_answer_is_replayed(register, coc):
 
     first = coc(register, "list")
     assert first.exit_code == 0 and "Box of chocolates" in first.output
-    key, _, _ = answer_rows(register)["list"]
+    db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
+    ((name, key),) = db.execute("SELECT name, key FROM answers").fetchall()
+    db.close()
     index = index_of(register)
-    index.store_answer("list", key, Answer([("from the index", False, True)], 0).dumps())
+    index.store_answer(name, key, Answer([("from the index", False, True)], 0).dumps())
     index.close()
     assert coc(register, "list").output == "from the index\n"
 
@@ -328,12 +330,14 @@ def test_an_edited_answer_cannot_hide_a_finding(register, coc, attack):
     rows = answer_rows(register)
     db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
     if attack == "payload":
-        db.execute("UPDATE answers SET payload = ? WHERE name = 'validate'", (b"[0, []]",))
+        db.execute("UPDATE answers SET payload = ? WHERE name LIKE '[\"validate\"%'",
+                   (b"[0, []]",))
     elif attack == "copied-mac":
-        db.execute("UPDATE answers SET payload = ?, mac = ? WHERE name = 'validate'",
+        db.execute("UPDATE answers SET payload = ?, mac = ? WHERE name LIKE '[\"validate\"%'",
                    (rows["list"][1], rows["list"][2]))
     else:
-        db.execute("UPDATE answers SET payload = 0, mac = 0 WHERE name = 'validate'")
+        db.execute("UPDATE answers SET payload = 0, mac = 0 WHERE name LIKE '[\"validate\"%'")
+    assert db.total_changes == 1
     db.commit()
     db.close()
     again = coc(register, "validate", "--all")
@@ -457,3 +461,23 @@ def test_a_large_people_yaml_is_parsed_once_and_never_believed_edited(register, 
     assert "Jane Smith" in shown and "Edited Name" not in shown
     (register / "people.yaml").write_text(text.replace("name: Jane Smith", "name: Jane Doe"))
     assert "Jane Doe" in coc(register, "list").output
+
+
+def test_each_question_keeps_its_answer_and_only_the_last_few_are_kept(register, coc,
+                                                                        monkeypatch):
+    """`list` and `list --json` do not push each other out; past ANSWERS_KEPT the answers
+    written first are dropped (each may be megabytes)."""
+    coc(register, "list")
+    coc(register, "list", "--json")
+    coc(register, "validate", "--all")
+    db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
+    assert sorted(json.loads(n) for n, in db.execute("SELECT name FROM answers")) == [
+        ["list", ["None", "None", "None", "False"]], ["list", ["None", "None", "None", "True"]],
+        ["validate", ["text"]]]
+    db.close()
+    monkeypatch.setattr("coc.registers.index.ANSWERS_KEPT", 2)
+    coc(register, "overdue")
+    db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
+    names = [json.loads(n) for n, in db.execute("SELECT name FROM answers ORDER BY rowid")]
+    db.close()
+    assert [n[0] for n in names] == ["validate", "overdue"]

@@ -43,19 +43,21 @@ def audit(since: str | None, fmt: str, no_cache: bool, anchor_file: Path | None,
     it starts, and signed commits when coc.yaml requires them. Prints nothing and exits 0 when
     the history is clean; exits 1 when there is any anomaly.
     """
-    from coc.policies.audit import anchor_findings, make_anchor, moved_in, moved_out, record_ids
+    from coc.policies.audit import anchor_findings, make_anchor, moved_in, moved_out, read_history
     from coc.policies.audit import audit as run
+    from coc.policies.audit import record_ids
     from coc.registers.errors import CocError
-    from coc.registers.history import History, commits_between, resolve_commit
+    from coc.registers.history import commits_between, resolve_commit
 
     register = open_register()
-    history = History.read(register.root)
+    history = read_history(register.root, use_cache=not no_cache)
     report = commits_between(register.root, resolve_commit(register.root, since)) \
         if since else None
     with Progress("coc audit: checking changes", quiet=quiet) as progress:
         found = run(history, report, use_cache=not no_cache, on_progress=progress.callback)
     restricted = register.readers()[1:]   # its history too, whole, for those who have it
-    others = [(prefix, History.read(other.root)) for prefix, other in restricted]
+    others = [(prefix, read_history(other.root, use_cache=not no_cache))
+              for prefix, other in restricted]
     for (prefix, other_history), (_, other) in zip(others, restricted):
         with Progress(f"coc audit: checking {prefix}", quiet=quiet) as progress:
             found += shown_from(prefix, run(other_history, None, use_cache=not no_cache,

@@ -46,6 +46,23 @@ def open_register() -> Register:
     return register
 
 
+def said_duplicates(register: Register) -> bool:
+    """Warn (stderr, one line each) of every record id at two paths, in this register or across
+    it and its restricted one, and say whether there was one. A reading command still prints
+    both copies, then exits 1 as `coc validate` does: two records claim one id, and `show`,
+    `approve` and the rest refuse it, so a list, an export or an inbox that looks clean would
+    tell an auditor otherwise (issue 9 item 16: duplicates detected everywhere)."""
+    from coc.registers.store import duplicate_ids
+
+    paths = [prefix + one.rel(name) for prefix, one in register.readers()
+             for name in one.record_file_names()]
+    found = duplicate_ids(paths)
+    for record_id, where in sorted(found.items()):
+        echo_line(f"coc: record {record_id} exists twice: {', '.join(where)}; ids must be "
+                  "unique: run `coc validate --all`", err=True)
+    return bool(found)
+
+
 def destination(register: Register, kind_name: str) -> Register:
     """Where a new record of `kind_name` is written: a sensitive kind into the restricted
     register that coc.yaml names (refused, nothing written, when it is not on this machine),
@@ -233,9 +250,13 @@ class Answer:
         """As `click.echo`: text the caller has made printable."""
         self.writes.append((text, err, nl))
 
-    def play(self) -> None:
+    def play(self, *, duplicates_of: Register | None = None) -> None:
+        """Print it and exit with its code; with `duplicates_of`, warn of ids at two paths
+        first (`said_duplicates`, never kept: it costs a walk) and exit 1 if there are."""
         for text, err, nl in self.writes:
             click.echo(text, err=err, nl=nl)
+        if duplicates_of is not None and said_duplicates(duplicates_of):
+            raise SystemExit(1)
         if self.code:
             raise SystemExit(self.code)
 

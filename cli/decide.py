@@ -151,7 +151,8 @@ def _open(register: Register, record_id: str, actor: Person) -> Edit:
         raise RefusedError("has changes that are not committed: commit or undo them first "
                            f"(`git diff -- {rel}`)", path=rel)
     before = register.read(path)
-    for key, verb in (("withdrawn", "was withdrawn"), ("ended", "has ended")):
+    ending = f"is ending on {before.ending_on}" if before.ending_on else "has ended"
+    for key, verb in (("withdrawn", "was withdrawn"), ("ended", ending)):
         entry = before.data.get(key)
         if entry:
             who = f" by {entry.get('by')}" if isinstance(entry, dict) else ""

@@ -26,7 +26,7 @@ from coc.registers.record import Record
 from coc.registers.store import Register
 from coc.registers.text import FORMULA_START, looks_like_formula  # noqa: F401 - tests use it
 
-from .common import Answer, answered, open_register, to_jsonable
+from .common import Answer, answered, open_register, said_duplicates, to_jsonable
 from .progress import OnProgress, Progress, quiet_option
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def public_row(register: Register, record: Record, columns: Columns,
         "job_title": person.job_title if person else "",
         "department": person.department if person else "",
         "declared_on": record.declared_on,
-        "status": record.status,
+        "status": record.status_text,   # "approved, ending on 2027-01-31" until that day
     }
     kind = kind or policy_for(register).kind(record.kind)
     for key, _ in columns:
@@ -275,3 +275,5 @@ def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> No
 
         click.echo(printable(text), nl=False)   # a terminal acts on escapes (issue 9 item 10)
     Answer(answer.writes[1:]).play()
+    if said_duplicates(reg):
+        raise SystemExit(1)

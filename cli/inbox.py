@@ -14,7 +14,7 @@ import click
 from coc.policies.registry import context_for, policy_for
 from coc.registers.store import Register
 
-from .common import acting_person, echo_json, echo_line, open_register
+from .common import acting_person, echo_json, echo_line, open_register, said_duplicates
 
 
 def gather(register: Register, today: date | None = None, person: str | None = None) -> list[Any]:
@@ -28,11 +28,11 @@ def gather(register: Register, today: date | None = None, person: str | None = N
     for prefix, one in register.readers():
         for loaded in one.load_all():   # through the index of parsed records
             if loaded.record is not None and loaded.record.id:
-                record = loaded.record
-                records[record.id] = replace(record, path=prefix + record.path) if prefix \
-                    else record
+                record = loaded.record   # by path: a duplicate id hides neither copy
+                records[prefix + loaded.path] = \
+                    replace(record, path=prefix + record.path) if prefix else record
     wanted = policy_for(register).context_kinds
-    ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
+    ctx = context_for(register, {r.id: r for r in records.values() if r.kind in wanted})
     from coc.registers.campaigns import open_campaigns
 
     day = today or date.today()
@@ -80,7 +80,14 @@ def inbox(for_person: str | None, as_json: bool) -> None:
     items = gather(register, person=person)
     if as_json:
         echo_json([i.to_json() for i in items])
-        return
+    else:
+        show_items(register, items)
+    if said_duplicates(register):
+        raise SystemExit(1)
+
+
+def show_items(register: Register, items: list[Any]) -> None:
+    """The inbox as text: approver's items, then declarant's."""
     names = {p.id: p.name for p in register.people}
     for role, title in (("approver", "To decide, as approver"),
                         ("declarant", "To do, as declarant")):

@@ -28,7 +28,7 @@ def overdue(fmt: str) -> None:
     register = open_register()
     started = _first_commit(register.root)
     answered(register, "overdue", [fmt, started],
-             lambda answer: _overdue(answer, register, fmt, started)).play()
+             lambda answer: _overdue(answer, register, fmt, started)).play(duplicates_of=register)
 
 
 def _overdue(answer: Answer, register: Register, fmt: str, started: date | None) -> None:
@@ -41,12 +41,12 @@ def _overdue(answer: Answer, register: Register, fmt: str, started: date | None)
     # yearly return and reviews are counted once; its paths are shown from this register.
     for prefix, one in register.readers():
         for loaded in one.load_all():
-            if loaded.record is not None and loaded.record.id:
-                records[loaded.record.id] = replace(loaded.record,
-                                                    path=prefix + loaded.record.path)
+            if loaded.record is not None and loaded.record.id:   # by path: a duplicate id
+                records[prefix + loaded.path] = replace(loaded.record,   # hides neither copy
+                                                        path=prefix + loaded.record.path)
     # rules look only at the kinds other records are judged against (declared relationships)
     wanted = policy_for(register).context_kinds
-    ctx = context_for(register, {k: r for k, r in records.items() if r.kind in wanted})
+    ctx = context_for(register, {r.id: r for r in records.values() if r.kind in wanted})
     found = find(list(records.values()), ctx, date.today(), started=started)
     if found or fmt != "text":
         answer.write(render_findings(found, fmt, suite="coc overdue"))

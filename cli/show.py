@@ -52,6 +52,7 @@ def describe(register: Register, record: Record) -> dict[str, Any]:
     return {
         "id": record.id, "kind": record.kind, "declarant": record.declarant,
         "status": record.status,
+        "ending_on": record.ending_on.isoformat() if record.ending_on else None,
         "deadline": deadline.due.isoformat() if deadline else None,
         "deadline_basis": deadline.basis if deadline else None,
         "awaiting": awaiting,
@@ -126,6 +127,7 @@ def show(record_id: str, as_json: bool) -> None:
     main = open_register()
     record_id = check_id(record_id.strip().upper())
     register = main.holding(record_id)   # the restricted register's, for those who have it
+    _warn_if_diverged(register, record_id)
     record, branch = load_here_or_on_branch(register, record_id)
     info = describe(register, record)
     if register is not main:
@@ -135,7 +137,7 @@ def show(record_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(info)
         return
-    echo_line(f"{record.id}  {record.kind}  [{info['status']}]")
+    echo_line(f"{record.id}  {record.kind}  [{record.status_text}]")
     if branch and register.path_of(record_id, missing_ok=True) is not None:
         local = f"declare/{record_id}"
         echo_line(f"  on branch:   {branch} (newer than your branch {local}: `git pull` brings "
@@ -189,6 +191,17 @@ def show(record_id: str, as_json: bool) -> None:
     for f in info["findings"]:
         section = f" [{f['section']}]" if f["section"] else ""
         echo_line(f"  {f['severity']}: {f['message']}{section}")
+
+
+def _warn_if_diverged(register: Register, record_id: str) -> None:
+    """Its branch `declare/<id>` and the copy fetched of it both moved on: `approve`, `accept`
+    and the rest refuse, saying what to run; show still shows the local copy, saying the same,
+    so that what it shows is not taken for the whole story (issue 9 item 14)."""
+    from coc.registers.git import diverged
+
+    problem = diverged(register.root, f"declare/{record_id}")
+    if problem:
+        echo_line(f"coc: warning: {problem}; shown here: your branch's copy", err=True)
 
 
 def shown_path(main: Register, rel: str) -> str:
@@ -247,7 +260,7 @@ def list_records(kind: str | None, status: str | None, person: str | None, await
     # --awaiting reads the inbox (the history of decisions): never answered from the index
     answered(register, "list", [kind, status, person, as_json],
              lambda answer: _list(answer, register, kind, status, person, awaiting, as_json),
-             use=awaiting is None).play()
+             use=awaiting is None).play(duplicates_of=register)
 
 
 def _list(answer: Answer, register: Register, kind: str | None, status: str | None,
@@ -274,13 +287,15 @@ def _list(answer: Answer, register: Register, kind: str | None, status: str | No
             rows.append({"id": record.id, "kind": record.kind, "declarant": record.declarant,
                          "name": who.name if who else record.declarant,
                          "declared_on": record.data.get("declared_on"), "status": record.status,
+                         "ending_on": record.ending_on, "status_text": record.status_text,
                          "summary": summary(record), "path": prefix + record.path})
     rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
     if as_json:
-        answer.write(dumps_json(rows))
+        answer.write(dumps_json([{k: v for k, v in r.items() if k != "status_text"}
+                                 for r in rows]))
     elif rows:
         cells = [[printable(r[k], one_line=True) for k in
-                  ("id", "kind", "name", "declared_on", "status", "summary")] for r in rows]
+                  ("id", "kind", "name", "declared_on", "status_text", "summary")] for r in rows]
         answer.echo(text_table(cells, ["id", "kind", "declarant", "declared", "status", "summary"]))
     if broken:
         answer.echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`",

@@ -69,15 +69,21 @@ class Step:
         return self.old_path or self.path
 
 
-def steps(history: History, only: str | None = None) -> Iterator[Step]:
-    """Every change to a record file, parents first; a delete and an add of one id is a move."""
+def steps(history: History, only: str | None = None,
+          first: Container[str] = ()) -> Iterator[Step]:
+    """Every change to a record file, parents first; a delete and an add of one id is a move.
+    Within a commit, records in the kind folders `first` (the context kinds: relationships)
+    come first, so that a commit's other records are judged with them, as the hook judges
+    the whole staged tree."""
     for commit in history.commits:
         by_id: dict[str, list[Any]] = {}
         for change in commit.changes:
             record_id = change.record_id
             if record_id and (only is None or record_id == only):
                 by_id.setdefault(record_id, []).append(change)
-        for record_id, changes in by_id.items():
+        ordered = sorted(by_id.items(), key=lambda item: not any(
+            _kind_folder(c.path) in first for c in item[1])) if first else by_id.items()
+        for record_id, changes in ordered:
             gone = [c for c in changes if c.new is None]
             came = [c for c in changes if c.new is not None]
             if gone and came:   # moved, e.g. to another department's folder
@@ -99,13 +105,50 @@ def _f(rule: str, message: str, field: str | None = None, section: str = "") -> 
     return Finding(rule=rule, message=message, severity="error", field=field, section=section)
 
 
+class ContextTimeline:
+    """The context records (relationships) as each commit's own history has them: its first
+    parent's, with what the commit itself changed (a merge's changes against its first parent
+    bring in what the merged branch had). Not the walk's running state, in which a
+    relationship declared or withdrawn on one branch would judge decisions made on another
+    before the two were merged. A deleted context record still counts (its deletion is
+    reported), as before."""
+
+    def __init__(self, history: History) -> None:
+        self._parent = {c.sha: c.parents[0] if c.parents else None for c in history.commits}
+        self._empty: dict[str, Record] = {}
+        self._at: dict[str, dict[str, Record]] = {}   # shared along a line until one changes
+        self._own: set[str] = set()
+
+    def at(self, sha: str) -> dict[str, Record]:
+        """The context records at commit `sha` (its parents are walked before it)."""
+        chain = []
+        found: str | None = sha
+        while found is not None and found not in self._at:
+            chain.append(found)
+            found = self._parent.get(found)
+        records = self._at[found] if found is not None else self._empty
+        for passed in chain:
+            self._at[passed] = records
+        return records
+
+    def put(self, sha: str, record_id: str, record: Record) -> None:
+        """Commit `sha` leaves context record `record_id` as `record`."""
+        if sha not in self._own:
+            parent = self._parent.get(sha)
+            self._at[sha] = dict(self.at(parent)) if parent else {}
+            self._own.add(sha)
+        self._at[sha][record_id] = record
+
+
 class Auditor:
     """Walks the history once, keeping what cross-record rules need as it goes."""
 
     def __init__(self, history: History, report: Container[str] | None = None) -> None:
         self.history = history
         self.report = report           # commits to report on (None: all)
-        self.context_records: dict[str, Record] = {}
+        self.context_records: dict[str, Record] = {}   # those of the commit being judged
+        self.timeline = ContextTimeline(history)
+        self._in_use: dict[str, Record] | None = None
         self._contexts: dict[int, Context | None] = {}
         self._verdicts: dict[int, Verdicts] = {}
         self._broken_settings: set[int] = set()
@@ -160,11 +203,11 @@ class Auditor:
         settings = self.history.settings_before(commit)
         ctx = self.context(settings)
         if ctx is not None and ctx.policy is not None and after.kind in ctx.policy.context_kinds:
-            self.context_records[step.record_id] = after
-            for memo in self._verdicts.values():   # judged against other context records
-                memo.clear()
+            self.timeline.put(commit.sha, step.record_id, after)
+            self._in_use = None
         if not reported:
             return []
+        self._context_at(commit)
         if ctx is None:
             return self._settings_broken(commit, settings)
         found = step_findings(before, after, ctx, commit, settings, self.verdicts(settings))
@@ -173,6 +216,18 @@ class Auditor:
         elif step.old_path and step.old_path != step.path:
             found += moved(step, after, commit, self.history.settings(commit))
         return [_anomaly(step, f) for f in found]
+
+    def _context_at(self, commit: Commit) -> None:
+        """The context records every context shares become `commit`'s own; decision findings
+        remembered against others are forgotten."""
+        records = self.timeline.at(commit.sha)
+        if records is self._in_use:
+            return
+        self.context_records.clear()
+        self.context_records.update(records)
+        for memo in self._verdicts.values():   # judged against other context records
+            memo.clear()
+        self._in_use = records
 
     def _anomalies(self, step: Step, found: list[Finding]) -> list[Finding]:
         if self.report is not None and step.commit.sha not in self.report:
@@ -228,10 +283,23 @@ def step_findings(before: Record | None, after: Record, ctx: Context, commit: Co
     found = history_findings(before, after, ctx, committer_of(commit, settings), memo=memo)
     if before is None or before.kind != after.kind:   # once, where it came into this register
         found += register_findings(after, ctx)
+    found += placed(before, after, ctx)
     found += backdated(before, after, commit)
     found += started_before_approval(before, after, commit, ctx)
     found += not_an_import(before, after, commit, settings)
     return found
+
+
+def placed(before: Record | None, after: Record, ctx: Context) -> list[Finding]:
+    """Where a commit adds a record, its folder must be the one validate asks for (the
+    declarant's department by the people.yaml before the commit, the id's year, its kind): a
+    record filed straight under another department is reviewed by that department's code
+    owners. A move is judged by `moved`; a merge answers only if no parent had the record."""
+    if before is not None:
+        return []
+    from .validate import placement_findings
+
+    return placement_findings(after.path, after, ctx)
 
 
 IMPORT_SUBJECT = re.compile(r"^import\([a-z][a-z-]*\): \d+ record\(s\) from (?P<file>.+) by "
@@ -495,6 +563,13 @@ def unsigned(history: History, report: Container[str] | None = None) -> list[Fin
     return out
 
 
+def read_history(root: Path, use_cache: bool = True) -> History:
+    """The history as `audit` reads it: cold, every record version is parsed while git log
+    still runs (History.read's read_ahead); with a cache, only what it does not answer is."""
+    cache = root / ".git" / "coc" / "audit.json"
+    return History.read(root, read_ahead=not (use_cache and cache.is_file()))
+
+
 def audit(history: History, report: Container[str] | None = None, *,
           use_cache: bool = True, on_progress: Any = None) -> list[Finding]:
     """All anomalies in the history (only those of commits in `report`, when given).
@@ -505,12 +580,11 @@ def audit(history: History, report: Container[str] | None = None, *,
     are judged against (relationships) are always read, to keep the running context.
     `on_progress(done, total)` is told as the steps to check are checked.
     """
-    all_steps = list(steps(history))
-    history.fetch_settings()
+    context_folders = _context_kinds(history, every_commit=True)
+    all_steps = list(steps(history, first=context_folders))
     path = _cache_path(history) if use_cache else None
     key = _cache_key(history)
     cached = _read_cache(path, key)
-    context_folders = _context_kinds(history, every_commit=True)
     todo = [s for s in all_steps
             if s.commit.sha not in cached or _kind_folder(s.path) in context_folders]
     fresh: dict[str, list[Finding]] = {}
@@ -705,7 +779,7 @@ def _check_share(worker: int) -> list[tuple[int, list[Finding]]]:
     return out
 
 
-CACHE_VERSION = "3"   # 2: signed with the user's key; 3: restricted-register
+CACHE_VERSION = "4"   # 2: signed with the user's key; 3: restricted-register; 4: folders at adds
 
 
 def _cache_path(history: History) -> Path | None:
@@ -714,12 +788,13 @@ def _cache_path(history: History) -> Path | None:
 
 
 def _cache_key(history: History) -> str:
-    """The toolkit's version and that of every policy in force somewhere in the history."""
-    from coc.registers.version import __version__
+    """The toolkit (its version and a digest of its code, so a changed rule judges every
+    commit again) and the version of every policy in force somewhere in the history."""
+    from coc.registers.index import toolkit_digest
 
     from .registry import get_policy
 
-    parts = [CACHE_VERSION, __version__]
+    parts = [CACHE_VERSION, toolkit_digest()]
     names = {s.config.policy for s in history.all_settings() if s.config is not None}
     for name in sorted(names):
         try:

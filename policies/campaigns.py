@@ -59,8 +59,14 @@ def covered_kinds(campaign: Campaign, policy: Policy) -> tuple[str, ...]:
 
 def open_campaign(ctx: Context, year: int, by: Person, today: date) -> OpenCampaign:
     """What opening the `year` campaign records: who is asked, as people.yaml stands today."""
+    from .common import return_years
+
     campaign = configured(ctx)
     assert ctx.policy is not None
+    years = return_years(today)
+    if year not in years:
+        raise CocError(f"{year} is not a year a campaign opened on {today} can be for: it must "
+                       f"be {years[0]} to {years[-1]}", field="YEAR")
     opens = date.fromisoformat(f"{year:04d}-{campaign.opens}")
     closes = date.fromisoformat(f"{year:04d}-{campaign.closes}")
     if closes < today:

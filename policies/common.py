@@ -57,7 +57,7 @@ def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
     index: dict[str, dict[str, str]] = {}
     for other in ctx.records.values():
         if other.kind != "relationship" or other.data.get("withdrawn") or \
-                _ended_by(other, today):
+                other.ended_by(today):
             continue
         named = ctx.people.named(other.details.get("other_person"))
         if named is None:
@@ -68,15 +68,6 @@ def _relationships(ctx: Context) -> dict[str, dict[str, str]]:
             index.setdefault(named.id, {})[other.declarant] = why
     ctx.__dict__["_related"] = (key, index)
     return index
-
-
-def _ended_by(record: Record, today: date) -> bool:
-    """An ending recorded for a day still to come leaves the relationship standing until then."""
-    ended = record.data.get("ended")
-    if not ended:
-        return False
-    on = as_date(ended.get("on")) if isinstance(ended, Mapping) else None
-    return on is None or on <= today
 
 
 # --- who may decide ---------------------------------------------------------------------------
@@ -328,6 +319,30 @@ def other_person_known(section: str) -> Rule:
 
 
 PRACTICE_ATTESTATION = Practice.cite("yearly_attestation")
+
+
+def return_years(day: date) -> range:
+    """The years a yearly return (attestation) made on `day` can be for, and a campaign opened
+    on `day` can ask for: that year, the one before (a late return) or the one after (made, or
+    opened, ahead of January). Never 1850 or 9999, which satisfy no campaign and chase no one."""
+    return range(day.year - 1, day.year + 2)
+
+
+def attestation_year(section: str = PRACTICE_ATTESTATION) -> Rule:
+    """A rule: the year attested is one a return declared that day can be for."""
+
+    @rule("attestation-year", section, ("attestation",))
+    def check(record: Record, ctx: Context) -> Iterable[Finding]:
+        year = record.details.get("year")
+        if not isinstance(year, int) or isinstance(year, bool):
+            return   # the field's own check says what it must be
+        day = record.declared_on or ctx.day
+        years = return_years(day)
+        if year not in years:
+            yield finding(f"{year} is not a year a return declared on {day} can be for: it "
+                          f"must be {years[0]} to {years[-1]}", "error", "details.year")
+
+    return check
 
 
 def read_code(section: str = PRACTICE_ATTESTATION) -> Rule:

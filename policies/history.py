@@ -257,8 +257,9 @@ def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]
         if after.data.get("withdrawn") or after.data.get("ended"):
             out.append(_f("decision-sequence", "a withdrawn or ended declaration is not decided",
                           f"{where}.decision"))
+        before_it = _decided_up_to(after, i)
         if verdict in VERDICTS:
-            earlier = Record(data={**after.data, "decisions": after.decisions[:i]}).verdict()
+            earlier = before_it.verdict()
             if earlier is not None:
                 # as `coc approve` refuses: a decision stands until the details change, so an
                 # approval appended after a rejection does not overturn it (issue 8, contract 2)
@@ -266,25 +267,31 @@ def _decision_findings(after: Record, ctx: Context, new: range) -> list[Finding]
                               f"{earlier.get('by')}: a new decision follows a change of details "
                               "(an amendment)", f"{where}.decision"))
         if kind is not None and verdict in VERDICTS:
-            out += _verdict_fits_duty(after, ctx, i)
+            out += _verdict_fits_duty(after, ctx, i, before_it)
         if verdict == "conditions-accepted":
-            earlier = Record(data={**after.data, "decisions": after.decisions[:i]})
-            if not earlier.conditions() or earlier.conditions_accepted():
+            if not before_it.conditions() or before_it.conditions_accepted():
                 out.append(_f("decision-sequence", "there are no conditions waiting to be accepted",
                               f"{where}.decision"))
     return out
 
 
-def _verdict_fits_duty(after: Record, ctx: Context, i: int) -> list[Finding]:
+def _decided_up_to(after: Record, i: int) -> Record:
+    """The record as it stood with its first `i` decisions (itself, when that is all of them)."""
+    if i == len(after.decisions):
+        return after
+    return Record(data={**after.data, "decisions": after.decisions[:i]}, path=after.path)
+
+
+def _verdict_fits_duty(after: Record, ctx: Context, i: int, earlier: Record) -> list[Finding]:
     """A permission is approved or rejected, a notification noted, a record decided by nobody
-    (issue 8, contract 1); and nothing with an open breach is approved or noted (contract 2)."""
+    (issue 8, contract 1); and nothing with an open breach is approved or noted (contract 2).
+    `earlier`: the record with the decisions before this one."""
     verdict, where = after.decisions[i].get("decision"), f"decisions.{i}"
-    earlier = Record(data={**after.data, "decisions": after.decisions[:i]})
     duty = duty_of(earlier, ctx)
     # the breaches this decision leaves open: judged with it in place, so a rejection earlier
     # in the list does not count as handling what an approval after it would approve
-    breaches = open_breaches(earlier if verdict == "rejected" else
-                             Record(data={**after.data, "decisions": after.decisions[:i + 1]}), ctx)
+    breaches = open_breaches(earlier if verdict == "rejected" else _decided_up_to(after, i + 1),
+                             ctx)
     if verdict == "rejected" and breaches:
         return []     # rejecting is a way out of a breach, whatever the duty (contract 2)
     if duty is not None and duty.action is None:

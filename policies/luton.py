@@ -682,6 +682,7 @@ RULES = (
     property_prior_permission,
     common.date_order("property-use-dates", "Luton §28.1", ("property-use",), "from_date", "to_date"),
     common.read_code(),
+    common.attestation_year(),
 )
 
 

@@ -479,6 +479,7 @@ RULES = (
     common.date_order("outside-work-dates", "MK §7", ("outside-work",), "start_date", "end_date"),
     common.company_number("MK §7"),
     common.read_code(),
+    common.attestation_year(),
 )
 
 

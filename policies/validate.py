@@ -27,10 +27,11 @@ CACHE_VERSION = "3"   # 2: restricted-register; 3: kept in the index
 UNREADABLE = b"\x00coc-unreadable:"   # cannot start a real record: NUL bytes are refused
 
 
-def _placement_findings(rel: str, record: Record, ctx: Context) -> list[Finding]:
+def placement_findings(rel: str, record: Record, ctx: Context) -> list[Finding]:
     """The file must sit at registers/<department>/<kind>/<year>/<id>.yaml and match its content:
     the declarant's department (CODEOWNERS routes a folder to its approvers, so a record filed
-    under a friendlier department would be reviewed by the wrong people) and the id's year."""
+    under a friendlier department would be reviewed by the wrong people) and the id's year.
+    Validate asks it of each file where it stands; audit of each record where a commit added it."""
     match = RECORD_PATH_RE.match(rel)
     if match is None:
         return [Finding("record-path", "a record must be at registers/<department>/<kind>/<year>/"
@@ -111,7 +112,7 @@ def _checked(record: Record, ctx: Context) -> list[Finding]:
 def record_findings(record: Record, ctx: Context) -> list[Finding]:
     """A record's findings where it stands: its folder, then the policy's (validate, the hook
     and `coc show` all ask this, so they agree)."""
-    return _placement_findings(record.path, record, ctx) + register_findings(record, ctx) + \
+    return placement_findings(record.path, record, ctx) + register_findings(record, ctx) + \
         check_record(record, ctx)
 
 

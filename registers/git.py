@@ -164,17 +164,27 @@ def newest_first(root: Path, refs: list[str]) -> list[str]:
                                             for other in refs if other != ref))
 
 
+def diverged(root: Path, branch: str) -> str | None:
+    """What to say when local `branch` and a fetched copy of it both have commits of their
+    own (the declarant amended while the approver decided): what to run; None otherwise."""
+    if not branch_exists(root, branch):
+        return None
+    for remote in remote_branches(root, branch):
+        if not _is_ancestor(root, remote, branch) and not _is_ancestor(root, branch, remote):
+            return (f"branch {branch} and {remote} have both moved on: run "
+                    f"`git pull --no-rebase {remote.split('/', 1)[0]} {branch}`")
+    return None
+
+
 def catch_up(root: Path, branch: str) -> None:
     """Bring the checked-out `branch` up to its fetched remote copy: fast-forward when it is
     only behind; refuse, saying what to run, when both sides have commits of their own."""
+    problem = diverged(root, branch)
+    if problem:
+        raise CocError(f"{problem} and try again")
     for remote in remote_branches(root, branch):
-        if _is_ancestor(root, remote, branch):
-            continue
-        if _is_ancestor(root, branch, remote):
+        if _is_ancestor(root, branch, remote) and not _is_ancestor(root, remote, branch):
             git(root, "merge", "-q", "--ff-only", remote)
-            continue
-        raise CocError(f"branch {branch} and {remote} have both moved on: run "
-                       f"`git pull --no-rebase {remote.split('/', 1)[0]} {branch}` and try again")
 
 
 def switch_to_branch(root: Path, branch: str, new_from: str | None = None) -> None:

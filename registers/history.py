@@ -9,7 +9,7 @@ judged by the organisation and the policy of its day, not of today.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -120,12 +120,39 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
+class _drained:
+    """A pipe emptied by a thread as fast as git fills it, so that git never waits for a
+    reader busy with what it printed before (the thread holds the GIL only between reads)."""
+
+    def __init__(self, pipe: IO[bytes]) -> None:
+        import queue
+        import threading
+
+        self._chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self.running = True     # until git has printed everything
+        self._thread = threading.Thread(target=self._drain, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, pipe: IO[bytes]) -> None:
+        try:
+            for chunk in iter(lambda: pipe.read1(1 << 20), b""):
+                self._chunks.put(chunk)
+        finally:
+            self.running = False
+            self._chunks.put(b"")
+
+    def read(self, size: int = -1) -> bytes:
+        return self._chunks.get()
+
+
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
-    """Commits from `git log` run with LOG_OPTIONS, in the order git printed them.
+def parse_log(tokens: Iterable[bytes],
+              on_commit: Callable[[Commit], None] | None = None) -> list[Commit]:
+    """Commits from `git log` run with LOG_OPTIONS, in the order git printed them, each given
+    to `on_commit` as soon as it is read (while git still works on the rest).
 
     Fields are taken by position, never by searching for separators, so a commit message
     cannot forge a commit or a file change.
@@ -157,15 +184,24 @@ def parse_log(tokens: Iterable[bytes]) -> list[Commit]:
                               _text(name), _text(subject), tuple(changes),
                               datetime.fromisoformat(committed.decode("ascii")),
                               _text(committer_email), _text(committer_name)))
+        if on_commit is not None:
+            on_commit(commits[-1])
     return commits
 
 
-def read_log(root: Path, revs: Iterable[str] = ("HEAD",)) -> list[Commit]:
-    """Every commit reachable from `revs`, parents before children, with its file changes."""
+def read_log(root: Path, revs: Iterable[str] = ("HEAD",),
+             on_commit: Callable[[Commit, bool], None] | None = None) -> list[Commit]:
+    """Every commit reachable from `revs`, parents before children, with its file changes
+    (`on_commit` is told of each as it is read, children first, and whether git is still
+    printing the rest)."""
     with subprocess.Popen(_git_command(root, "log", *LOG_OPTIONS, *revs, "--"),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        commits = parse_log(_tokens(proc.stdout))
+        if on_commit is None:
+            commits = parse_log(_tokens(proc.stdout))
+        else:
+            stream = _drained(proc.stdout)
+            commits = parse_log(_tokens(stream), lambda c: on_commit(c, stream.running))
         error = proc.stderr.read()
     if proc.returncode != 0:
         lines = _text(error).strip().splitlines()
@@ -310,6 +346,9 @@ def is_shallow(root: Path) -> bool:
     return proc.stdout.strip() == "true"
 
 
+READ_AHEAD = 1000   # blobs per `git cat-file` while the log is read: a process costs ~3 ms
+
+
 @dataclass
 class History:
     """The commits of a register (parents first), the blobs fetched so far, and the settings
@@ -323,11 +362,46 @@ class History:
     _settings: dict[tuple[str | None, str | None], Settings] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, root: Path) -> History:
+    def read(cls, root: Path, read_ahead: bool = False) -> History:
+        """The history of the repository at `root`. With `read_ahead` (a reader of every
+        version, like `coc audit`), each record version the log names is read and parsed while
+        git is still walking the rest of the history, on the core git leaves free."""
         if is_shallow(root):
             raise CocError("this clone is shallow, so its history is incomplete: run `git fetch "
                            "--unshallow` (in CI: fetch-depth: 0, or GIT_DEPTH: 0)")
-        return cls(root, read_log(root))
+        history = cls(root, [])
+        if not read_ahead:
+            history.commits = read_log(root)
+            return history
+        waiting: dict[str, str] = {}
+
+        def parse_ahead(commit: Commit, git_running: bool) -> None:
+            for change in commit.changes:
+                if change.new and change.record_id and change.new not in history._records:
+                    waiting[change.new] = change.path
+            if len(waiting) >= READ_AHEAD:
+                if git_running:   # once git is done, whoever judges a record reads it, on
+                    history._parse_ahead(waiting)   # every core
+                waiting.clear()
+
+        history.commits = read_log(root, on_commit=parse_ahead)
+        return history
+
+    def _parse_ahead(self, blobs: dict[str, str]) -> None:
+        """Read and parse these record blobs (id -> a path that held it). Only what parses is
+        kept: a blob that does not is read again by whoever asks, and its error names their
+        path."""
+        self.fetch(blobs)
+        for sha, path in blobs.items():
+            data = self.blobs.get(sha)
+            if data is None:
+                continue
+            try:
+                parsed = load_fast_parts(data, path, self._parts)
+            except CocError:
+                continue
+            if isinstance(parsed, dict):
+                self._records[sha] = parsed
 
     @cached_property
     def in_force(self) -> dict[str, tuple[str | None, str | None]]:

@@ -7,8 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import cached_property
-from typing import Any
+from typing import Any, Callable, Generic, TypeVar
 
 # `GIF-2026-K3FQ2MX7TAB4`: 12 random base32 characters (60 bits) since issue 9 item 16; the
 # 6-character ids made before stay valid. ASCII digits only: `\\d` also matches "２０２６".
@@ -106,6 +105,23 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first
+    access, and an audit reads a few properties of each of 20,000 record versions)."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func, self.name, self.__doc__ = func, func.__name__, func.__doc__
+
+    def __get__(self, obj: Any, owner: Any = None) -> _T:
+        if obj is None:
+            return self  # type: ignore[return-value]   # the class's own attribute
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 @dataclass(frozen=True)
 class Record:
     """One declaration. `data` is the parsed file; `path` is relative to the register root."""
@@ -113,15 +129,15 @@ class Record:
     data: Mapping[str, Any]
     path: str = ""
 
-    @property
+    @_once
     def id(self) -> str:
         return str(self.data.get("id", ""))
 
-    @property
+    @_once
     def kind(self) -> str:
         return str(self.data.get("kind", ""))
 
-    @property
+    @_once
     def declarant(self) -> str:
         return str(self.data.get("declarant", ""))
 
@@ -133,16 +149,16 @@ class Record:
     def declared_on(self) -> date | None:
         return as_date(self.data.get("declared_on"))
 
-    @property
+    @_once
     def details(self) -> Mapping[str, Any]:
         details = self.data.get("details")
         return details if isinstance(details, Mapping) else {}
 
-    @property
+    @_once
     def decisions(self) -> list[Mapping[str, Any]]:
         return _entries(self.data.get("decisions"))
 
-    @property
+    @_once
     def amendments(self) -> list[Mapping[str, Any]]:
         return _entries(self.data.get("amendments"))
 
@@ -151,7 +167,7 @@ class Record:
         """How many amendments the details have had; a decision applies to one version."""
         return len(self.amendments)
 
-    @cached_property
+    @_once
     def details_digest(self) -> str:
         return details_digest(self.data)
 
@@ -200,17 +216,42 @@ class Record:
     @classmethod
     def known(cls, data: Mapping[str, Any], path: str, status: str) -> Record:
         """A record whose status was derived before (by a worker, or kept in the index of
-        parsed records beside these very bytes): not derived again."""
+        parsed records beside these very bytes): not derived again, unless it has an ending,
+        whose status changes on its day."""
         record = cls(data=data, path=path)
-        record.__dict__["status"] = status
+        if not data.get("ended"):
+            record.__dict__["status"] = status
         return record
 
-    @cached_property
+    def ended_by(self, today: date) -> bool:
+        """Whether its recorded ending has come: one for a day still to come (`coc end --on`
+        takes a planned day up to a year ahead) leaves the record standing until then."""
+        ended = self.data.get("ended")
+        if not ended:
+            return False
+        on = as_date(ended.get("on")) if isinstance(ended, Mapping) else None
+        return on is None or on <= today
+
+    @_once
+    def ending_on(self) -> date | None:
+        """The day of an ending still to come (today's date, once per record); else None."""
+        ended = self.data.get("ended")
+        if not ended or self.data.get("withdrawn") or self.ended_by(date.today()):
+            return None
+        return as_date(ended.get("on"))
+
+    @property
+    def status_text(self) -> str:
+        """The status as people read it: "approved, ending on 2027-01-31" until that day."""
+        return f"{self.status}, ending on {self.ending_on}" if self.ending_on else self.status
+
+    @_once
     def status(self) -> str:
-        """Derived from the file alone (SPEC §3), once per record."""
+        """Derived from the file alone (SPEC §3) and today's date (an ending takes effect on its
+        day), once per record."""
         if self.data.get("withdrawn"):
             return "withdrawn"
-        if self.data.get("ended"):
+        if self.data.get("ended") and self.ended_by(date.today()):
             return "ended"
         verdict = self.verdict()
         if verdict is None:

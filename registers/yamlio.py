@@ -71,15 +71,18 @@ class _Loader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
-            if not implicit[0]:
-                return _STR
-            if value == "":
-                return _NULL
-            for tag, regexp in _BY_FIRST.get(value[0], ()):
-                if regexp.match(value):
-                    return tag
-            return _STR
+            return _plain_tag(value) if implicit[0] else _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of an unquoted scalar in the YAML 1.2 core schema."""
+    if value == "":
+        return _NULL
+    for tag, regexp in _BY_FIRST.get(value[0], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
 
 
 class _Refused(Exception):
@@ -89,7 +92,11 @@ class _Refused(Exception):
 
 
 def _scalar(node: Any) -> Any:
-    tag, text = node.tag, node.value
+    return _typed(node.tag, node.value, node)
+
+
+def _typed(tag: str, text: str, node: Any) -> Any:
+    """The value of a scalar of this tag; `_Refused` (at `node`) for text that is not one."""
     if tag == _STR:
         return text
     if tag in _PATTERNS and not _PATTERNS[tag].match(text) and not (tag == _NULL and text == ""):
@@ -130,6 +137,7 @@ _TIMESTAMP_PARTS = re.compile(
     r"(?:\.([0-9]*))?(?:[ \t]*(Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
 
 
+@functools.lru_cache(maxsize=8192)   # a register's dates repeat; the values are immutable
 def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
@@ -288,6 +296,9 @@ def load_fast(data: bytes, path: str, limit: int | None = None) -> Any:
         at = 1 if text.startswith("%") else text[: text.index("\n%") + 1].count("\n") + 1
         raise CocError("invalid YAML: directives (%YAML 1.1 would change how ruamel.yaml reads "
                        "yes, no and 017) are not allowed in a register file", path=path, line=at)
+    simple = load_simple(text)
+    if simple is not None:
+        return simple
     _refuse_deep_nesting(text, path)
     loader = _Loader(text)
     try:
@@ -305,6 +316,199 @@ def load_fast(data: bytes, path: str, limit: int | None = None) -> Any:
         loader.dispose()
     _refuse_tabs_ruamel_refuses(text, path)
     return result
+
+
+# load_simple: the plain block YAML coc writes, read without libyaml --------------------------
+
+# Text load_simple takes at all: printable, one kind of line break (YAML 1.1 readers also break
+# lines at NEL, U+2028 and U+2029), no tab, no BOM, no CR.
+_SIMPLE_TEXT = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
+                          "\uff00-\ufffd\U00010000-\U0010ffff]*\\Z")
+# A line's text after its indentation: `- ` (an item) and `key: rest`, or an item's scalar
+_SIMPLE_LINE = re.compile(r"(- )?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?\Z|(.*)\Z)")
+_BLOCK_HEADS = {">-": (" ", ""), ">": (" ", "\n"), "|-": ("\n", ""), "|": ("\n", "\n")}
+# A plain scalar that means the same in any block context: not starting with an indicator,
+# no `: ` or ` #` inside, no `:` at the end (libyaml's own rules are wider; those texts fall back)
+_SIMPLE_PLAIN = re.compile(r"(?![- ?:,\[\]{}#&*!|>'\"%@`])(?!.*(?:: | #))(?!.*:\Z).+\Z"
+                           r"|-[0-9.][^ ]*\Z")
+
+
+class _NotSimple(Exception):
+    """The text is not in load_simple's subset: libyaml reads it (and reports any error)."""
+
+
+def load_simple(text: str) -> dict[str, Any] | None:
+    """What `load_fast` returns for `text`, when the text is a mapping in the plain block style
+    coc itself writes (`key: value`, nested mappings, `- ` sequences of mappings or scalars,
+    single-line quoted scalars, `>-`/`|` blocks of even lines, `[]`, `{}`, whole-line comments);
+    None for anything else (flow collections, anchors, tags, multi-line plain or quoted text,
+    odd indentation, any doubt), which libyaml then reads. A bulk read of a register (audit over
+    every version in history, validate) is mostly this shape and costs a fraction as much read
+    here: libyaml builds a Python node per scalar before `_build` walks it again. Equal to
+    load_fast wherever it answers (tests/test_yamlio.py checks that with hypothesis)."""
+    if not text.endswith("\n") or "\t" in text or "\r" in text or \
+            _SIMPLE_TEXT.match(text) is None:
+        return None
+    try:
+        root = _simple_parse(text.split("\n"))
+    except (_NotSimple, _Refused, RecursionError):
+        return None
+    return root or None
+
+
+_SCALAR, _OPEN, _BLOCK, _EMPTY_LIST, _EMPTY_MAP, _FLOW_LIST = range(6)   # after `key:`, `- `
+# `[chief-officer, politically-restricted]`: a flow list of single words (people.yaml's flags)
+_SIMPLE_FLOW = re.compile(r"\[[A-Za-z0-9_][A-Za-z0-9_.@/+-]*(?:, [A-Za-z0-9_][A-Za-z0-9_.@/+-]*)*\]\Z")
+_TOKENS: dict[str, tuple[Any, ...] | None] = {}   # line -> its token: a register repeats lines
+_TOKENS_MAX = 100_000
+
+
+def _simple_token(line: str) -> tuple[Any, ...] | None:
+    """(column, item, key, what, value) of a line, None for a blank or comment line;
+    `_NotSimple` for a line outside the subset. Remembered, as many lines recur."""
+    token = _TOKENS.get(line, False)
+    if token is not False:
+        return token  # type: ignore[return-value]
+    body = line.lstrip(" ")
+    if not body or body[0] == "#":
+        token = None
+    else:
+        column = len(line) - len(body)
+        if line[-1] == " " or column == 0 and body.startswith(("---", "...", "%")):
+            raise _NotSimple   # trailing spaces, document markers, directives
+        item, key, rest, scalar = _SIMPLE_LINE.match(body).groups()  # type: ignore[union-attr]
+        if key is None:
+            if not item:
+                raise _NotSimple
+            rest = scalar
+        elif key[0] in "tTfFnN" and _plain_tag(key) != _STR:
+            raise _NotSimple   # `true:`, `null:`: a key that is not text
+        if rest is None:
+            what, value = _OPEN, None
+        elif rest in _BLOCK_HEADS:
+            what, value = (_BLOCK, rest) if key is not None else (_SCALAR, _simple_scalar(rest))
+        elif rest == "[]":
+            what, value = _EMPTY_LIST, None
+        elif rest == "{}":
+            what, value = _EMPTY_MAP, None
+        elif rest[0] == "[" and _SIMPLE_FLOW.match(rest):
+            what, value = _FLOW_LIST, tuple(_simple_scalar(word) for word in rest[1:-1].split(", "))
+        else:
+            what, value = _SCALAR, _simple_scalar(rest)
+        token = (column, bool(item), key, what, value)
+    if len(_TOKENS) >= _TOKENS_MAX:
+        _TOKENS.clear()
+    _TOKENS[line] = token
+    return token
+
+
+def _simple_parse(lines: list[str]) -> dict[str, Any]:
+    """One pass over the lines with a stack of open mappings and sequences, each with its
+    column (a mapping's keys, a sequence's `- ` marks); `_NotSimple` at anything unsure."""
+    root: dict[str, Any] = {}
+    stack: list[tuple[int, Any]] = [(0, root)]
+    pending: tuple[dict[str, Any], str, int] | None = None   # `key:` waiting for its value
+    limit = 1 << 30         # a line deeper than this would continue the last scalar
+    i, count = 0, len(lines) - 1       # the text ends with "\n": the last piece is empty
+    while i < count:
+        token = _simple_token(lines[i])
+        i += 1
+        if token is None:
+            continue
+        column, item, key, what, value = token
+        if column > limit:
+            raise _NotSimple
+        limit = 1 << 30
+        if pending is not None:
+            owner, name, at = pending
+            pending = None
+            if item and column >= at:
+                owner[name] = []
+                stack.append((column, owner[name]))
+            elif key is not None and not item and column > at:
+                owner[name] = {}
+                stack.append((column, owner[name]))
+            else:
+                owner[name] = None
+        while stack[-1][0] > column or \
+                stack[-1][0] == column and not item and type(stack[-1][1]) is list:
+            stack.pop()
+            if not stack:
+                raise _NotSimple
+        top_column, top = stack[-1]
+        if top_column != column:
+            raise _NotSimple
+        if item:
+            if type(top) is not list:
+                raise _NotSimple
+            if key is None:
+                if what == _OPEN:
+                    raise _NotSimple   # a bare `-`
+                top.append(value if what == _SCALAR else [] if what == _EMPTY_LIST else
+                           list(value) if what == _FLOW_LIST else {})
+                limit = column
+                continue
+            top.append({})
+            column += 2
+            stack.append((column, top[-1]))
+            top = top[-1]
+        elif key is None or type(top) is not dict:
+            raise _NotSimple
+        if len(stack) > _MAX_DEPTH or key in top:
+            raise _NotSimple
+        if what == _SCALAR:
+            top[key] = value
+            limit = column
+        elif what == _OPEN:
+            pending = (top, key, column)
+        elif what == _BLOCK:
+            top[key], i = _simple_block(lines, i, count, column, value)
+        else:
+            top[key] = [] if what == _EMPTY_LIST else list(value) if what == _FLOW_LIST else {}
+            limit = column
+    if pending is not None:
+        raise _NotSimple    # a bare `key:` at the end
+    return root
+
+
+def _simple_scalar(text: str) -> Any:
+    if text[0] == '"':
+        if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1] or "\\" in text:
+            raise _NotSimple
+        return text[1:-1]
+    if text[0] == "'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
+            raise _NotSimple
+        return inner.replace("''", "'")
+    if _SIMPLE_PLAIN.match(text) is None:
+        raise _NotSimple
+    if text[0] not in _BY_FIRST:
+        return text
+    return _typed(_plain_tag(text), text, None)
+
+
+def _simple_block(lines: list[str], i: int, count: int, column: int,
+                  head: str) -> tuple[str, int]:
+    """A `>-`, `>`, `|-` or `|` block from line `i` whose lines all start at one column
+    deeper than the key's, none blank, and the line after it."""
+    first = lines[i] if i < count else ""
+    body = first.lstrip(" ")
+    at = len(first) - len(body)
+    content: list[str] = []
+    while i < count:
+        line = lines[i]
+        body = line.lstrip(" ")
+        if len(line) - len(body) <= column and body:
+            break
+        if not body or len(line) - len(body) != at or line[-1] == " ":
+            raise _NotSimple   # a blank line, a deeper one, trailing spaces
+        content.append(body)
+        i += 1
+    if not content:
+        raise _NotSimple
+    joiner, end = _BLOCK_HEADS[head]
+    return joiner.join(content) + end, i
 
 
 # A top-level entry starts a line with a plain key; everything to the next one belongs to it.
@@ -326,23 +530,21 @@ def load_fast_parts(data: bytes, path: str, parts: dict[str, Any]) -> Any:
             text.startswith(("%", "---", "...")) or \
             _NOTHING.fullmatch(text, 0, starts[0]) is None:
         return load_fast(data, path)
-    _refuse_deep_nesting(text, path)
     starts[0] = 0
     starts.append(len(text))
     result: dict[Any, Any] = {}
+    nesting_checked = False
     for start, end in zip(starts, starts[1:]):
         part = text[start:end]
         value = parts.get(part)
         if value is None:
-            loader = _Loader(part)
-            try:
-                node = loader.get_single_node()
-                value = _build(node, set()) if node is not None else None
-            except (_Refused, yaml.YAMLError, RecursionError):
-                value = None
-            finally:
-                loader.dispose()
-            if not isinstance(value, dict):
+            value = load_simple(part)
+            if value is None:
+                if not nesting_checked:   # before libyaml reads any of it (load_simple cannot
+                    _refuse_deep_nesting(text, path)   # nest deeper than _MAX_DEPTH)
+                    nesting_checked = True
+                value = _load_part(part)
+            if value is None:
                 return load_fast(data, path)
             parts[part] = value
         for key, item in value.items():
@@ -350,6 +552,19 @@ def load_fast_parts(data: bytes, path: str, parts: dict[str, Any]) -> Any:
                 return load_fast(data, path)   # a duplicate key, refused with its line
             result[key] = item
     return result
+
+
+def _load_part(part: str) -> dict[Any, Any] | None:
+    """One top-level entry read by libyaml; None if it is not a mapping or has any problem."""
+    loader = _Loader(part)
+    try:
+        node = loader.get_single_node()
+        value = _build(node, set()) if node is not None else None
+    except (_Refused, yaml.YAMLError, RecursionError):
+        value = None
+    finally:
+        loader.dispose()
+    return value if isinstance(value, dict) else None
 
 
 def read_regular(path: Path, shown: str, limit: int | None = None) -> bytes:

@@ -240,6 +240,45 @@ def test_both_cores_find_the_same_as_one(bad, bad_json, monkeypatch):
     assert [f.to_json() for f in found] == bad_json
 
 
+@pytest.mark.parametrize("cores", [1, 3])
+def test_reading_ahead_while_git_log_runs_finds_the_same(bad, bad_json, monkeypatch, cores):
+    """Cold, audit parses each record version while git log still prints (History.read's
+    read_ahead): with every version read that way, the unreadable and linked files included,
+    on one core or forked workers, it finds exactly what reading each when judged finds."""
+    from coc.policies import audit as auditing
+    from coc.registers import history as histories
+
+    class GitStillRunning(histories._drained):
+        running = property(lambda self: True, lambda self, value: None)
+
+    monkeypatch.setattr(histories, "_drained", GitStillRunning)
+    monkeypatch.setattr(histories, "READ_AHEAD", 1)
+    monkeypatch.setattr(auditing, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(auditing.os, "cpu_count", lambda: cores)
+    history = histories.History.read(bad[0], read_ahead=True)
+    assert len(history._records) > 10      # read ahead, before any step was judged
+    found = auditing.audit(history, use_cache=False)
+    assert [f.to_json() for f in found] == bad_json
+
+
+def test_the_cold_audit_reads_ahead_and_a_cached_one_does_not(bad, monkeypatch):
+    from coc.policies import audit as auditing
+
+    cache = bad[0] / ".git" / "coc" / "audit.json"
+    run(bad[0], "audit")
+    assert cache.is_file()
+    asked = []
+    monkeypatch.setattr(auditing.History, "read",
+                        classmethod(lambda cls, root, read_ahead=False: asked.append(read_ahead)))
+    auditing.read_history(bad[0])
+    auditing.read_history(bad[0], use_cache=False)
+    kept = cache.read_bytes()
+    cache.unlink()
+    auditing.read_history(bad[0])
+    cache.write_bytes(kept)          # as the module's other tests expect it
+    assert asked == [False, True, True]
+
+
 def test_remembered_decision_findings_change_nothing(bad, bad_json, monkeypatch):
     """Audit remembers the decision findings of each record version (a merge judges it
     again); judging every step afresh finds exactly the same."""
@@ -513,3 +552,21 @@ def test_unsigned_commits_when_signatures_are_required(make_register, tmp_path):
     assert {f["rule"] for f in found.values()} == {"unsigned-commit"}
     assert len(found) == 2 and "does not trust" in found[git(root, "rev-parse", "HEAD~1")][
         "message"]
+
+
+def test_a_cache_written_by_other_code_is_not_used(bad, bad_json, monkeypatch):
+    """The audit cache is bound to a digest of the toolkit's code (as the record index is), so
+    a changed rule judges every commit again without anyone bumping a version by hand."""
+    from coc.policies import audit as auditing
+    from coc.registers import index
+    from coc.registers.history import History
+
+    root, _ = bad
+    run(root, "audit")
+    history = History.read(root)
+    history.fetch_settings()
+    path = auditing._cache_path(history)
+    assert auditing._read_cache(path, auditing._cache_key(history))
+    monkeypatch.setattr(index, "toolkit_digest", lambda: "another toolkit")
+    assert auditing._read_cache(path, auditing._cache_key(history)) == {}
+    assert json.loads(run(root, "audit", "--format", "json").output) == bad_json

@@ -587,7 +587,8 @@ def test_filter_branch_erasing_a_record(register):
 
 def test_a_rewrite_moving_a_record_into_another_department(register):
     """Jane's record moved to Legal's folder (whose approvers review it) in an amended commit:
-    the anchored commit is gone, and the record is found in another department."""
+    the anchored commit is gone, the record is found in another department, and the rewritten
+    commit added it straight into Legal's folder."""
     rid = declare_gift(register)
     anchor = anchored(register)
     folder = register / "registers" / "legal" / "gift" / str(TODAY.year)
@@ -596,7 +597,7 @@ def test_a_rewrite_moving_a_record_into_another_department(register):
     git(register, "commit", "-q", "--amend", "--no-verify", "--no-edit")
     found = audit_anchored(register, anchor)
     assert {(f["record_id"], f["rule"]) for f in found} == {
-        (None, "history-rewritten"), (rid, "record-moved")}
+        (None, "history-rewritten"), (rid, "record-moved"), (rid, "record-path")}
     moved = next(f for f in found if f["rule"] == "record-moved")
     assert "registers/housing/gift" in moved["message"] and "registers/legal/gift" in \
         moved["message"]

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 
 from coc.registers.yamlio import load_fast
 from conftest import EXAMPLE_EMAILS, git
@@ -297,9 +298,12 @@ def test_end_an_interest(make_register, coc):
     ended = load(root, work)["ended"]
     assert (ended["by"], ended["on"], ended["reason"]) == ("jsmith", date.fromisoformat(SOON),
                                                            "Season over")
-    assert status(coc, root, work) == "ended"
-    assert_refused(coc, root, ("end", work, "--on", SOON), "jsmith", "has ended")
-    assert_refused(coc, root, ("approve", work), "mjones", "has ended")
+    assert status(coc, root, work) == "submitted"   # until SOON: it has not ended yet
+    assert_refused(coc, root, ("end", work, "--on", SOON), "jsmith", f"is ending on {SOON}")
+    assert_refused(coc, root, ("approve", work), "mjones", f"is ending on {SOON}")
+    with freeze_time(SOON):
+        assert status(coc, root, work) == "ended"
+        assert_refused(coc, root, ("approve", work), "mjones", "has ended")
 
 
 def test_a_gift_does_not_end_and_dates_are_checked(make_register, coc):

@@ -4,7 +4,10 @@ Each case is the record's history written as YAML, and the status it must give.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from freezegun import freeze_time
 
 from coc.registers.record import STATUSES, Record
 from coc.registers.yamlio import load_fast
@@ -97,9 +100,23 @@ decisions:
 
 
 @pytest.mark.parametrize("tail, expected", CASES.values(), ids=CASES.keys())
+@freeze_time("2027-03-01")   # the day the last of these facts was recorded
 def test_status_is_derived_from_the_history(tail, expected):
     assert expected in STATUSES
     assert record(tail).status == expected
+
+
+def test_an_ending_takes_effect_on_its_day():
+    """`ended.on` may be a planned day (up to a year ahead): until it comes, the record stands
+    as decided and says when it ends; from that day it is ended."""
+    tail = CASES["ended after approval"][0]
+    with freeze_time("2027-02-27"):
+        early = record(tail)
+        assert (early.status, early.ending_on) == ("approved", date(2027, 2, 28))
+        assert early.status_text == "approved, ending on 2027-02-28"
+    with freeze_time("2027-02-28"):
+        due = record(tail)
+        assert (due.status, due.ending_on, due.status_text) == ("ended", None, "ended")
 
 
 HAND_EDITED = {

@@ -297,3 +297,144 @@ def test_every_hostile_record_parses_by_entry_as_whole():
     for data, _, _ in HOSTILE.values():
         assert _outcome(lambda d: yamlio.load_fast_parts(d, "x", PARTS), data) == \
             _outcome(lambda d: load_fast(d, "x"), data)
+
+
+# load_simple: coc's own block style read without libyaml, equal to load_fast where it answers
+
+from coc.registers.yamlio import load_simple  # noqa: E402
+
+
+def _same(a, b) -> bool:
+    """Equal, with the same types all the way down (a date is not a datetime, 1 is not True)
+    and mapping keys in the same order; nan equal to nan."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    if hasattr(a, "tzinfo"):
+        return a == b and repr(a) == repr(b)
+    return a == b
+
+
+def _simple_agrees(text: str) -> bool:
+    """load_simple gives nothing, or exactly what load_fast gives (which must not fail)."""
+    simple = load_simple(text)
+    if simple is None:
+        return False
+    assert _same(simple, load_fast(text.encode("utf-8"), "r.yaml")), text
+    return True
+
+
+SCALARS = ["Ann", "Acme Lifts Ltd", "yes", "no", "true", "False", "null", "~", "", "12", "-3",
+           "012", "0x1F", "0o17", "1_000", "12.50", "1e5", ".inf", "-.inf", ".nan", "2026-01-02",
+           "2026-02-30", "2026-01-02T09:00:00Z", "2026-01-02 09:00:00+01:00",
+           "2026-1-2T9:00:00", "2026-01-02T25:00:00Z", "12:30", "a: b", "a:b", "a #b", "a#b",
+           "x:", "- x", "-x", "-", "? x", "?x", ": x", "[1]", "{a: 1}", "[]", "{}", "&a", "*a",
+           "!!str 3", "!x", "|", ">-", ">", "|-", "|+", ">2", "'q'", "'it''s'", "'a'b'", '"q"',
+           '"a\\"b"', '"a\\tb"', '"a', "'a", "%x", "@x", "`x", "Siân", "a\u2028b", "a\x85b",
+           "a\u202eb", "a\ufeffb", "a\x07b", "a\tb", "a  b", " a", "é", "9" * 19, "-" + "9" * 19,
+           "1" * 18, "0b101", "+1", "+.5", ".5", "1.", "Null", "NULL", "nULL", "TRUE", "tRUE",
+           "y", "n", "on", "off", "<<", "=1+2", "a,b", "a]b", "x'y", 'x"y', "#x", "[a, b]", "[a,b]",
+           "[a, 1]", "[yes, no, null]", "[ a ]", "[a, [b]]", "[a, ]", "[2026-01-02, 0x1F]",
+           "[a@b.c, x/y, -1]", "[a, b] c", "[a, 'b']"]
+KEYS = ["id", "kind", "details", "value_gbp", "a", "a-b", "a_b", "_x", "true", "null", "no",
+        "on", "y", "x1", "B"]
+
+
+@st.composite
+def _simple_documents(draw, depth: int = 0, indent: int = 0) -> str:
+    """Block YAML near coc's own style: nested mappings and sequences at various indents,
+    scalars from SCALARS plain or quoted, block scalars, comments, blank lines, odd spaces."""
+    pad = " " * indent
+    lines = []
+    for key in draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=4)):
+        shape = draw(st.sampled_from(["scalar"] * 4 + ["map", "seq", "block", "comment",
+                                                       "blank", "odd"]))
+        value = draw(st.sampled_from(SCALARS))
+        if shape == "scalar":
+            quote = draw(st.sampled_from(["", "", "'", '"']))
+            lines.append(f"{pad}{key}: {quote}{value}{quote}".rstrip() if value or quote
+                         else f"{pad}{key}:")
+        elif shape == "map" and depth < 3:
+            lines.append(f"{pad}{key}:")
+            lines.append(draw(_simple_documents(depth + 1, indent + draw(
+                st.sampled_from([2, 2, 4, 1, 0])))).rstrip("\n"))
+        elif shape == "seq" and depth < 3:
+            lines.append(f"{pad}{key}:")
+            dash = " " * (indent + draw(st.sampled_from([0, 2, 2, 4])))
+            for _ in range(draw(st.integers(1, 3))):
+                if draw(st.booleans()):
+                    inner = draw(_simple_documents(depth + 1, len(dash) + 2)).rstrip("\n")
+                    lines.append(dash + "- " + inner[len(dash) + 2:])
+                else:
+                    lines.append(f"{dash}- {draw(st.sampled_from(SCALARS))}".rstrip())
+        elif shape == "block":
+            head = draw(st.sampled_from([">-", ">", "|-", "|", "|+", ">2"]))
+            lines.append(f"{pad}{key}: {head}")
+            for _ in range(draw(st.integers(0, 3))):
+                extra = draw(st.sampled_from(["", "", "", " ", "  "]))
+                lines.append(f"{pad}  {extra}{draw(st.sampled_from(SCALARS))}")
+        elif shape == "comment":
+            lines.append(f"{pad}# {value}")
+            lines.append(f"{pad}{key}: {value}".rstrip())
+        elif shape == "blank":
+            lines.append(draw(st.sampled_from(["", "  ", " " * (indent + 2)])))
+            lines.append(f"{pad}{key}: x")
+        else:
+            lines.append(draw(st.sampled_from([f"{pad}{key}:  x", f"{pad}{key}:x",
+                                               f"{pad}{key}: x ", f"{pad}{key}: x\r",
+                                               f"{pad}{key}:\t x", f"{pad} {key}: x",
+                                               f"---\n{pad}{key}: x", f"{pad}{key}: x\n..."])))
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "\n", "", "\n\n", "\n# end\n"]))
+
+
+SIMPLE_USED = []
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_simple_documents())
+def test_load_simple_answers_only_what_load_fast_answers(text):
+    SIMPLE_USED.append(_simple_agrees(text))
+
+
+def test_load_simple_is_used_not_always_left_to_libyaml():
+    """The property above cannot pass by answering nothing: most of coc's own files, and a
+    fair share of the generated ones, are read by load_simple."""
+    test_load_simple_answers_only_what_load_fast_answers()
+    assert sum(SIMPLE_USED) > len(SIMPLE_USED) // 20
+    examples = Path(__file__).parent.parent / "templates"
+    written = [p for p in examples.rglob("*.yaml") if p.stat().st_size < 200_000]
+    assert written and sum(_simple_agrees(p.read_text(encoding="utf-8")) for p in written) > 0
+
+
+def test_load_simple_reads_what_coc_writes(tmp_path):
+    record = (
+        "# yaml-language-server: $schema=../../../../.coc/schemas/gift.json\n"
+        "id: GIF-2026-K3FQ2MX7TAB4\nkind: gift\ndeclarant: jsmith\ndeclared_on: 2026-11-02\n"
+        "details:\n  received_on: 2026-11-01\n  donor: Ann O'Neil\n  value_gbp: '12.50'\n"
+        "  description: >-\n    A box of chocolates; shared\n    with the team.\n"
+        "  donor_is_supplier: false\ndecisions:\n- decision: approved\n  by: mjones\n"
+        "  at: 2026-11-03T09:00:00+00:00\n  details_version: 0\namendments: []\n")
+    assert _simple_agrees(record)
+    assert load_simple(record)["details"]["description"] == \
+        "A box of chocolates; shared with the team."
+    for block in ("a: |\n  x\n  y\n", "a: >\n  x\n  y\n", "a: |-\n  x\n", "b: 1\na: >-\n  x\n"):
+        assert _simple_agrees(block), block
+
+
+@pytest.mark.parametrize("text", [
+    "a: x\u2028y\n", "a: x\x85y\n", "a: 'x\u2029'\n", "\ufeffa: 1\n", "a: 1\r\n", "a:\tb\n",
+    "a: b \n", "a:  b\n", "a: b\n  c\n", "a: 'b\n  c'\n", "a: |\n  x\n\n  y\n", "a: >\n  x\n   y\n",
+    "a: |\n  x\n\n", "a: 1\na: 2\n", "true: 1\n", "a: &x 1\nb: *x\n", "a: !!int '3'\n",
+    "a: " + "9" * 40 + "\n", "a: 2026-02-30\n", "- a\n", "a: [1, [2]]\n", "a:\n- b\n  c\n",
+    "a:\n  - b\n - c\n", "---\na: 1\n", "a: 1\n...\n", "%YAML 1.2\n---\na: 1\n", "a: x # c\n",
+    "a: 1", "", "# only\n", "a:\n", "a: -\n", "a:\n  -\n",
+])
+def test_load_simple_leaves_the_rest_to_libyaml(text):
+    """Each of these is outside load_simple's subset (or an error): it answers nothing, and
+    load_fast gives its own value or error as ever."""
+    assert load_simple(text) is None

@@ -84,6 +84,7 @@ class Register:
         if not (self.root / CONFIG_FILE).is_file():
             raise CocError(f"{root} is not a coc register (no {CONFIG_FILE}); "
                            "run `coc init DIR --policy NAME` to make one")
+        self._settings_seen = self._settings_stat()   # before they are read: see fingerprint
         self.config: Config = load_config(self.root / CONFIG_FILE)
         self.people: People = load_people(self.root / PEOPLE_FILE, self.config.grades)
         self._check = check
@@ -357,6 +358,46 @@ class Register:
         entries = index_entries(self.root, RECORDS_DIR + "/") or {}
         return {rel: blob for rel, (mode, blob) in entries.items()
                 if blob and mode in ("100644", "100755")}
+
+    def _settings_stat(self) -> list[tuple[int, ...] | None]:
+        def one(name: str) -> tuple[int, ...] | None:
+            try:
+                st = os.stat(self.root / name)
+            except OSError:
+                return None
+            return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+        return [one(CONFIG_FILE), one(PEOPLE_FILE)]
+
+    def fingerprint(self, fresh: bool = False) -> str | None:
+        """A digest of everything read from this register: coc.yaml and people.yaml as they
+        were read when it was opened, and every record file by its path and git blob id. None
+        when any record file is not one git knows unchanged (modified, untracked, a link, a
+        folder named like a record) or coc.yaml or people.yaml changed since they were read:
+        then nothing may be answered from what was kept. `fresh`: ask git again (after a
+        command's work, to see that nothing changed while it ran)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name in (CONFIG_FILE, PEOPLE_FILE):
+            try:
+                data = (self.root / name).read_bytes()
+            except OSError:
+                return None
+            digest.update(b"%d\0" % len(data) + data)
+        if self._settings_stat() != self._settings_seen:
+            return None
+        if fresh:
+            self.__dict__.pop("_known_blobs", None)
+        known = self._known_blobs
+        start = len(str(self.root)) + 1
+        for path in self.record_file_names():
+            rel = path[start:].replace(os.sep, "/")
+            blob = known.get(rel)
+            if blob is None:
+                return None
+            digest.update(f"{rel}\0{blob}\n".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
 
     def changing(self, record_id: str | None = None, branch: str | None = None,
                  new_from: str | None = None) -> "Change":

@@ -141,7 +141,24 @@ _TIMESTAMP_PARTS = re.compile(
 def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
-    Both loaders must agree (issue 9 item 9), so the fast one is the strict one."""
+    Both loaders must agree (issue 9 item 9), so the fast one is the strict one. Remembered:
+    a register's records share their dates, and dates are immutable values (kept apart by
+    the date class in use, which a test's frozen clock replaces)."""
+    from datetime import date
+
+    key = (text, date)
+    value = _TIMESTAMPS.get(key)
+    if value is None:
+        value = _timestamp(text)
+        if len(_TIMESTAMPS) < 100_000:
+            _TIMESTAMPS[key] = value
+    return value
+
+
+_TIMESTAMPS: dict[tuple[str, type], Any] = {}
+
+
+def _timestamp(text: str) -> Any:
     from datetime import date, datetime, timedelta, timezone
 
     from .record import check_year

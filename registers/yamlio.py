@@ -8,6 +8,7 @@ non-UTF-8, NUL bytes, huge files, anchors/aliases, duplicate keys — is refused
 """
 from __future__ import annotations
 
+import datetime as _datetime_module
 import functools
 import io
 import os
@@ -137,7 +138,6 @@ _TIMESTAMP_PARTS = re.compile(
     r"(?:\.([0-9]*))?(?:[ \t]*(Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
 
 
-@functools.lru_cache(maxsize=8192)   # a register's dates repeat; the values are immutable
 def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
@@ -349,6 +349,10 @@ def load_simple(text: str) -> dict[str, Any] | None:
     if not text.endswith("\n") or "\t" in text or "\r" in text or \
             _SIMPLE_TEXT.match(text) is None:
         return None
+    global _TOKENS_DATE
+    if _datetime_module.date is not _TOKENS_DATE:   # freezegun swaps the class: a date kept
+        _TOKENS.clear()                              # from another clock is not this one's
+        _TOKENS_DATE = _datetime_module.date
     try:
         root = _simple_parse(text.split("\n"))
     except (_NotSimple, _Refused, RecursionError):
@@ -361,6 +365,7 @@ _SCALAR, _OPEN, _BLOCK, _EMPTY_LIST, _EMPTY_MAP, _FLOW_LIST = range(6)   # after
 _SIMPLE_FLOW = re.compile(r"\[[A-Za-z0-9_][A-Za-z0-9_.@/+-]*(?:, [A-Za-z0-9_][A-Za-z0-9_.@/+-]*)*\]\Z")
 _TOKENS: dict[str, tuple[Any, ...] | None] = {}   # line -> its token: a register repeats lines
 _TOKENS_MAX = 100_000
+_TOKENS_DATE: Any = None   # the `date` class the kept tokens' dates were made with
 
 
 def _simple_token(line: str) -> tuple[Any, ...] | None:

@@ -460,3 +460,16 @@ def test_load_simple_leaves_the_rest_to_libyaml(text):
     """Each of these is outside load_simple's subset (or an error): it answers nothing, and
     load_fast gives its own value or error as ever."""
     assert load_simple(text) is None
+
+
+def test_a_date_read_under_a_frozen_clock_is_not_kept_for_the_real_one():
+    """load_simple remembers each line's value; freezegun swaps the `date` class, and a
+    FakeDate kept from a frozen test must not come back to unfrozen code (`type(x) is date`)."""
+    import datetime
+
+    from freezegun import freeze_time
+
+    with freeze_time("2026-01-01"):
+        frozen = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
+    real = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
+    assert type(frozen) is not datetime.date and type(real) is datetime.date

@@ -349,10 +349,9 @@ def load_simple(text: str) -> dict[str, Any] | None:
     if not text.endswith("\n") or "\t" in text or "\r" in text or \
             _SIMPLE_TEXT.match(text) is None:
         return None
-    global _TOKENS_DATE
-    if _datetime_module.date is not _TOKENS_DATE:   # freezegun swaps the class: a date kept
-        _TOKENS.clear()                              # from another clock is not this one's
-        _TOKENS_DATE = _datetime_module.date
+    if _datetime_module.date is not _TOKENS_DATE[0]:   # freezegun swaps the class: a date
+        _TOKENS.clear()                                 # kept from another clock is not ours
+        _TOKENS_DATE[0] = _datetime_module.date
     try:
         root = _simple_parse(text.split("\n"))
     except (_NotSimple, _Refused, RecursionError):
@@ -365,7 +364,9 @@ _SCALAR, _OPEN, _BLOCK, _EMPTY_LIST, _EMPTY_MAP, _FLOW_LIST = range(6)   # after
 _SIMPLE_FLOW = re.compile(r"\[[A-Za-z0-9_][A-Za-z0-9_.@/+-]*(?:, [A-Za-z0-9_][A-Za-z0-9_.@/+-]*)*\]\Z")
 _TOKENS: dict[str, tuple[Any, ...] | None] = {}   # line -> its token: a register repeats lines
 _TOKENS_MAX = 100_000
-_TOKENS_DATE: Any = None   # the `date` class the kept tokens' dates were made with
+# The `date` class the kept tokens' dates were made with: in a list, because freezegun
+# replaces every module attribute that is the real class, and puts them back after
+_TOKENS_DATE: list[Any] = [None]
 
 
 def _simple_token(line: str) -> tuple[Any, ...] | None:

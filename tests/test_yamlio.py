@@ -469,7 +469,11 @@ def test_a_date_read_under_a_frozen_clock_is_not_kept_for_the_real_one():
 
     from freezegun import freeze_time
 
-    with freeze_time("2026-01-01"):
-        frozen = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
-    real = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
-    assert type(frozen) is not datetime.date and type(real) is datetime.date
+    for read_before in (True, False):
+        if read_before:
+            load_fast(b"on: 2026-02-03\n", "r.yaml")
+        with freeze_time("2026-01-01"):
+            frozen = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
+            assert type(frozen) is datetime.date      # freezegun's FakeDate, while frozen
+        real = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
+        assert type(real) is datetime.date and type(real) is not type(frozen)

@@ -12,6 +12,20 @@ already built) and cold (the index deleted first), beside its floor measured in 
   python    a bare interpreter start (for --help, --version, show)
   git log   `git log -- PATH` of one record (for `coc log ID`), on a history of --commits,
             without and then with a commit-graph with Bloom filters
+  create    a bare Python creating as many files as `coc import` writes, then one sync
+
+`coc import` of 10,000 rows is timed into a register that already holds the records (the
+register's own pre-commit hook installed, so it runs on the import commit, as it must), and
+then again with the same file, when every row is a duplicate and nothing is added.
+
+The toolkit's bytecode is compiled first (`python -m compileall`, what installing a wheel
+does): a shell with PYTHONDONTWRITEBYTECODE=1 and an editable install would otherwise compile
+every module of coc on every run (~0.1 s a command, measured here).
+
+"warm" answers may come from the answers the index keeps (nothing changed since the last
+run); "one changed" edits one record (not committed) before each run, so the answer is
+worked out again from the index of parsed records plus that one file; "cold" deletes the
+index first.
 
 Each line: median wall time, min-max, median CPU (user+sys of the process and its workers),
 peak memory of the largest process, and the ratio of the median to the floor named.
@@ -48,6 +62,21 @@ for folder, _, names in os.walk(sys.argv[1]):
         with open(os.path.join(folder, name), 'rb') as handle:
             yaml.load(handle.read(), Loader=yaml.CSafeLoader)
 """
+
+
+CREATE = """
+import os, sys
+folder, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(folder)
+for n in range(count):
+    fd = os.open(os.path.join(folder, f"{n}.yaml"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, b"x" * size)
+    os.close(fd)
+os.sync()
+"""
+IMPORT_ROWS = 10_000   # the most one import takes (registers/importing.MAX_ROWS)
+# what one imported row's record file holds, about (for the floor's file sizes)
+GIFT_TEXT = "x" * 365
 
 
 class Timing:
@@ -108,7 +137,7 @@ def import_rows(path: Path, count: int) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def bench_size(records: int, runs: int, work: Path) -> None:
+def bench_size(records: int, runs: int, work: Path, only_import: bool = False) -> None:
     coc = coc_command()
     root = work / f"register-{records}"
     start = time.perf_counter()
@@ -126,7 +155,18 @@ def bench_size(records: int, runs: int, work: Path) -> None:
     report("floor: read every file's bytes", floors["read"])
     report("floor: parse every file (libyaml)", floors["parse"])
     report("floor: bare python start", floors["python"])
+    if only_import:
+        measure([*coc, "list"], cwd=root, runs=1)   # builds the index, as the others do
+        bench_import(root, records, runs, work)
+        return
     warm_budget = "(budget 0.5 s)" if records <= 10_000 else ""
+    some_file = next((root / "registers").glob("*/gift/*/*.yaml"))
+    original = some_file.read_bytes()
+    edits = iter(range(1_000_000))
+
+    def one_changed() -> None:
+        some_file.write_bytes(original.replace(b"Acme Lifts Ltd", b"Acme Lifts %d" % next(edits)))
+
     for command in (["list"], ["list", "--json"], ["overdue"],
                     ["register", "--format", "csv", "--kind", "gift"],
                     ["register", "--format", "html"]):
@@ -134,6 +174,10 @@ def bench_size(records: int, runs: int, work: Path) -> None:
         measure([*coc, *command], cwd=root, runs=1)   # builds the index
         report(f"{name} (warm)", measure([*coc, *command], cwd=root, runs=runs),
                floors["parse"], "parse", warm_budget)
+        report(f"{name} (one changed)", measure([*coc, *command], cwd=root, runs=runs,
+                                                before=one_changed), floors["parse"], "parse")
+        some_file.write_bytes(original)
+        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=root)   # as git status
         report(f"{name} (cold)", measure([*coc, *command], cwd=root, runs=max(1, runs // 2),
                                          before=cold), floors["parse"], "parse")
     timing = measure([*coc, "validate", "--all"], cwd=root, runs=runs, before=cold)
@@ -150,8 +194,24 @@ def bench_size(records: int, runs: int, work: Path) -> None:
     some = next((root / "registers").glob("*/gift/*/*.yaml")).stem
     report("show ID", measure([*coc, "show", some], cwd=root, runs=runs), floors["python"],
            "python", "(budget 200 ms)")
+    bench_import(root, records, runs, work)
+
+
+def bench_import(root: Path, records: int, runs: int, work: Path) -> None:
+    """`coc import` of IMPORT_ROWS rows into `root`, beside creating as many files, then the
+    same file again (nothing added)."""
+    coc = coc_command()
     rows = work / "rows.csv"
-    import_rows(rows, 1000)
+    import_rows(rows, IMPORT_ROWS)
+    made = work / "created"
+    sizes = str(len(GIFT_TEXT))
+    create = measure([sys.executable, "-c", CREATE, str(made), str(IMPORT_ROWS), sizes],
+                     runs=runs, before=lambda: shutil.rmtree(made, ignore_errors=True))
+    shutil.rmtree(made, ignore_errors=True)
+    report(f"floor: create {IMPORT_ROWS:,} files", create)
+    hook = root / ".git" / "hooks" / "pre-commit"
+    print("    the register's pre-commit hook is " + ("installed: it runs on the import commit"
+                                                  if hook.is_file() else "MISSING"))
 
     def undo_import() -> None:
         head = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True,
@@ -161,8 +221,16 @@ def bench_size(records: int, runs: int, work: Path) -> None:
 
     timing = measure([*coc, "import", str(rows), "--kind", "gift"], cwd=root, runs=runs,
                      before=undo_import)
-    report("import 1,000 rows", timing)
-    print(f"    {1000 / timing.median:.0f} rows/s (budget 1,000 rows/s)")
+    report(f"import {IMPORT_ROWS:,} rows", timing, create, "create")
+    print(f"    {IMPORT_ROWS / timing.median:.0f} rows/s [{IMPORT_ROWS / max(timing.walls):.0f}-"
+          f"{IMPORT_ROWS / min(timing.walls):.0f}] (budget 1,000 rows/s); CPU "
+          f"{IMPORT_ROWS / timing.cpu:.0f} rows/s")
+    undo_import()
+    again = measure([*coc, "import", str(rows), "--kind", "gift"], cwd=root, runs=1)
+    timing = measure([*coc, "import", str(rows), "--kind", "gift"], cwd=root, runs=runs)
+    report(f"import the same {IMPORT_ROWS:,} again", timing)
+    print(f"    adds nothing (exit {timing.code}, every row a duplicate; {again.code} the first "
+          "time)")
     undo_import()
 
 
@@ -206,21 +274,29 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--commits", type=int, nargs="*", default=[20_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only-import", action="store_true",
+                        help="time only `coc import` at each --records (skips --commits)")
     parser.add_argument("--history", type=Path, nargs="*", default=[],
                         help="time `coc log` on these registers (built by bench_audit.py) "
                              "instead of building a history of each --commits")
     args = parser.parse_args()
     print(f"start: {uptime()}; {os.cpu_count()} cores")
+    import coc.cli
+
+    package = Path(coc.cli.__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q",
+                    *(str(package / folder) for folder in ("cli", "registers", "policies"))],
+                   check=True, stdout=subprocess.DEVNULL)
     work = Path(tempfile.mkdtemp(prefix="coc-bench-speed-"))
     try:
         for records in args.records:
-            bench_size(records, args.runs, work)
+            bench_size(records, args.runs, work, args.only_import)
             shutil.rmtree(work / f"register-{records}", ignore_errors=True)
-        for root in args.history:
+        for root in [] if args.only_import else args.history:
             bench_log(int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=root,
                                          capture_output=True, text=True).stdout), args.runs,
                       work, root.resolve())
-        for commits in [] if args.history else args.commits:
+        for commits in [] if args.only_import or args.history else args.commits:
             bench_log(commits, args.runs, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -5,7 +5,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import click
 
@@ -232,3 +232,128 @@ def junit(findings: list[Finding], suite: str, passed: Iterable[str] = ()) -> st
 
 
 FORMATS = ("text", "json", "junit")
+
+
+class Answer:
+    """What a reading command prints (each write to stdout or stderr, in order) and its exit
+    code: printed by `play`, and kept by `answered` so an unchanged register is answered again
+    without reading a record."""
+
+    def __init__(self, writes: list[tuple[str, bool, bool]] | None = None, code: int = 0) -> None:
+        self.writes, self.code = writes or [], code
+
+    def echo(self, text: object = "", *, err: bool = False, nl: bool = True) -> None:
+        """As `echo` (register content made printable)."""
+        self.write(printable(text), err=err, nl=nl)
+
+    def write(self, text: str, *, err: bool = False, nl: bool = True) -> None:
+        """As `click.echo`: text the caller has made printable."""
+        self.writes.append((text, err, nl))
+
+    def play(self, *, duplicates_of: Register | None = None) -> None:
+        """Print it and exit with its code; with `duplicates_of`, warn of ids at two paths
+        first (`said_duplicates`, never kept: it costs a walk) and exit 1 if there are."""
+        for text, err, nl in self.writes:
+            click.echo(text, err=err, nl=nl)
+        if duplicates_of is not None and said_duplicates(duplicates_of):
+            raise SystemExit(1)
+        if self.code:
+            raise SystemExit(self.code)
+
+    def dumps(self) -> bytes:
+        return json.dumps([self.code, self.writes], ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def loads(cls, payload: bytes) -> Answer | None:
+        """A kept answer back, or None when it is not one (it was signed, but be strict)."""
+        try:
+            code, writes = json.loads(payload)
+        except (ValueError, TypeError):
+            return None
+        if type(code) is not int or type(writes) is not list or not all(
+                type(w) is list and len(w) == 3 and type(w[0]) is str and type(w[1]) is bool
+                and type(w[2]) is bool for w in writes):
+            return None
+        return cls([(text, err, nl) for text, err, nl in writes], code)
+
+
+def answered(register: Register, name: str, parts: Iterable[object],
+             work: Callable[[Answer], None], *, use: bool = True) -> Answer:
+    """`work`'s answer (the caller plays it), or the one kept in the index of parsed records
+    for exactly this question: `name` and `parts` (the command's arguments and anything else
+    it reads), every record file's path and blob id, coc.yaml and people.yaml of this register
+    and of the restricted one, today's date, and this toolkit's code. Anything not known
+    unchanged (a modified or untracked file) and anything changed while `work` ran means
+    nothing is kept. Errors are not kept: they are raised again each time."""
+    from coc.registers.index import open_index
+
+    parts = list(parts)
+    key = _answer_key(register, name, parts) if use else None
+    question = json.dumps([name, [str(p) for p in parts]])   # one kept answer for each
+    index = open_index(register.root) if key is not None else None
+    if index is not None and key is not None:
+        payload = index.answer(question, key)
+        kept = Answer.loads(payload) if payload is not None else None
+        if kept is not None:
+            index.close()
+            return kept
+    answer = Answer()
+    try:
+        work(answer)
+        # asked again: a file changed while `work` read it must not be kept under the old state
+        if index is not None and key is not None and \
+                _answer_key(register, name, parts, fresh=True) == key:
+            index.store_answer(question, key, answer.dumps())
+    finally:
+        if index is not None:
+            index.close()
+    return answer
+
+
+def _answer_key(register: Register, name: str, parts: list[object],
+                fresh: bool = False) -> str | None:
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps([name, [str(p) for p in parts],
+                                        date.today().isoformat(), code_digest()]).encode())
+    for prefix, one in register.readers():
+        state = one.fingerprint(fresh=fresh)
+        if state is None:
+            return None
+        digest.update(f"\0{prefix}\0{state}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+# What else an answer is made with: the libraries that render and print it.
+_LIBRARIES = ("click", "jinja2", "markupsafe", "tabulate", "yaml", "ruamel.yaml", "dateutil",
+              "holidays")
+
+
+def code_digest() -> str:
+    """The toolkit's version and code (registers.index.toolkit_digest), the command line's
+    code and templates, Python's version and each library's installed files, by their
+    modification: a new version of any of them never replays an old answer."""
+    import hashlib
+    import importlib.util
+    import os
+    import sys
+
+    from coc.registers.index import toolkit_digest
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{toolkit_digest()}\0{sys.version}\0".encode())
+    for source in sorted((package / "cli").glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    for folder, _, names in sorted(os.walk(package / "templates")):
+        for name in sorted(names):
+            if not name.endswith(".pyc"):
+                path = os.path.join(folder, name)
+                digest.update(path.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for library in _LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(library)
+            st = os.stat(spec.origin) if spec is not None and spec.origin else None
+        except (ImportError, ValueError, OSError):
+            st = None
+        digest.update(f"{library}\0{st and (st.st_size, st.st_mtime_ns)}\0".encode())
+    return digest.hexdigest()

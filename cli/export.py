@@ -26,7 +26,7 @@ from coc.registers.record import Record
 from coc.registers.store import Register
 from coc.registers.text import FORMULA_START, looks_like_formula  # noqa: F401 - tests use it
 
-from .common import open_register, said_duplicates, to_jsonable
+from .common import Answer, answered, open_register, said_duplicates, to_jsonable
 from .progress import OnProgress, Progress, quiet_option
 
 if TYPE_CHECKING:
@@ -255,8 +255,17 @@ def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> No
     if output is not None and output.name in ("", ".", ".."):   # `--output ''` is Path(".")
         raise CocError("--output needs a file name", field="--output")
     reg = open_register()
-    with Progress("coc register: reading records", quiet=quiet) as progress:
-        text, broken = publish(reg, fmt, kind, on_progress=progress.callback)
+
+    def work(answer: Answer) -> None:
+        with Progress("coc register: reading records", quiet=quiet) as progress:
+            text, broken = publish(reg, fmt, kind, on_progress=progress.callback)
+        answer.write(text, nl=False)
+        if broken:
+            answer.write(f"coc: {broken} record file(s) could not be read and are not in the "
+                         "export; run `coc validate --all`", err=True)
+
+    answer = answered(reg, "register", [kind, fmt], work)
+    text = answer.writes[0][0]
     if output is not None:
         from coc.registers.yamlio import write_atomic
 
@@ -265,8 +274,6 @@ def register(kind: str | None, fmt: str, output: Path | None, quiet: bool) -> No
         from coc.registers.text import printable
 
         click.echo(printable(text), nl=False)   # a terminal acts on escapes (issue 9 item 10)
-    if broken:
-        click.echo(f"coc: {broken} record file(s) could not be read and are not in the export; "
-                   "run `coc validate --all`", err=True)
+    Answer(answer.writes[1:]).play()
     if said_duplicates(reg):
         raise SystemExit(1)

@@ -9,6 +9,7 @@ declarations. Records keep the source's declaration date and say where they came
 from __future__ import annotations
 
 import json
+import os
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -80,7 +81,9 @@ class _Rows:
         for person in register.people:
             self.by_name.setdefault(bare_name(person.name), []).append(person)
         self.seen: dict[str, str] = self._existing()
-        self.ids: set[str] = set()
+        # every file name under registers/ (and each id given in this import): ids not to reuse
+        self.taken = {name.rpartition(os.sep)[2].rpartition(".")[0]
+                      for name in register.record_file_names()}
 
     def _existing(self) -> dict[str, str]:
         """Signature -> record id for records of this kind already in the register."""
@@ -231,9 +234,7 @@ class _Rows:
         if signature in self.seen:
             return [("", f"the same {self.kind.name} of {declarant.id} is already "
                      f"{self.seen[signature]}")]
-        record_id = self.register.allocate_id(self.kind.prefix, declared_on.year)
-        while record_id in self.ids:   # pragma: no cover - 2^30 ids a year
-            record_id = self.register.allocate_id(self.kind.prefix, declared_on.year)
+        record_id = self.register.allocate_id(self.kind.prefix, declared_on.year, self.taken)
         data = build_record(record_id, self.kind.name, declarant, self.actor, details,
                             late_reason, declared_on)
         note = CommentedMap(file=Path(self.source).name[:200])
@@ -255,7 +256,7 @@ class _Rows:
             if isinstance(outcome, list):
                 return outcome
             findings += [outcome] if outcome is not None else []
-        self.ids.add(record_id)
+        self.taken.add(record_id)
         self.seen[signature] = "in this file" + (f" (line {row.line})" if row.line else "")
         kept = tuple(f for f in findings if f.severity != "info")
         return Planned(record_id, path, data, row, kept)

@@ -8,7 +8,9 @@ import click
 
 from coc.policies.registry import context_for, policy_for
 
-from .common import FORMATS, open_register, render_findings, said_duplicates
+from coc.registers.store import Register
+
+from .common import FORMATS, Answer, answered, open_register, render_findings
 
 
 @click.command()
@@ -23,11 +25,17 @@ def overdue(fmt: str) -> None:
     register's first commit) and yearly reviews of continuing declarations. Prints nothing
     and exits 0 when nothing is overdue; exits 1 otherwise, so that CI goes red.
     """
+    register = open_register()
+    started = _first_commit(register.root)
+    answered(register, "overdue", [fmt, started],
+             lambda answer: _overdue(answer, register, fmt, started)).play(duplicates_of=register)
+
+
+def _overdue(answer: Answer, register: Register, fmt: str, started: date | None) -> None:
     from dataclasses import replace
 
     from coc.policies.overdue import overdue as find
 
-    register = open_register()
     records = {}
     # One list with the restricted register's records (for those who have it), so each person's
     # yearly return and reviews are counted once; its paths are shown from this register.
@@ -39,11 +47,11 @@ def overdue(fmt: str) -> None:
     # rules look only at the kinds other records are judged against (declared relationships)
     wanted = policy_for(register).context_kinds
     ctx = context_for(register, {r.id: r for r in records.values() if r.kind in wanted})
-    found = find(list(records.values()), ctx, date.today(), started=_first_commit(register.root))
+    found = find(list(records.values()), ctx, date.today(), started=started)
     if found or fmt != "text":
-        click.echo(render_findings(found, fmt, suite="coc overdue"))
-    if said_duplicates(register) or found:
-        raise SystemExit(1)
+        answer.write(render_findings(found, fmt, suite="coc overdue"))
+    if found:
+        answer.code = 1
 
 
 def _first_commit(root: Path) -> date | None:

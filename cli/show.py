@@ -11,8 +11,8 @@ from coc.registers.store import Register, check_id
 from coc.registers.display import plain_value
 from coc.registers.text import printable
 
-from .common import (echo, echo_json, echo_line, open_register, said_duplicates, text_table,
-                     to_jsonable)
+from .common import (Answer, answered, dumps_json, echo, echo_json, echo_line, open_register,
+                     text_table, to_jsonable)
 
 SUMMARY_FIELDS = ("description", "event", "organisation", "company_name", "item", "other_person",
                   "post_title", "case_reference", "donor", "host")
@@ -257,6 +257,14 @@ def list_records(kind: str | None, status: str | None, person: str | None, await
     """List records with their derived status, newest first."""
     register = open_register()
     kind, person = _known_kind(register, kind), _known_person(register, person)
+    # --awaiting reads the inbox (the history of decisions): never answered from the index
+    answered(register, "list", [kind, status, person, as_json],
+             lambda answer: _list(answer, register, kind, status, person, awaiting, as_json),
+             use=awaiting is None).play(duplicates_of=register)
+
+
+def _list(answer: Answer, register: Register, kind: str | None, status: str | None,
+          person: str | None, awaiting: str | None, as_json: bool) -> None:
     waiting: set[str] | None = None
     if awaiting is not None:
         from .inbox import gather
@@ -283,12 +291,12 @@ def list_records(kind: str | None, status: str | None, person: str | None, await
                          "summary": summary(record), "path": prefix + record.path})
     rows.sort(key=lambda r: (str(r["declared_on"]), r["id"]), reverse=True)
     if as_json:
-        echo_json([{k: v for k, v in r.items() if k != "status_text"} for r in rows])
+        answer.write(dumps_json([{k: v for k, v in r.items() if k != "status_text"}
+                                 for r in rows]))
     elif rows:
         cells = [[printable(r[k], one_line=True) for k in
                   ("id", "kind", "name", "declared_on", "status_text", "summary")] for r in rows]
-        echo(text_table(cells, ["id", "kind", "declarant", "declared", "status", "summary"]))
+        answer.echo(text_table(cells, ["id", "kind", "declarant", "declared", "status", "summary"]))
     if broken:
-        echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`", err=True)
-    if said_duplicates(register):
-        raise SystemExit(1)
+        answer.echo(f"coc: {broken} record file(s) could not be read; run `coc validate --all`",
+                    err=True)

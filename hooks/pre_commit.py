@@ -19,7 +19,7 @@ from coc.policies.history import Committer, file_authority, review, self_serving
 from coc.policies.registry import context_for, policy_for, settings_context
 from coc.registers.errors import CocError
 from coc.registers.findings import Finding
-from coc.registers.git import git, read_blobs, staged_changes
+from coc.registers.git import NO_BLOB, git, read_blobs, staged_blobs
 from coc.registers.history import Settings, parse_settings
 from coc.registers.people import People
 from coc.registers.record import Record
@@ -45,17 +45,24 @@ def is_record_file(rel: str) -> bool:
 
 def check_staged(register: Register) -> Outcome:
     """Judge every staged record file against HEAD's version of it."""
-    from coc.policies.validate import check_file, duplicate_findings, leaves_for_restricted
+    from coc.policies.validate import duplicate_findings, leaves_for_restricted, parse_and_check
 
     root = register.root
-    staged = staged_changes(root)
-    changes = [(status, rel) for status, rel, _ in staged if is_record_file(rel)]
-    settings_files = [rel for _, rel, _ in staged
+    staged = staged_blobs(root)
+    changes = [(status, rel) for status, rel, _, _ in staged if is_record_file(rel)]
+    settings_files = [rel for _, rel, _, _ in staged
                       if rel in SETTINGS_FILES or rel.startswith(CAMPAIGNS)]
     if not changes and not settings_files:
         return Outcome([], [], 0)
-    specs = [spec for _, rel in changes for spec in (f"HEAD:{rel}", f":{rel}")]
-    blobs = read_blobs(root, [*specs, *(f"HEAD:{name}" for name in SETTINGS_FILES)])
+    # both versions of each staged record by blob id (a conflicted one's by path: git lists
+    # no blob for either side of it); an added record has no HEAD version to read
+    specs = [spec for status, rel, old, new in staged if is_record_file(rel)
+             for spec in ((f"HEAD:{rel}", f":{rel}") if status == "U" else
+                          (old or NO_BLOB, new or NO_BLOB))]
+    settings = [f"HEAD:{name}" for name in SETTINGS_FILES]
+    wanted = [spec for spec in dict.fromkeys([*specs, *settings]) if spec != NO_BLOB]
+    read = dict(zip(wanted, read_blobs(root, wanted)))
+    blobs = [read.get(spec) for spec in [*specs, *settings]]
     # Everything is judged by coc.yaml and people.yaml as committed before this commit (not
     # as staged, nor as edited but not committed), read again only when they differ.
     prior = _settings_before(root, *blobs[len(specs):], changed=bool(settings_files))
@@ -77,13 +84,13 @@ def check_staged(register: Register) -> Outcome:
                                         "it (`coc withdraw ID --reason TEXT`) or end it "
                                         "(`coc end ID --on DATE`) instead", path=rel))
             continue
-        found_new = check_file(rel, new, ctx)
-        after = _record(rel, new)
+        found_new, after = parse_and_check(rel, new, ctx)   # each version parsed once
         if after is None:   # unreadable: the content findings say why
             blocking += [f for f in found_new if f.failing]
             continue
-        before = _record(rel, old) if old is not None else None
-        found_old = check_file(rel, old, ctx) if before is not None and old is not None else []
+        found_old, before = parse_and_check(rel, old, ctx) if old is not None else ([], None)
+        if before is None:
+            found_old = []
         refuse, flag = review(before, after, found_old, found_new, ctx, committer, merging=merging)
         where = {"path": rel, "record_id": after.id or None}
         blocking += _located(root, rel, new, [f.at(**where) for f in refuse])
@@ -92,16 +99,6 @@ def check_staged(register: Register) -> Outcome:
     blocking += [f for found in duplicate_findings(register, added, staged=True).values()
                  for f in found]   # the same id in another folder (issue 9 item 16)
     return Outcome(blocking, flagged, len(changes))
-
-
-def _record(rel: str, data: bytes | None) -> Record | None:
-    if data is None:
-        return None
-    try:
-        parsed = load_fast(data, rel)
-    except CocError:
-        return None
-    return Record(data=parsed, path=rel) if isinstance(parsed, dict) else None
 
 
 def _settings_before(root: Path, config: bytes | None, people: bytes | None, *,

@@ -33,6 +33,7 @@ class WorkingCalendar:
         # (start, days) -> date: a register's records share their dates, so validating 10,000
         # of them asks the same few hundred questions over and over
         self._added: dict[tuple[date, int], date] = {}
+        self._between: dict[tuple[date, date], list[tuple[date, str]]] = {}
 
     def _year(self, year: int) -> dict[date, str]:
         """That year's bank holidays, from the cache file or else from the `holidays` package."""
@@ -94,7 +95,14 @@ class WorkingCalendar:
         return count
 
     def holidays_between(self, start: date, end: date) -> list[tuple[date, str]]:
-        """Bank holidays on working weekdays after `start` up to and including `end`."""
+        """Bank holidays on working weekdays after `start` up to and including `end` (remembered,
+        as `add_working_days`: validate asks the same few hundred spans of every record)."""
+        key = (start, end)
+        if key not in self._between:
+            self._between[key] = self._holidays_between(start, end)
+        return list(self._between[key])
+
+    def _holidays_between(self, start: date, end: date) -> list[tuple[date, str]]:
         out, current = [], start
         while current < end:
             current += timedelta(days=1)

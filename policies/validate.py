@@ -86,10 +86,10 @@ def leaves_for_restricted(rel: str, ctx: Context) -> bool:
 
 def check_file(rel: str, data: bytes, ctx: Context) -> list[Finding]:
     """All findings for one file's bytes, each naming the file (and line, where known)."""
-    return _parse_and_check(rel, data, ctx)[0]
+    return parse_and_check(rel, data, ctx)[0]
 
 
-def _parse_and_check(rel: str, data: bytes, ctx: Context) -> tuple[list[Finding], Record | None]:
+def parse_and_check(rel: str, data: bytes, ctx: Context) -> tuple[list[Finding], Record | None]:
     """`check_file`, and the record read from the bytes when they are one."""
     if data.startswith(UNREADABLE):
         return [Finding("unreadable", data[len(UNREADABLE):].decode(), path=rel)], None
@@ -127,27 +127,31 @@ def with_lines(data: bytes, findings: list[Finding]) -> list[Finding]:
 
 
 def _check_path(item: tuple[str, bytes | None]
-                ) -> tuple[list[tuple[Any, ...]], tuple[bytes, bytes] | None]:
+                ) -> tuple[list[tuple[Any, ...]], tuple[bytes, bytes] | None, str | None]:
     """Runs in a worker, which reads its own file unless the parent had to (an untracked one)
     or the index of parsed records holds its blob: the file's findings, with their lines, as
-    plain tuples, and the parse (pickled once) for the index when it was parsed here."""
+    plain tuples, the parse (pickled once) for the index when it was parsed here, and the git
+    blob id of the bytes this worker read (None when it read none), so that a file changed
+    since git was asked is never kept under its old blob id."""
+    from coc.registers.git import blob_id
     from coc.registers.index import pack
 
     rel, data = item
     register, ctx, known = shared()["register"], shared()["ctx"], shared()["parsed"]
     hit = known.get(rel)
-    payload = None
+    payload, read_as = None, None
     if hit is not None:
         found = _checked(Record.known(hit.data, rel, hit.status), ctx)
     else:
         if data is None:
             data = _read_one(register, rel)
-        found, record = _parse_and_check(rel, data, ctx)
+            read_as = blob_id(data)
+        found, record = parse_and_check(rel, data, ctx)
         if record is not None:
             payload = pack(record.data, record.status)
     if any(f.field and not f.line and f.severity != "info" for f in found):
         found = with_lines(data if data is not None else _read_one(register, rel), found)
-    return [_as_tuple(f) for f in found], payload
+    return [_as_tuple(f) for f in found], payload, read_as
 
 
 _FIELDS = tuple(Finding.__dataclass_fields__)
@@ -329,8 +333,10 @@ def validate(register: Register, paths: list[Path] | None = None, *,
         checked = parallel_map(_check_path, todo, on_progress=on_progress, register=register,
                                ctx=ctx, parsed=share)
         rows, new_parsed = [], []
-        for (rel, _), (found_rows, payload) in zip(todo, checked):
+        for (rel, _), (found_rows, payload, read_as) in zip(todo, checked):
             results[rel] = [Finding(*row) for row in found_rows]
+            if read_as not in (None, files[rel][0]):
+                continue   # changed since git was asked: checked, but kept under no blob id
             rows.append((rel, files[rel][0], _findings_payload(found_rows)))
             if payload is not None:
                 new_parsed.append((files[rel][0], payload))
@@ -352,9 +358,11 @@ def duplicate_findings(register: Register, rels: list[str], *, whole: bool = Fal
     on other files, and costs a glob."""
     others: list[str] = []
     if not whole:
-        ids = [p.rsplit("/", 1)[-1].rsplit(".", 1)[0] for p in rels]
-        patterns = [f"registers/*/*/{i[4:8]}/{i}.yaml" for i in ids if ID_RE.match(i)]
-        if staged:
+        ids = {p.rsplit("/", 1)[-1].rsplit(".", 1)[0] for p in rels}
+        patterns = [f"registers/*/*/{i[4:8]}/{i}.yaml" for i in sorted(ids) if ID_RE.match(i)]
+        if staged and len(patterns) > FEW_PATHSPECS:
+            others = _staged_named(register, ids)
+        elif staged:
             from coc.registers.git import git
 
             listed = git(register.root, "ls-files", "-z", "--",
@@ -371,6 +379,24 @@ def duplicate_findings(register: Register, rels: list[str], *, whole: bool = Fal
                                     "unique; give one of them a new id", field="id", path=rel,
                                     record_id=record_id,
                                     line=line_of(register.root / rel, "id"))]   # rare: read it
+    return out
+
+
+FEW_PATHSPECS = 20   # more ids than this are looked for in one listing of the index
+
+
+def _staged_named(register: Register, ids: set[str]) -> list[str]:
+    """What `ls-files` of each id's `registers/*/*/<year>/<id>.yaml` lists, from one listing
+    of the index: linear in the register, where git matches each pathspec against each file."""
+    from coc.registers.git import git
+
+    out = []
+    for rel in git(register.root, "ls-files", "-z", "--", "registers/", check=False).split("\0"):
+        parts = rel.split("/")
+        if len(parts) == 5 and parts[4].endswith(".yaml"):
+            stem = parts[4][:-len(".yaml")]
+            if stem in ids and parts[3] == stem[4:8] and ID_RE.match(stem):
+                out.append(rel)
     return out
 
 

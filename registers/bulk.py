@@ -62,18 +62,27 @@ def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], *,
     return [item for chunk in results for item in chunk]
 
 
-def _read_one(path: Path | str) -> tuple[str, tuple[bytes, bytes] | None, CocError | None]:
+def _read_one(path: Path | str) -> tuple[str, tuple[bytes, bytes] | None, CocError | None,
+                                        str | None]:
     """Runs in a worker: the file's parse and status, pickled once here (the parent keeps the
-    same bytes in the index), or the error that stopped it being read."""
+    same bytes in the index), or the error that stopped it being read; and the git blob id of
+    the bytes read, so that a file changed since git was asked is never kept under the old id."""
+    from .git import blob_id
     from .index import pack
+    from .record import Record
+    from .yamlio import load_fast, read_regular
 
     register = _shared["register"]
     rel = register.rel(path)
     try:
-        record = register.read(Path(path))
+        data = read_regular(Path(path), rel)
+        parsed = load_fast(data, rel)
+        if not isinstance(parsed, dict):
+            raise CocError("a record must be a YAML mapping", path=rel)
     except CocError as exc:
-        return rel, None, exc
-    return rel, pack(record.data, record.status), None
+        return rel, None, exc, None
+    record = Record(data=parsed, path=rel)
+    return rel, pack(record.data, record.status), None, blob_id(data)
 
 
 def read_many(register: "Register", paths: Sequence[Path | str],
@@ -110,13 +119,13 @@ def read_many(register: "Register", paths: Sequence[Path | str],
     for i, slot in enumerate(out):
         if slot is not None:
             continue
-        rel, payload, error = next(fresh)
+        rel, payload, error, read_as = next(fresh)
         parsed = unpack(*payload, loads=pickle.loads) if payload else None   # our worker's
         if payload is None or parsed is None:
             out[i] = Loaded(rel, None, error)
             continue
         out[i] = Loaded(rel, Record.known(parsed.data, rel, parsed.status))
-        if rel in blobs and index is not None:
+        if index is not None and rel in blobs and read_as == blobs[rel]:
             new_rows.append((blobs[rel], payload))
     if index is not None:
         index.store_parsed(new_rows)

@@ -20,6 +20,7 @@ once both get right answers (a writer that waits too long skips its write).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import sqlite3
@@ -29,9 +30,10 @@ from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Iterable
 
-SCHEMA = "3"
+SCHEMA = "4"
 BUSY_MS = 3000
 _MAC_SIZE = 16
+ANSWERS_KEPT = 16
 
 
 def user_key() -> bytes | None:
@@ -203,7 +205,7 @@ class Index:
         """A fresh schema for this toolkit (what an older one kept is dropped, not trusted)."""
         db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("meta", "parsed", "findings"):
+            for table in ("meta", "parsed", "findings", "answers"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute("CREATE TABLE parsed (blob TEXT PRIMARY KEY, payload BLOB NOT NULL, "
@@ -211,6 +213,8 @@ class Index:
             db.execute("CREATE TABLE findings (key TEXT NOT NULL, path TEXT NOT NULL, "
                        "blob TEXT NOT NULL, payload BLOB NOT NULL, mac BLOB NOT NULL, "
                        "PRIMARY KEY (key, path))")
+            db.execute("CREATE TABLE answers (name TEXT PRIMARY KEY, key TEXT NOT NULL, "
+                       "payload BLOB NOT NULL, mac BLOB NOT NULL)")
             db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
             db.execute("COMMIT")
         except BaseException:
@@ -264,6 +268,12 @@ class Index:
         mac.update(last.encode("utf-8", "surrogatepass") if isinstance(last, str) else last)
         return mac.digest()
 
+    def _signed(self, mac: Any, table: bytes, *parts: Any) -> bool:
+        """Whether a row read back carries its MAC: every part of the kind written (a row whose
+        columns were given other types by hand is not believed, and does not crash us)."""
+        return type(mac) is bytes and all(type(p) in (str, bytes) for p in parts) and \
+            hmac.compare_digest(mac, self._mac(table, *parts))
+
     def _keyed(self, table: bytes) -> Any:
         """The keyed hash of one table, made once and copied for each row."""
         if table not in self._hashers:
@@ -287,7 +297,7 @@ class Index:
             return db.execute("SELECT blob, payload, tail, mac FROM parsed").fetchall()
 
         good = [(blob, payload, tail) for blob, payload, tail, mac in self._run(read) or ()
-                if blob in wanted and mac == self._mac(b"parsed", blob, payload, tail)]
+                if blob in wanted and self._signed(mac, b"parsed", blob, payload, tail)]
         # One unpickler per row: one reading many pickles in a stream keeps the first one's
         # memo, and a later one's references then name the wrong objects.
         out: dict[str, Parsed] = {}
@@ -312,7 +322,7 @@ class Index:
                               (key,)).fetchall()
 
         return {path: (blob, payload) for path, blob, payload, mac in self._run(read) or ()
-                if mac == self._mac(b"findings", key, path, blob, payload)}
+                if self._signed(mac, b"findings", key, path, blob, payload)}
 
     def store_findings(self, key: str, rows: Iterable[tuple[str, str, bytes]],
                        keep_only: set[str] | None = None) -> None:
@@ -329,6 +339,31 @@ class Index:
                 gone = [(key, p) for p in kept - keep_only]
                 db.executemany("DELETE FROM findings WHERE key = ? AND path = ?", gone)
             db.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?)", signed)
+
+        self._transaction(write)
+
+    # answers -------------------------------------------------------------------------------
+    def answer(self, name: str, key: str) -> bytes | None:
+        """What a reading command printed, kept under `name` (the command and its arguments)
+        for `key` (everything that answer depends on), MAC checked; None when not kept."""
+        def read(db: sqlite3.Connection) -> tuple[str, bytes, bytes] | None:
+            return db.execute("SELECT key, payload, mac FROM answers WHERE name = ?",
+                              (name,)).fetchone()
+
+        row = self._run(read)
+        if row is None or row[0] != key or not self._signed(row[2], b"answers", name, key, row[1]):
+            return None
+        return row[1]
+
+    def store_answer(self, name: str, key: str, payload: bytes) -> None:
+        """One answer per `name`: the one kept for an older key is replaced; only the
+        ANSWERS_KEPT answers written last are kept (each may be megabytes)."""
+        row = (name, key, payload, self._mac(b"answers", name, key, payload))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", row)
+            db.execute("DELETE FROM answers WHERE rowid NOT IN (SELECT rowid FROM answers "
+                       "ORDER BY rowid DESC LIMIT ?)", (ANSWERS_KEPT,))
 
         self._transaction(write)
 

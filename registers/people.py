@@ -262,9 +262,39 @@ def _refuse_cycles(people: People, path: str) -> None:
 
 
 def load_people(path: Path, grades: tuple[str, ...]) -> People:
-    from .yamlio import located, read_fast
+    from .yamlio import located, read_regular
 
     try:
-        return parse_people(read_fast(path, path.name), path.name, grades)
+        return parse_people(_people_data(path, read_regular(path, path.name)), path.name,
+                            grades)
     except CocError as exc:
         raise located(exc, path) from None
+
+
+KEPT_FROM_BYTES = 64 * 1024   # below this, parsing costs less than opening the index
+
+
+def _people_data(path: Path, data: bytes) -> Any:
+    """people.yaml parsed. A whole organisation's (20,000 people: ~3 s of YAML, paid by every
+    command) is kept in the index of parsed records under the SHA-256 of its bytes, MAC'd and
+    decoded as plain values like every row there, so each version is parsed once."""
+    import hashlib
+
+    from .index import open_index, pack
+    from .yamlio import load_fast
+
+    if len(data) < KEPT_FROM_BYTES:
+        return load_fast(data, path.name)
+    key = "people.yaml sha256:" + hashlib.sha256(data).hexdigest()
+    index = open_index(path.parent)
+    try:
+        hit = index.parsed([key]).get(key) if index is not None else None
+        if hit is not None and type(hit.data) is dict:
+            return hit.data
+        parsed = load_fast(data, path.name)
+        if index is not None and isinstance(parsed, dict):
+            index.store_parsed([(key, pack(parsed, ""))])
+        return parsed
+    finally:
+        if index is not None:
+            index.close()

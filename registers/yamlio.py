@@ -141,7 +141,24 @@ _TIMESTAMP_PARTS = re.compile(
 def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
-    Both loaders must agree (issue 9 item 9), so the fast one is the strict one."""
+    Both loaders must agree (issue 9 item 9), so the fast one is the strict one. Remembered:
+    a register's records share their dates, and dates are immutable values (kept apart by
+    the date class in use, which a test's frozen clock replaces)."""
+    from datetime import date
+
+    key = (text, date)
+    value = _TIMESTAMPS.get(key)
+    if value is None:
+        value = _timestamp(text)
+        if len(_TIMESTAMPS) < 100_000:
+            _TIMESTAMPS[key] = value
+    return value
+
+
+_TIMESTAMPS: dict[tuple[str, type], Any] = {}
+
+
+def _timestamp(text: str) -> Any:
     from datetime import date, datetime, timedelta, timezone
 
     from .record import check_year
@@ -643,7 +660,7 @@ _QUOTABLE = re.compile(r"[A-Za-z0-9.,:()/&+_-][A-Za-z0-9 .,:()/&+_-]*[A-Za-z0-9.
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
-def dump_new(data: Any) -> str | None:
+def dump_new(data: Any, implicit: Any = None) -> str | None:
     """A new record (`build_record`'s mapping: scalars, empty lists, one level of mappings, a
     start comment) as the text `dump_roundtrip` writes, at a hundredth of its cost (`coc
     import` writes thousands); None for anything it is not sure of, which ruamel.yaml then
@@ -655,10 +672,11 @@ def dump_new(data: Any) -> str | None:
             return None
         prefix = "".join(token.value for token in comment[1] or ())
     lines: list[str] = []
-    return prefix + "\n".join(lines) + "\n" if _emit_map(data, "", lines) else None
+    table = implicit if implicit is not None else _implicit_resolvers()
+    return prefix + "\n".join(lines) + "\n" if _emit_map(data, "", lines, table) else None
 
 
-def _emit_map(data: Any, indent: str, lines: list[str]) -> bool:
+def _emit_map(data: Any, indent: str, lines: list[str], table: Any) -> bool:
     from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
     if not isinstance(data, dict) or not data or getattr(getattr(data, "ca", None), "items", {}):
@@ -678,7 +696,7 @@ def _emit_map(data: Any, indent: str, lines: list[str]) -> bool:
         elif kind is SingleQuotedScalarString and _QUOTABLE.match(value):
             text = f"'{value}'"
         elif kind is str and value:
-            text_ = _reads_as_text(value)
+            text_ = _reads_as_text(value, table)
             if text_ and _PLAIN.match(value) and "  " not in value:
                 text = value
             elif not text_ and _QUOTABLE.match(value) and "  " not in value:
@@ -687,7 +705,7 @@ def _emit_map(data: Any, indent: str, lines: list[str]) -> bool:
                 return False
         elif isinstance(value, dict):
             lines.append(f"{indent}{key}:")
-            if not _emit_map(value, indent + "  ", lines):
+            if not _emit_map(value, indent + "  ", lines, table):
                 return False
             continue
         else:
@@ -701,17 +719,33 @@ def _resolver() -> Any:
     return _rt().resolver
 
 
-def _reads_as_text(value: str) -> bool:
-    """Whether YAML 1.2 (ruamel.yaml's resolver, as it writes) reads `value` unquoted as text."""
-    from ruamel.yaml.nodes import ScalarNode
+def _implicit_resolvers() -> Any:
+    """ruamel.yaml's implicit resolvers as it resolves a plain scalar now (first character ->
+    [(tag, pattern)]), or None when path resolvers are set, which `_reads_as_text` leaves to
+    it. Its `resolve` looks this table up twice per scalar; `dump_many` looks it up once."""
+    resolver = _resolver()
+    return None if resolver.yaml_path_resolvers else resolver.versioned_resolver
 
-    return bool(_resolver().resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
+
+def _reads_as_text(value: str, table: Any = None) -> bool:
+    """Whether YAML 1.2 (ruamel.yaml's resolver, as it writes) reads `value` unquoted as text:
+    `Resolver.resolve` for a plain scalar, given its table of implicit resolvers."""
+    if table is None:
+        from ruamel.yaml.nodes import ScalarNode
+
+        return bool(_resolver().resolve(ScalarNode, value, (True, False))
+                    == "tag:yaml.org,2002:str")
+    for tag, pattern in [*table.get(value[0] if value else "", ()), *table.get(None, ())]:
+        if pattern.match(value):
+            return bool(tag == "tag:yaml.org,2002:str")
+    return True   # no implicit resolver matches: ruamel.yaml's default scalar tag, str
 
 
 def dump_many(records: list[Any]) -> list[str]:
     """Many new records' text: `dump_new` where it can, checked byte for byte against
     ruamel.yaml on the first one (a ruamel.yaml that writes differently turns it off)."""
-    fast = [dump_new(data) for data in records]
+    table = _implicit_resolvers()
+    fast = [dump_new(data, table) for data in records]
     first = next((i for i, text in enumerate(fast) if text is not None), None)
     if first is not None and fast[first] != dump_roundtrip(records[first]):
         fast = [None] * len(records)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from coc.registers.git import BULK_FROM
 from conftest import EXAMPLE_EMAILS, GIFT_FLAGS, git
 
 TODAY = date.today().isoformat()
@@ -128,6 +129,9 @@ def write_commands(gift: str, work: str, tmp: Path,
     source = tmp / "gifts.csv"
     source.write_text("received_on,donor,description,value_gbp,outcome\n"
                       f"{TODAY},Acme,Pens,5,kept\n")
+    many = tmp / "many-gifts.csv"   # enough rows for the bulk commit (registers.git.BULK_FROM)
+    many.write_text("received_on,donor,description,value_gbp,outcome\n" + "".join(
+        f"{TODAY},Acme {n},Pens,5,kept\n" for n in range(BULK_FROM + 20)))
     return [("jsmith", ("declare", "gift", *GIFT_FLAGS)),
             ("mjones", ("approve", gift)), ("mjones", ("reject", gift, "--reason", "No")),
             ("jsmith", ("amend", gift, "--value-gbp", "13")),
@@ -136,6 +140,7 @@ def write_commands(gift: str, work: str, tmp: Path,
             ("jsmith", ("declare", "gift", *GIFT_FLAGS, "--branch")),
             ("mjones", ("approve", work, "--branch")),
             ("jsmith", ("import", str(source), "--kind", "gift")),
+            ("jsmith", ("import", str(many), "--kind", "gift")),
             ("jsmith", ("hooks", "install", "--force")),
             ("jsmith", ("codeowners",)),
             ("jsmith", ("register", "--kind", "gift", "--format", "csv", "-o",

@@ -299,6 +299,28 @@ def test_every_hostile_record_parses_by_entry_as_whole():
             _outcome(lambda d: load_fast(d, "x"), data)
 
 
+def test_reads_as_text_from_the_table_is_ruamels_own_answer():
+    """`dump_many` reads ruamel.yaml's implicit resolvers once; each answer must still be what
+    ruamel.yaml's `resolve` says, for every scalar YAML 1.1 or 1.2 might read as another type."""
+    import random
+    import string
+
+    from coc.registers.yamlio import _implicit_resolvers, _reads_as_text
+
+    table = _implicit_resolvers()
+    assert table is not None
+    rng = random.Random(11)
+    values = ["", "true", "True", "TRUE", "yes", "No", "on", "Off", "y", "null", "Null", "~",
+              "12", "-1", "+1", "0x1F", "0o17", "017", "1_000", "1.5", ".5", "1e3", "-.inf",
+              ".NaN", "2026-01-01", "2026-01-01 10:00:00", "2026-01-01T10:00:00Z", "=SUM(A1)",
+              "Donor 1", "<<", "=", "-", "1:20", "190:20:30"]
+    values += ["".join(rng.choice(string.printable[:94]) for _ in range(rng.randint(1, 10)))
+               for _ in range(5000)]
+    assert [v for v in values if _reads_as_text(v, table) != _reads_as_text(v)] == []
+    assert not _reads_as_text("true", table) and not _reads_as_text("12", table)
+    assert _reads_as_text("Donor 1", table)
+
+
 # load_simple: coc's own block style read without libyaml, equal to load_fast where it answers
 
 from coc.registers.yamlio import load_simple  # noqa: E402

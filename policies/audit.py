@@ -877,7 +877,7 @@ def life(history: History, record_id: str) -> list[Entry]:
 def _timeline(history: History, record_id: str, context_kinds: frozenset[str]) -> list[Entry]:
     """The record's entries, its steps checked in order with the context records' steps (so
     each decision is judged against the relationships declared by then)."""
-    wanted = [s for s in steps(history)
+    wanted = [s for s in steps(history, first=context_kinds)
               if s.record_id == record_id or _kind_folder(s.path) in context_kinds]
     history.fetch_settings()
     history.fetch(sha for s in wanted for sha in (s.old, s.new))

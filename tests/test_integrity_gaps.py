@@ -307,3 +307,18 @@ def test_a_relationship_in_the_same_commit_as_the_decision_binds_it(
     changed = git(root, "show", "--name-only", "--format=", both).split()
     assert [p.split("/")[2] for p in changed] == ["gift", "relationship"]
     assert (both, gift) in _authority(coc, root)
+
+
+def test_coc_log_judges_a_same_commit_relationship_as_audit_does(
+        make_register: Callable[..., Path], coc: Coc) -> None:
+    """`coc log` shows the anomaly audit finds when the relationship and the decision come
+    in one commit (both apply a commit's relationships first)."""
+    root = make_register("milton-keynes")
+    gift, rel = declare(coc, root, user="agreen")
+    assert coc(root, *RELATE, user="mjones").exit_code == 0
+    _approve_by_hand(root, rel)
+    git(root, "reset", "-q", "--soft", "HEAD~2")
+    git(root, "commit", "-qm", "relationship and a note", "--no-verify",
+        email=EXAMPLE_EMAILS["mjones"])
+    shown = json.loads(coc(root, "log", gift, "--json").stdout)
+    assert "decision-authority" in json.dumps(shown)

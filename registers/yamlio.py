@@ -137,12 +137,20 @@ _TIMESTAMP_PARTS = re.compile(
     r"(?:\.([0-9]*))?(?:[ \t]*(Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
 
 
-@functools.lru_cache(maxsize=8192)   # a register's dates repeat; the values are immutable
 def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
     Both loaders must agree (issue 9 item 9), so the fast one is the strict one."""
-    from datetime import date, datetime, timedelta, timezone
+    import datetime as module
+
+    # remembered per date class too: one made while a clock is faked (freezegun swaps the
+    # classes in the datetime module) must not be served after it
+    return _timestamp(text, module.date, module.datetime)
+
+
+@functools.lru_cache(maxsize=8192)   # a register's dates repeat; the values are immutable
+def _timestamp(text: str, date: Any, datetime: Any) -> Any:
+    from datetime import timedelta, timezone
 
     from .record import check_year
 

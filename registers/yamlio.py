@@ -142,20 +142,24 @@ def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
     Both loaders must agree (issue 9 item 9), so the fast one is the strict one. Remembered:
-    a register's records share their dates, and dates are immutable values (kept apart by
-    the date class in use, which a test's frozen clock replaces)."""
-    from datetime import date
+    a register's records share their dates, and dates are immutable values: only the real
+    classes' are remembered, and only served while the real clock is in use (a test's frozen
+    clock replaces `datetime.date`; its values must never leak into another test)."""
+    import datetime as clock
 
-    key = (text, date)
-    value = _TIMESTAMPS.get(key)
+    if clock.date is not _REAL_DATE:
+        return _timestamp(text)
+    value = _TIMESTAMPS.get(text)
     if value is None:
         value = _timestamp(text)
-        if len(_TIMESTAMPS) < 100_000:
-            _TIMESTAMPS[key] = value
+        if type(value) in (_REAL_DATE, _REAL_DATETIME) and len(_TIMESTAMPS) < 100_000:
+            _TIMESTAMPS[text] = value
     return value
 
 
-_TIMESTAMPS: dict[tuple[str, type], Any] = {}
+from _datetime import date as _REAL_DATE, datetime as _REAL_DATETIME  # noqa: E402 - the C classes
+
+_TIMESTAMPS: dict[str, Any] = {}
 
 
 def _timestamp(text: str) -> Any:

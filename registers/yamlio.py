@@ -142,22 +142,33 @@ def timestamp(text: str) -> Any:
     """A YAML date or date-time as ruamel.yaml reads it, or ValueError saying why it is not one:
     an impossible day or time, more than microseconds, a year coc cannot count working days in.
     Both loaders must agree (issue 9 item 9), so the fast one is the strict one. Remembered:
-    a register's records share their dates, and dates are immutable values: only the real
-    classes' are remembered, and only served while the real clock is in use (a test's frozen
-    clock replaces `datetime.date`; its values must never leak into another test)."""
-    import datetime as clock
-
-    if clock.date is not _REAL_DATE:
-        return _timestamp(text)
+    a register's records share their dates, and dates are immutable values."""
     value = _TIMESTAMPS.get(text)
-    if value is None:
+    if value is None or not _current(value):
         value = _timestamp(text)
-        if type(value) in (_REAL_DATE, _REAL_DATETIME) and len(_TIMESTAMPS) < 100_000:
+        if len(_TIMESTAMPS) < 100_000:
             _TIMESTAMPS[text] = value
     return value
 
 
-from _datetime import date as _REAL_DATE, datetime as _REAL_DATETIME  # noqa: E402 - the C classes
+def _current(value: Any) -> bool:
+    """A remembered date or date-time is served only while its class is the one in use: a
+    test's frozen clock (freezegun) swaps `datetime.date` and `datetime.datetime`, and back,
+    and values made with the one must never be served under the other."""
+    kind = type(value)
+    return kind is _datetime_module.date or kind is _datetime_module.datetime
+
+
+def _has_dates(value: Any) -> bool:
+    """A token's value holds a date or date-time (alone, or in a flow list)."""
+    values = value if type(value) is tuple else (value,)
+    return any(hasattr(v, "toordinal") for v in values)
+
+
+def _all_current(value: Any) -> bool:
+    values = value if type(value) is tuple else (value,)
+    return all(_current(v) for v in values if hasattr(v, "toordinal"))
+
 
 _TIMESTAMPS: dict[str, Any] = {}
 
@@ -353,9 +364,6 @@ def load_simple(text: str) -> dict[str, Any] | None:
     if not text.endswith("\n") or "\t" in text or "\r" in text or \
             _SIMPLE_TEXT.match(text) is None:
         return None
-    if _datetime_module.date is not _TOKENS_DATE[0]:   # freezegun swaps the class: a date
-        _TOKENS.clear()                                 # kept from another clock is not ours
-        _TOKENS_DATE[0] = _datetime_module.date
     try:
         root = _simple_parse(text.split("\n"))
     except (_NotSimple, _Refused, RecursionError):
@@ -368,16 +376,13 @@ _SCALAR, _OPEN, _BLOCK, _EMPTY_LIST, _EMPTY_MAP, _FLOW_LIST = range(6)   # after
 _SIMPLE_FLOW = re.compile(r"\[[A-Za-z0-9_][A-Za-z0-9_.@/+-]*(?:, [A-Za-z0-9_][A-Za-z0-9_.@/+-]*)*\]\Z")
 _TOKENS: dict[str, tuple[Any, ...] | None] = {}   # line -> its token: a register repeats lines
 _TOKENS_MAX = 100_000
-# The `date` class the kept tokens' dates were made with: in a list, because freezegun
-# replaces every module attribute that is the real class, and puts them back after
-_TOKENS_DATE: list[Any] = [None]
 
 
 def _simple_token(line: str) -> tuple[Any, ...] | None:
     """(column, item, key, what, value) of a line, None for a blank or comment line;
     `_NotSimple` for a line outside the subset. Remembered, as many lines recur."""
     token = _TOKENS.get(line, False)
-    if token is not False:
+    if token is not False and (token is None or not token[5] or _all_current(token[4])):
         return token  # type: ignore[return-value]
     body = line.lstrip(" ")
     if not body or body[0] == "#":
@@ -405,7 +410,7 @@ def _simple_token(line: str) -> tuple[Any, ...] | None:
             what, value = _FLOW_LIST, tuple(_simple_scalar(word) for word in rest[1:-1].split(", "))
         else:
             what, value = _SCALAR, _simple_scalar(rest)
-        token = (column, bool(item), key, what, value)
+        token = (column, bool(item), key, what, value, _has_dates(value))
     if len(_TOKENS) >= _TOKENS_MAX:
         _TOKENS.clear()
     _TOKENS[line] = token
@@ -425,7 +430,7 @@ def _simple_parse(lines: list[str]) -> dict[str, Any]:
         i += 1
         if token is None:
             continue
-        column, item, key, what, value = token
+        column, item, key, what, value, _ = token
         if column > limit:
             raise _NotSimple
         limit = 1 << 30

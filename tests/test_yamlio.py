@@ -469,11 +469,18 @@ def test_a_date_read_under_a_frozen_clock_is_not_kept_for_the_real_one():
 
     from freezegun import freeze_time
 
-    for read_before in (True, False):
-        if read_before:
-            load_fast(b"on: 2026-02-03\n", "r.yaml")
-        with freeze_time("2026-01-01"):
-            frozen = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
-            assert type(frozen) is datetime.date      # freezegun's FakeDate, while frozen
-        real = load_fast(b"on: 2026-02-03\n", "r.yaml")["on"]
-        assert type(real) is datetime.date and type(real) is not type(frozen)
+    from coc.registers.yamlio import timestamp
+
+    for text in (b"on: 2026-02-03\n", b"at: 2026-02-03T10:00:00Z\n", b"days: [2026-02-03, x]\n"):
+        for read_before in (True, False):
+            if read_before:
+                load_fast(text, "r.yaml")
+            with freeze_time("2026-01-01"):
+                frozen = load_fast(text, "r.yaml").popitem()[1]
+                frozen = frozen[0] if isinstance(frozen, list) else frozen
+                assert type(frozen) in (datetime.date, datetime.datetime)   # freezegun's
+                assert type(timestamp("2026-02-04")) is datetime.date
+            real = load_fast(text, "r.yaml").popitem()[1]
+            real = real[0] if isinstance(real, list) else real
+            assert type(real) in (datetime.date, datetime.datetime), text
+            assert type(real) is not type(frozen) and type(timestamp("2026-02-04")) is datetime.date

@@ -194,8 +194,15 @@ def read_log(root: Path, revs: Iterable[str] = ("HEAD",),
     """Every commit reachable from `revs`, parents before children, with its file changes
     (`on_commit` is told of each as it is read, children first, and whether git is still
     printing the rest)."""
-    with subprocess.Popen(_git_command(root, "log", *LOG_OPTIONS, *revs, "--"),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+    return _run_log(_git_command(root, "log", *LOG_OPTIONS, *revs, "--"), on_commit)
+
+
+def _run_log(args: list[str], on_commit: Callable[[Commit, bool], None] | None = None,
+             env: dict[str, str] | None = None) -> list[Commit]:
+    """The commits a `git log` with LOG_OPTIONS prints, parents first; [] for a repository
+    without commits; `CocError` with git's last words when it fails."""
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=env) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         if on_commit is None:
             commits = parse_log(_tokens(proc.stdout))
@@ -507,19 +514,8 @@ def read_path_log(root: Path, pathspecs: Iterable[str]) -> list[Commit]:
     commit-graph with Bloom filters, git skips the tree of every commit that does not touch it.
     """
     specs = list(pathspecs)
-    args = _git_command(root, "log", *LOG_OPTIONS, "--full-history", "--show-pulls", "HEAD",
-                        "--", *specs)
-    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=_git_env()) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        commits = parse_log(_tokens(proc.stdout))
-        error = proc.stderr.read()
-    if proc.returncode != 0:
-        lines = _text(error).strip().splitlines()
-        if any("does not have any commits" in line for line in lines):
-            return []
-        raise CocError(f"git log failed: {lines[-1] if lines else proc.returncode}")
-    commits.reverse()
+    commits = _run_log(_git_command(root, "log", *LOG_OPTIONS, "--full-history", "--show-pulls",
+                                    "HEAD", "--", *specs), env=_git_env())
     return [c for c in commits if c.changes]
 
 

@@ -290,12 +290,10 @@ def test_a_relationship_declared_on_another_branch_does_not_bind_this_one(
     assert (decided, gift) not in _authority(coc, root)
 
 
-def test_a_relationship_in_the_same_commit_as_the_decision_binds_it(
-        make_register: Callable[..., Path], coc: Coc) -> None:
-    """Max declares his partner Alex and notes Alex's gift in one commit (past the hook). The
-    hook judges the whole staged tree, so audit must too: the relationship is applied before
-    the commit's other records, whatever their paths' order (gift/ sorts before
-    relationship/)."""
+def _relationship_and_note_in_one_commit(make_register: Callable[..., Path],
+                                         coc: Coc) -> tuple[Path, str]:
+    """Max declares his partner Alex and notes Alex's gift, squashed into one commit past the
+    hook: (register, the gift's id)."""
     root = make_register("milton-keynes")
     gift, rel = declare(coc, root, user="agreen")
     assert coc(root, *RELATE, user="mjones").exit_code == 0
@@ -303,6 +301,16 @@ def test_a_relationship_in_the_same_commit_as_the_decision_binds_it(
     git(root, "reset", "-q", "--soft", "HEAD~2")
     git(root, "commit", "-qm", "relationship and a note", "--no-verify",
         email=EXAMPLE_EMAILS["mjones"])
+    return root, gift
+
+
+def test_a_relationship_in_the_same_commit_as_the_decision_binds_it(
+        make_register: Callable[..., Path], coc: Coc) -> None:
+    """Max declares his partner Alex and notes Alex's gift in one commit (past the hook). The
+    hook judges the whole staged tree, so audit must too: the relationship is applied before
+    the commit's other records, whatever their paths' order (gift/ sorts before
+    relationship/)."""
+    root, gift = _relationship_and_note_in_one_commit(make_register, coc)
     both = git(root, "rev-parse", "HEAD").strip()
     changed = git(root, "show", "--name-only", "--format=", both).split()
     assert [p.split("/")[2] for p in changed] == ["gift", "relationship"]
@@ -313,12 +321,6 @@ def test_coc_log_judges_a_same_commit_relationship_as_audit_does(
         make_register: Callable[..., Path], coc: Coc) -> None:
     """`coc log` shows the anomaly audit finds when the relationship and the decision come
     in one commit (both apply a commit's relationships first)."""
-    root = make_register("milton-keynes")
-    gift, rel = declare(coc, root, user="agreen")
-    assert coc(root, *RELATE, user="mjones").exit_code == 0
-    _approve_by_hand(root, rel)
-    git(root, "reset", "-q", "--soft", "HEAD~2")
-    git(root, "commit", "-qm", "relationship and a note", "--no-verify",
-        email=EXAMPLE_EMAILS["mjones"])
+    root, gift = _relationship_and_note_in_one_commit(make_register, coc)
     shown = json.loads(coc(root, "log", gift, "--json").stdout)
     assert "decision-authority" in json.dumps(shown)

@@ -184,9 +184,9 @@ def test_staged_untracked_renamed_and_removed_records(register, coc):
     assert moved in paths
 
 
-def test_an_edited_findings_row_cannot_hide_a_finding(register, coc):
-    """A finding removed from the index by hand (its row emptied) is found again; a signed
-    row is believed (so the index is asked)."""
+def a_hand_broken_record(coc, register):
+    """A record whose value was hand-edited to `lots` past the hook, and validate's first
+    answer on it (exit 1, naming value_gbp): (id, path, that result)."""
     record_id, rel = a_record(coc, register)
     text = (register / rel).read_text()
     (register / rel).write_text(text.replace("value_gbp: '12.50'", "value_gbp: 'lots'")
@@ -194,6 +194,13 @@ def test_an_edited_findings_row_cannot_hide_a_finding(register, coc):
     git(register, "commit", "-qam", "hand edit", "--no-verify")
     first = coc(register, "validate", "--all")
     assert first.exit_code == 1 and "value_gbp" in first.output
+    return record_id, rel, first
+
+
+def test_an_edited_findings_row_cannot_hide_a_finding(register, coc):
+    """A finding removed from the index by hand (its row emptied) is found again; a signed
+    row is believed (so the index is asked)."""
+    record_id, rel, first = a_hand_broken_record(coc, register)
     db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
     assert db.execute("UPDATE findings SET payload = x'' WHERE path = ?", (rel,)).rowcount == 1
     db.execute("DELETE FROM answers")
@@ -319,13 +326,7 @@ def test_a_kept_answer_is_replayed(register, coc):
 def test_an_edited_answer_cannot_hide_a_finding(register, coc, attack):
     """validate's kept answer rewritten to say all is well, given another row's MAC, or given
     columns of other types: not believed (and no crash); the finding is printed again."""
-    record_id, rel = a_record(coc, register)
-    text = (register / rel).read_text()
-    (register / rel).write_text(text.replace("value_gbp: '12.50'", "value_gbp: 'lots'")
-                                .replace('value_gbp: "12.50"', 'value_gbp: "lots"'))
-    git(register, "commit", "-qam", "hand edit", "--no-verify")
-    first = coc(register, "validate", "--all")
-    assert first.exit_code == 1 and "value_gbp" in first.output
+    record_id, rel, first = a_hand_broken_record(coc, register)
     assert coc(register, "list").exit_code == 0
     rows = answer_rows(register)
     db = sqlite3.connect(register / ".git" / "coc" / "index.sqlite")
